@@ -1,0 +1,95 @@
+"""Accounts and API tokens: /api/v1/users, /api/v1/me, /api/v1/tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, status
+
+from devday.account import service
+from devday.account.ratelimit import check_login_limits
+from devday.account.schemas import (
+    TokenCreate,
+    TokenCreated,
+    TokenLogin,
+    TokenRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from devday.deps import ClockDep, CurrentUser, SessionDep, StateDep
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserRead)
+def sign_up(data: UserCreate, request: Request, state: StateDep, session: SessionDep) -> UserRead:
+    """Create an account. Open to anyone, rate-limited per address; the email must be new."""
+    state.rate_limits.hit(
+        state.settings.signup_limit_per_address,
+        "signup",
+        client_address(request),
+        message="too many sign-ups from this address; try again later",
+    )
+    user = service.create_user(session=session, data=data)
+    session.commit()
+    return UserRead.model_validate(user)
+
+
+@router.get("/me", response_model=UserRead)
+def read_me(user: CurrentUser) -> UserRead:
+    """The signed-in user's profile."""
+    return UserRead.model_validate(user)
+
+
+@router.patch("/me", response_model=UserRead)
+def update_me(data: UserUpdate, user: CurrentUser, session: SessionDep) -> UserRead:
+    """Change the signed-in user's name or IANA timezone."""
+    service.update_user(session=session, user=user, data=data)
+    session.commit()
+    return UserRead.model_validate(user)
+
+
+@router.post("/auth/token", status_code=status.HTTP_201_CREATED, response_model=TokenCreated)
+def log_in_for_token(
+    data: TokenLogin, request: Request, state: StateDep, session: SessionDep
+) -> TokenCreated:
+    """Exchange email and password for a new API token (what `devday login` does).
+
+    Rate-limited per account and per address, like the web login.
+    """
+    check_login_limits(state.rate_limits, state.settings, data.email, client_address(request))
+    user = service.authenticate(session=session, email=data.email, password=data.password)
+    token, secret = service.create_token(session=session, user=user, name=data.name)
+    session.commit()
+    return TokenCreated.model_validate(
+        {**TokenRead.model_validate(token).model_dump(), "token": secret}
+    )
+
+
+@router.get("/tokens", response_model=list[TokenRead])
+def list_tokens(user: CurrentUser, session: SessionDep) -> list[TokenRead]:
+    """The caller's API tokens (never their secrets), with when each was last used."""
+    return [TokenRead.model_validate(t) for t in service.list_tokens(session=session, user=user)]
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED, response_model=TokenCreated)
+def create_token(data: TokenCreate, user: CurrentUser, session: SessionDep) -> TokenCreated:
+    """Create a named API token. The secret is in this answer only; store it now."""
+    token, secret = service.create_token(session=session, user=user, name=data.name)
+    session.commit()
+    return TokenCreated.model_validate(
+        {**TokenRead.model_validate(token).model_dump(), "token": secret}
+    )
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenRead)
+def revoke_token(
+    token_id: int, user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> TokenRead:
+    """Revoke a token: it stops working at once. Revoking twice is harmless."""
+    token = service.revoke_token(session=session, user=user, token_id=token_id, now=clock.now())
+    session.commit()
+    return TokenRead.model_validate(token)

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from devday.timeutil import check_timezone
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "alex@example.com",
+                    "name": "Alex Doe",
+                    "password": "correct horse battery staple",
+                    "timezone": "Europe/Berlin",
+                }
+            ]
+        },
+    )
+
+    email: EmailStr = Field(max_length=254)
+    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=10, max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+
+    _tz = field_validator("timezone")(check_timezone)
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Alex D.", "timezone": "America/New_York"}]},
+    )
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    timezone: str | None = Field(default=None, max_length=64)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "email": "alex@example.com",
+                    "name": "Alex Doe",
+                    "timezone": "Europe/Berlin",
+                    "created_at": "2026-11-02T09:00:00Z",
+                }
+            ]
+        },
+    )
+
+    id: int
+    email: str
+    name: str
+    timezone: str
+    created_at: datetime
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "laptop CLI"}]}
+    )
+
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TokenLogin(BaseModel):
+    """Email and password exchanged for a new API token (what ``devday login`` sends)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "alex@example.com",
+                    "password": "correct horse battery staple",
+                    "name": "laptop CLI",
+                }
+            ]
+        },
+    )
+
+    email: EmailStr = Field(max_length=254)
+    password: str = Field(min_length=1, max_length=200)
+    name: str = Field(default="CLI", min_length=1, max_length=100)
+
+
+class TokenRead(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "name": "laptop CLI",
+                    "prefix": "dd_4f9a",
+                    "created_at": "2026-11-02T09:00:00Z",
+                    "last_used_at": "2026-11-03T10:12:00Z",
+                    "revoked_at": None,
+                }
+            ]
+        },
+    )
+
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenRead):
+    """The only answer that carries the secret: it is shown once and stored only hashed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "name": "laptop CLI",
+                    "prefix": "dd_4f9a",
+                    "token": "dd_4f9a8c...",
+                    "created_at": "2026-11-02T09:00:00Z",
+                    "last_used_at": None,
+                    "revoked_at": None,
+                }
+            ]
+        },
+    )
+
+    token: str

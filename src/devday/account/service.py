@@ -1,0 +1,148 @@
+"""Accounts, API tokens and browser sessions. Callers own the transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from devday.account.models import ApiToken, User, WebSession
+from devday.account.passwords import hash_password, verify_password
+from devday.account.schemas import UserCreate, UserUpdate
+from devday.errors import Conflict, NotFound, Unauthorized
+
+TOKEN_PREFIX = "dd_"  # noqa: S105 - a public prefix, not a secret
+# last_used_at is a hint for the user, not an audit log: writing it at most once a minute
+# keeps every API call from becoming a write.
+_LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(*, session: Session, data: UserCreate) -> User:
+    email = normalise_email(data.email)
+    if get_user_by_email(session=session, email=email) is not None:
+        raise Conflict("an account with this email already exists", field="email")
+    user = User(
+        email=email,
+        name=data.name.strip(),
+        password_hash=hash_password(data.password),
+        timezone=data.timezone,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user_by_email(*, session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user not found")
+    return user
+
+
+def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
+    if data.name is not None:
+        user.name = data.name.strip()
+    if data.timezone is not None:
+        user.timezone = data.timezone
+    session.flush()
+    return user
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User:
+    """The user with this email and password; Unauthorized with one message for every failure."""
+    user = get_user_by_email(session=session, email=email)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise Unauthorized("wrong email or password")
+    return user
+
+
+def count_users(*, session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def create_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token and its secret; the secret is returned only here and stored hashed."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id, name=name.strip(), prefix=secret[:8], token_hash=_digest(secret)
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def list_tokens(*, session: Session, user: User) -> Sequence[ApiToken]:
+    return session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+    ).all()
+
+
+def revoke_token(*, session: Session, user: User, token_id: int, now: datetime) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("token not found")
+    if token.revoked_at is None:
+        token.revoked_at = now
+    session.flush()
+    return token
+
+
+def user_for_token(*, session: Session, secret: str, now: datetime) -> User | None:
+    """The owner of a live token, recording its use; None for unknown or revoked tokens."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
+        token.last_used_at = now
+    return session.get(User, token.user_id)
+
+
+# --- browser sessions -------------------------------------------------------------------------
+
+
+def start_session(*, session: Session, user: User, now: datetime, days: int) -> str:
+    """A new browser session for ``user``; returns the key for the (signed) cookie."""
+    key = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            user_id=user.id,
+            key_hash=_digest(key),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
+    session.flush()
+    return key
+
+
+def user_for_session(*, session: Session, key: str, now: datetime) -> User | None:
+    row = session.scalar(select(WebSession).where(WebSession.key_hash == _digest(key)))
+    if row is None or row.expires_at <= now:
+        return None
+    return session.get(User, row.user_id)
+
+
+def end_session(*, session: Session, key: str) -> None:
+    row = session.scalar(select(WebSession).where(WebSession.key_hash == _digest(key)))
+    if row is not None:
+        session.delete(row)
+        session.flush()

@@ -1,0 +1,98 @@
+"""create_app(): the JSON API, the HTML pages and static files over one database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import Engine
+
+from devday import __version__, errors_http
+from devday.account import router as account_router
+from devday.account.ratelimit import RateLimits
+from devday.clock import Clock, SystemClock
+from devday.config import Settings, get_settings
+from devday.db import make_engine, make_session_factory
+from devday.deps import AppState
+from devday.project import router as project_router
+from devday.security_headers import SecurityHeaders
+from devday.task import router as task_router
+from devday.team import router as team_router
+from devday.web import pages as web_pages
+
+STATIC = Path(__file__).parent / "static"
+
+DESCRIPTION = """
+devday runs a developer's working day, and their team's.
+
+Authenticate with a personal API token: `Authorization: Bearer dd_...` (create one with
+`devday token create NAME`, on the settings page, or `POST /api/v1/auth/token`).
+
+Errors are JSON: `{"detail": "<field>: <problem>", "errors": [{"field", "message"}]}`.
+Updates need the version you read (the `ETag` as `If-Match`, or a `version` field); a stale
+one gets 409 and nothing changes.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    trust_local_user: bool = False,
+) -> FastAPI:
+    """The devday ASGI app. The database must already be migrated (see devday.migrate)."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.resolved_database_url())
+    app = FastAPI(
+        title="devday",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.devday = AppState(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        clock=clock or SystemClock(),
+        rate_limits=RateLimits(settings.redis_url),
+        signer=URLSafeSerializer(settings.resolved_secret_key()),
+        trust_local_user=trust_local_user,
+    )
+    errors_http.install(app)
+    for module in (account_router, team_router, project_router, task_router):
+        app.include_router(module.router)
+    app.include_router(web_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _mount_docs(app)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI served from the package, so the docs work with no internet."""
+    import swagger_ui_bundle
+
+    app.mount(
+        "/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets"
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(
+            "<!doctype html><html lang=en><head><meta charset=utf-8>"
+            "<title>devday API</title>"
+            '<link rel=stylesheet href="/docs/assets/swagger-ui.css"></head>'
+            '<body><div id="swagger-ui"></div>'
+            '<script src="/docs/assets/swagger-ui-bundle.js"></script>'
+            '<script src="/static/docs-init.js"></script></body></html>'
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> RedirectResponse:
+        return RedirectResponse("/docs")

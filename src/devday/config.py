@@ -1,0 +1,71 @@
+"""One Settings object, read from the environment (prefix ``DEVDAY_``) and validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """The user's data folder: ``$XDG_DATA_HOME/devday`` or ``~/.local/share/devday``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "devday"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DEVDAY_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = ""
+    secret_key: str = ""
+    redis_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    demo: bool = True
+    login_limit_per_account: str = "10/15 minutes"
+    login_limit_per_address: str = "50/15 minutes"
+    signup_limit_per_address: str = "20/hour"
+    session_days: int = 30
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("DEVDAY_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        return value
+
+    def resolved_database_url(self) -> str:
+        """The database to use: ``DEVDAY_DATABASE_URL``, else a SQLite file in the data folder."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            return url
+        return f"sqlite:///{self.data_dir / 'devday.sqlite3'}"
+
+    def resolved_secret_key(self) -> str:
+        """The signing key: ``DEVDAY_SECRET_KEY``, else one made once and kept in the data folder.
+
+        Every process sharing the data folder (or given the same key) signs the same way, so
+        sessions survive restarts and work across processes.
+        """
+        if self.secret_key:
+            return self.secret_key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            import secrets
+
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,107 @@
+"""FastAPI dependency aliases: the request's database session, the caller, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from devday.account import service as account_service
+from devday.account.models import User
+from devday.account.ratelimit import RateLimits
+from devday.clock import Clock
+from devday.config import Settings
+from devday.errors import Unauthorized
+
+SESSION_COOKIE = "devday_session"
+LOCAL_USER_HEADER = "X-Devday-Local-User"
+
+
+@dataclass
+class AppState:
+    """Everything a request needs that outlives it; one per app, no module-level state."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    rate_limits: RateLimits
+    signer: URLSafeSerializer
+    # Only the CLI's in-process client sets this: it runs on the user's own machine over
+    # their own database file, so it may name the user it acts for. `serve` never sets it.
+    trust_local_user: bool = False
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.devday
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    """A session for the request; routes that write call ``commit()`` before answering."""
+    with state.session_factory() as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_clock(state: StateDep) -> Clock:
+    return state.clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def session_key_from_cookie(state: AppState, request: Request) -> str | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return None
+    try:
+        value = state.signer.loads(raw, salt="session")
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def optional_user(request: Request, state: StateDep, session: SessionDep) -> User | None:
+    """The caller from a bearer token, the session cookie, or (in-process CLI only) a header."""
+    now = state.clock.now()
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, secret = auth.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthorized("use 'Authorization: Bearer <token>'")
+        user = account_service.user_for_token(session=session, secret=secret.strip(), now=now)
+        if user is None:
+            raise Unauthorized("unknown or revoked API token")
+        session.commit()  # keeps last_used_at even when the request itself fails later
+        return user
+    if state.trust_local_user and (email := request.headers.get(LOCAL_USER_HEADER)):
+        return account_service.get_user_by_email(session=session, email=email)
+    key = session_key_from_cookie(state, request)
+    if key:
+        return account_service.user_for_session(session=session, key=key, now=now)
+    return None
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise Unauthorized("sign in, or send 'Authorization: Bearer <token>'")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]

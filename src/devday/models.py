@@ -1,0 +1,22 @@
+"""Imports every domain's models so that metadata (and Alembic) sees all tables."""
+
+from __future__ import annotations
+
+from devday.account.models import ApiToken, User, WebSession
+from devday.db import Base
+from devday.project.models import Project
+from devday.task.models import Task, TaskDependency, TaskTag
+from devday.team.models import Team, TeamMember
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Project",
+    "Task",
+    "TaskDependency",
+    "TaskTag",
+    "Team",
+    "TeamMember",
+    "User",
+    "WebSession",
+]

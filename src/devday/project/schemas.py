@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"name": "api", "description": "Public REST API", "team_id": 1}]
+        },
+    )
+
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=5000)
+    team_id: int | None = Field(
+        default=None, description="The owning team; leave out for a personal project."
+    )
+
+
+class ProjectUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "api-v2", "archived": False, "version": 1}]},
+    )
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=5000)
+    archived: bool | None = None
+    version: int | None = Field(
+        default=None, description="The version you read; or send it as If-Match."
+    )
+
+
+class ProjectRead(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 4,
+                    "name": "api",
+                    "description": "Public REST API",
+                    "team_id": 1,
+                    "owner_id": None,
+                    "archived": False,
+                    "created_at": "2026-11-02T09:00:00Z",
+                    "version": 1,
+                }
+            ]
+        },
+    )
+
+    id: int
+    name: str
+    description: str
+    team_id: int | None
+    owner_id: int | None
+    archived: bool
+    created_at: datetime
+    version: int

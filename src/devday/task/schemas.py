@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
+
+from devday.task.models import Kind, Source, Status
+
+MAX_TAGS = 20
+_TAG = re.compile(r"^[\w][\w.\-/]{0,49}$")
+
+
+def _deadline(value: Any) -> Any:
+    """A deadline is an instant with an offset, or a date alone (the end of that working day)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(
+                "use an RFC 3339 instant with an offset (2026-12-01T17:00:00+01:00) "
+                "or a date (2026-12-01)"
+            ) from exc
+        value = parsed
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise ValueError("add a timezone offset (such as +01:00 or Z), or give a date alone")
+    return value
+
+
+def _instant(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError("use an RFC 3339 instant with an offset") from exc
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise ValueError("add a timezone offset (such as +01:00 or Z)")
+    return value
+
+
+def _tags(values: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for raw in values:
+        tag = raw.strip().lstrip("#").lower()
+        if not _TAG.match(tag):
+            raise ValueError(f"tag {raw!r}: letters, digits and . - / _ only, at most 50")
+        if tag not in cleaned:
+            cleaned.append(tag)
+    return cleaned
+
+
+Deadline = Annotated[datetime | date, BeforeValidator(_deadline)]
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+Tags = Annotated[list[str], Field(max_length=MAX_TAGS), AfterValidator(_tags)]
+Importance = Annotated[int, Field(ge=1, le=4, description="1 (low) to 4 (critical); P1 is 4")]
+Minutes = Annotated[int, Field(ge=1, le=100_000)]
+DependsOn = Annotated[list[int], Field(max_length=100)]
+
+_EXAMPLE_WRITE: dict[str, Any] = {
+    "title": "Fix login rate limit",
+    "notes": "Per-account limit is missing; see **#212**.",
+    "importance": 3,
+    "deadline": "2026-12-04T17:00:00+01:00",
+    "estimate_minutes": 120,
+    "kind": "coding",
+    "tags": ["security"],
+    "project_id": 4,
+}
+
+
+class TaskCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE_WRITE]})
+
+    title: str = Field(min_length=1, max_length=300)
+    notes: str = Field(default="", max_length=50_000, description="Markdown")
+    status: Status = Status.todo
+    importance: Importance = 2
+    deadline: Deadline | None = Field(
+        default=None,
+        description="An instant with an offset, or a date alone: the end of that working day "
+        "in the owner's timezone.",
+    )
+    planned_date: date | None = Field(default=None, description="The day you mean to work on it")
+    estimate_minutes: Minutes | None = None
+    earliest_start: Instant | None = None
+    splittable: bool = True
+    min_chunk_minutes: Minutes = 30
+    kind: Kind = Kind.other
+    tags: Tags = Field(default_factory=list)
+    project_id: int | None = None
+    assignee_id: int | None = None
+    depends_on: DependsOn = Field(default_factory=list)
+    source: Source = Source.manual
+
+
+class TaskUpdate(BaseModel):
+    """Only the fields sent change; send null to clear an optional field."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"importance": 4, "deadline": "2026-12-03", "version": 2}]},
+    )
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    notes: str | None = Field(default=None, max_length=50_000)
+    status: Status | None = None
+    importance: Importance | None = None
+    deadline: Deadline | None = None
+    planned_date: date | None = None
+    estimate_minutes: Minutes | None = None
+    earliest_start: Instant | None = None
+    splittable: bool | None = None
+    min_chunk_minutes: Minutes | None = None
+    kind: Kind | None = None
+    tags: Tags | None = None
+    project_id: int | None = None
+    assignee_id: int | None = None
+    depends_on: DependsOn | None = None
+    version: int | None = Field(default=None, description="The version you read, or If-Match")
+
+
+class TaskRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_EXAMPLE_WRITE,
+                    "id": 17,
+                    "priority": "P2",
+                    "notes_html": "<p>Per-account limit is missing; see <strong>#212</strong>.</p>",
+                    "status": "todo",
+                    "deadline": "2026-12-04T16:00:00Z",
+                    "planned_date": None,
+                    "earliest_start": None,
+                    "splittable": True,
+                    "min_chunk_minutes": 30,
+                    "owner_id": 1,
+                    "team_id": 1,
+                    "assignee_id": 1,
+                    "depends_on": [],
+                    "source": "manual",
+                    "created_at": "2026-11-30T09:12:00Z",
+                    "updated_at": "2026-11-30T09:12:00Z",
+                    "completed_at": None,
+                    "version": 1,
+                }
+            ]
+        },
+    )
+
+    id: int
+    title: str
+    notes: str
+    notes_html: str
+    status: Status
+    importance: int
+    priority: str = Field(description="P1 (critical) to P4 (low), as Todoist shows it")
+    deadline: datetime | None
+    planned_date: date | None
+    estimate_minutes: int | None
+    earliest_start: datetime | None
+    splittable: bool
+    min_chunk_minutes: int
+    kind: Kind
+    tags: list[str]
+    project_id: int | None
+    owner_id: int
+    team_id: int | None
+    assignee_id: int | None
+    depends_on: list[int]
+    source: Source
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    version: int
+
+    @field_validator("deadline", "earliest_start", "created_at", "updated_at", "completed_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+
+class TaskPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"items": [], "limit": 50, "offset": 0, "next_offset": None}]
+        },
+    )
+
+    items: list[TaskRead]
+    limit: int
+    offset: int
+    next_offset: int | None = Field(
+        description="Pass as `offset` for the next page; null at the end"
+    )

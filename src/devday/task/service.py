@@ -1,0 +1,308 @@
+"""Tasks: create, read, filter, update with optimistic concurrency, dependencies without cycles.
+
+A task is visible to its owner, its assignee and the members of its project's team.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, delete, false, or_, select
+from sqlalchemy.orm import Session
+
+from devday.account.models import User
+from devday.concurrency import check_version
+from devday.errors import Invalid, NotFound
+from devday.project import service as project_service
+from devday.task.models import Status, Task, TaskDependency, TaskTag
+from devday.task.schemas import TaskCreate, TaskUpdate
+from devday.team import service as team_service
+from devday.timeutil import end_of_working_day
+
+OPEN_STATUSES = (Status.todo, Status.doing)
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    status: tuple[Status, ...] = ()
+    project_id: int | None = None
+    team_id: int | None = None
+    tag: str | None = None
+    assignee_id: int | None = None
+    deadline_before: datetime | None = None
+    deadline_after: datetime | None = None
+    planned_date: date | None = None
+    text: str | None = None
+    ids: tuple[int, ...] = field(default=())
+
+
+def visible(user_id: int, team_ids: list[int]) -> ColumnElement[bool]:
+    return or_(
+        Task.owner_id == user_id,
+        Task.assignee_id == user_id,
+        Task.team_id.in_(team_ids) if team_ids else false(),
+    )
+
+
+def get_task(*, session: Session, user: User, task_id: int, field_name: str = "task_id") -> Task:
+    task = session.get(Task, task_id)
+    if task is None or not can_see(session=session, user=user, task=task):
+        raise NotFound(f"task {task_id} not found", field=field_name)
+    return task
+
+
+def can_see(*, session: Session, user: User, task: Task) -> bool:
+    if user.id in (task.owner_id, task.assignee_id):
+        return True
+    return task.team_id is not None and (
+        team_service.membership(session=session, team_id=task.team_id, user_id=user.id) is not None
+    )
+
+
+def list_tasks(
+    *, session: Session, user: User, filters: TaskFilter, limit: int, offset: int
+) -> Sequence[Task]:
+    """Visible tasks matching ``filters``: deadline first (none last), then importance, then id."""
+    team_ids = team_service.team_ids_of(session=session, user_id=user.id)
+    query = select(Task).where(visible(user.id, team_ids))
+    if filters.status:
+        query = query.where(Task.status.in_(filters.status))
+    if filters.project_id is not None:
+        query = query.where(Task.project_id == filters.project_id)
+    if filters.team_id is not None:
+        query = query.where(Task.team_id == filters.team_id)
+    if filters.assignee_id is not None:
+        query = query.where(Task.assignee_id == filters.assignee_id)
+    if filters.deadline_before is not None:
+        query = query.where(Task.deadline_at < filters.deadline_before)
+    if filters.deadline_after is not None:
+        query = query.where(Task.deadline_at >= filters.deadline_after)
+    if filters.planned_date is not None:
+        query = query.where(Task.planned_date == filters.planned_date)
+    if filters.tag:
+        query = query.where(
+            Task.id.in_(select(TaskTag.task_id).where(TaskTag.tag == filters.tag.lower()))
+        )
+    if filters.text:
+        pattern = "%" + _escape_like(filters.text.strip().lower()) + "%"
+        query = query.where(
+            or_(Task.title.ilike(pattern, escape="\\"), Task.notes.ilike(pattern, escape="\\"))
+        )
+    if filters.ids:
+        query = query.where(Task.id.in_(filters.ids))
+    query = query.order_by(
+        Task.deadline_at.is_(None), Task.deadline_at, Task.importance.desc(), Task.id
+    )
+    return session.scalars(query.limit(limit).offset(offset)).all()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def create_task(*, session: Session, user: User, data: TaskCreate, now: datetime) -> Task:
+    task = Task(owner_id=user.id, created_at=now, updated_at=now)
+    if data.project_id is not None:
+        _set_project(session, user, task, data.project_id)
+    task.assignee_id = user.id if data.assignee_id is None else None
+    if data.assignee_id is not None:
+        _set_assignee(session, task, data.assignee_id)
+    task.title = data.title.strip()
+    task.notes = data.notes
+    task.importance = data.importance
+    task.deadline_at = _deadline_instant(data.deadline, user)
+    task.planned_date = data.planned_date
+    task.estimate_minutes = data.estimate_minutes
+    task.earliest_start_at = data.earliest_start
+    task.splittable = data.splittable
+    task.min_chunk_minutes = data.min_chunk_minutes
+    task.kind = data.kind
+    task.source = data.source
+    _set_status(task, data.status, now)
+    session.add(task)
+    session.flush()
+    _set_tags(session, task, data.tags)
+    _set_dependencies(session, user, task, data.depends_on)
+    session.flush()
+    return task
+
+
+def update_task(
+    *, session: Session, user: User, task_id: int, data: TaskUpdate, version: int, now: datetime
+) -> Task:
+    """Applies the fields present in ``data``; refuses a stale ``version`` with 409."""
+    task = get_task(session=session, user=user, task_id=task_id)
+    check_version(task.version, version, f"task {task_id}")
+    sent = data.model_fields_set - {"version"}
+    for name in ("title", "importance", "splittable", "min_chunk_minutes", "kind"):
+        if name in sent and getattr(data, name) is None:
+            raise Invalid("may not be null", field=name)
+    if "title" in sent and data.title is not None:
+        task.title = data.title.strip()
+    if "notes" in sent:
+        task.notes = data.notes or ""
+    if "importance" in sent and data.importance is not None:
+        task.importance = data.importance
+    if "deadline" in sent:
+        task.deadline_at = _deadline_instant(data.deadline, _owner(session, task))
+    if "planned_date" in sent:
+        task.planned_date = data.planned_date
+    if "estimate_minutes" in sent:
+        task.estimate_minutes = data.estimate_minutes
+    if "earliest_start" in sent:
+        task.earliest_start_at = data.earliest_start
+    if "splittable" in sent and data.splittable is not None:
+        task.splittable = data.splittable
+    if "min_chunk_minutes" in sent and data.min_chunk_minutes is not None:
+        task.min_chunk_minutes = data.min_chunk_minutes
+    if "kind" in sent and data.kind is not None:
+        task.kind = data.kind
+    if "project_id" in sent:
+        if data.project_id is None:
+            task.project_id, task.team_id = None, None
+        else:
+            _set_project(session, user, task, data.project_id)
+    if "assignee_id" in sent:
+        task.assignee_id = None
+        if data.assignee_id is not None:
+            _set_assignee(session, task, data.assignee_id)
+    if "status" in sent:
+        if data.status is None:
+            raise Invalid("may not be null", field="status")
+        _set_status(task, data.status, now)
+    if "tags" in sent:
+        _set_tags(session, task, data.tags or [])
+    if "depends_on" in sent:
+        _set_dependencies(session, user, task, data.depends_on or [])
+    task.version += 1
+    task.updated_at = now
+    session.flush()
+    return task
+
+
+def delete_task(*, session: Session, user: User, task_id: int) -> None:
+    task = get_task(session=session, user=user, task_id=task_id)
+    session.delete(task)
+    session.flush()
+
+
+def tags_of(*, session: Session, task_ids: Iterable[int]) -> dict[int, list[str]]:
+    ids = list(task_ids)
+    result: dict[int, list[str]] = {task_id: [] for task_id in ids}
+    if ids:
+        rows = session.execute(
+            select(TaskTag.task_id, TaskTag.tag)
+            .where(TaskTag.task_id.in_(ids))
+            .order_by(TaskTag.tag)
+        )
+        for task_id, tag in rows:
+            result[task_id].append(tag)
+    return result
+
+
+def dependencies_of(*, session: Session, task_ids: Iterable[int]) -> dict[int, list[int]]:
+    ids = list(task_ids)
+    result: dict[int, list[int]] = {task_id: [] for task_id in ids}
+    if ids:
+        rows = session.execute(
+            select(TaskDependency.task_id, TaskDependency.depends_on_id)
+            .where(TaskDependency.task_id.in_(ids))
+            .order_by(TaskDependency.depends_on_id)
+        )
+        for task_id, depends_on_id in rows:
+            result[task_id].append(depends_on_id)
+    return result
+
+
+# --- the pieces ---------------------------------------------------------------------------------
+
+
+def _owner(session: Session, task: Task) -> User:
+    owner = session.get(User, task.owner_id)
+    assert owner is not None  # the foreign key guarantees it
+    return owner
+
+
+def _deadline_instant(value: datetime | date | None, owner: User) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return end_of_working_day(value, owner.timezone)
+
+
+def _set_status(task: Task, status: Status, now: datetime) -> None:
+    if status == Status.done and task.status != Status.done:
+        task.completed_at = now
+    elif status != Status.done:
+        task.completed_at = None
+    task.status = status
+
+
+def _set_project(session: Session, user: User, task: Task, project_id: int) -> None:
+    project = project_service.get_project(session=session, user=user, project_id=project_id)
+    task.project_id = project.id
+    task.team_id = project.team_id
+
+
+def _set_assignee(session: Session, task: Task, assignee_id: int) -> None:
+    # An assignee must share the task's space: its team, or the owner for a personal task.
+    if task.team_id is None:
+        if assignee_id != task.owner_id:
+            raise Invalid(
+                "a personal task can only be assigned to its owner; put it in a team project first",
+                field="assignee_id",
+            )
+    elif (
+        team_service.membership(session=session, team_id=task.team_id, user_id=assignee_id) is None
+    ):
+        raise Invalid(
+            f"user {assignee_id} is not a member of this task's team", field="assignee_id"
+        )
+    task.assignee_id = assignee_id
+
+
+def _set_tags(session: Session, task: Task, tags: list[str]) -> None:
+    session.execute(delete(TaskTag).where(TaskTag.task_id == task.id))
+    session.add_all(TaskTag(task_id=task.id, tag=tag) for tag in tags)
+
+
+def _set_dependencies(session: Session, user: User, task: Task, depends_on: list[int]) -> None:
+    wanted = list(dict.fromkeys(depends_on))
+    for other_id in wanted:
+        if other_id == task.id:
+            raise Invalid(f"task {task.id} cannot depend on itself", field="depends_on")
+        get_task(session=session, user=user, task_id=other_id, field_name="depends_on")
+    cycle = _find_cycle(session, task.id, wanted)
+    if cycle:
+        path = " → ".join(f"#{step}" for step in cycle)
+        raise Invalid(f"this would make a dependency cycle: {path}", field="depends_on")
+    session.execute(delete(TaskDependency).where(TaskDependency.task_id == task.id))
+    session.add_all(TaskDependency(task_id=task.id, depends_on_id=other) for other in wanted)
+
+
+def _find_cycle(session: Session, task_id: int, depends_on: list[int]) -> list[int]:
+    """A path task → ... → task that the new edges would close, or [] when there is none."""
+    parents: dict[int, int] = {}
+    frontier = []
+    for other in depends_on:
+        parents[other] = task_id
+        frontier.append(other)
+    while frontier:
+        rows = session.execute(
+            select(TaskDependency.task_id, TaskDependency.depends_on_id).where(
+                TaskDependency.task_id.in_(frontier), TaskDependency.task_id != task_id
+            )
+        ).all()
+        frontier = []
+        for node, nxt in rows:
+            if nxt == task_id:
+                # Walk back from `node` to the task through the recorded parents.
+                chain = [node]
+                while parents[chain[-1]] != task_id:
+                    chain.append(parents[chain[-1]])
+                return [task_id, *reversed(chain), task_id]
+            if nxt not in parents:
+                parents[nxt] = node
+                frontier.append(nxt)
+    return []

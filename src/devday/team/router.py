@@ -1,0 +1,118 @@
+"""Teams and their members: /api/v1/teams."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from devday.deps import CurrentUser, SessionDep
+from devday.team import service
+from devday.team.models import Role, Team
+from devday.team.schemas import (
+    MemberAdd,
+    MemberRead,
+    MemberUpdate,
+    TeamCreate,
+    TeamRead,
+    TeamUpdate,
+)
+
+router = APIRouter(prefix="/api/v1/teams", tags=["teams"])
+
+
+def _read(team: Team, role: Role) -> TeamRead:
+    return TeamRead(
+        id=team.id,
+        name=team.name,
+        timezone=team.timezone,
+        my_role=role,
+        created_at=team.created_at,
+    )
+
+
+@router.get("", response_model=list[TeamRead])
+def list_teams(user: CurrentUser, session: SessionDep) -> list[TeamRead]:
+    """The teams the caller belongs to, with their role in each."""
+    return [_read(team, role) for team, role in service.list_teams(session=session, user=user)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=TeamRead)
+def create_team(data: TeamCreate, user: CurrentUser, session: SessionDep) -> TeamRead:
+    """Create a team; the caller becomes its owner."""
+    team = service.create_team(session=session, user=user, data=data)
+    session.commit()
+    return _read(team, Role.owner)
+
+
+@router.get("/{team_id}", response_model=TeamRead)
+def read_team(team_id: int, user: CurrentUser, session: SessionDep) -> TeamRead:
+    """One team the caller belongs to; 404 for any other."""
+    team, role = service.get_team(session=session, user=user, team_id=team_id)
+    return _read(team, role)
+
+
+@router.patch("/{team_id}", response_model=TeamRead)
+def update_team(team_id: int, data: TeamUpdate, user: CurrentUser, session: SessionDep) -> TeamRead:
+    """Rename a team or change its timezone (owners and managers)."""
+    team = service.update_team(session=session, user=user, team_id=team_id, data=data)
+    _, role = service.get_team(session=session, user=user, team_id=team_id)
+    session.commit()
+    return _read(team, role)
+
+
+@router.delete("/{team_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_team(team_id: int, user: CurrentUser, session: SessionDep) -> Response:
+    """Delete a team with its projects and their tasks (owners only)."""
+    service.delete_team(session=session, user=user, team_id=team_id)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{team_id}/members", response_model=list[MemberRead])
+def list_members(team_id: int, user: CurrentUser, session: SessionDep) -> list[MemberRead]:
+    """The team's members and their roles."""
+    rows = service.list_members(session=session, user=user, team_id=team_id)
+    return [
+        MemberRead(user_id=m.id, email=m.email, name=m.name, role=role, timezone=m.timezone)
+        for m, role in rows
+    ]
+
+
+@router.post("/{team_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberRead)
+def add_member(team_id: int, data: MemberAdd, user: CurrentUser, session: SessionDep) -> MemberRead:
+    """Add a member by the email of their devday account, with a role (owners and managers)."""
+    member = service.add_member(session=session, user=user, team_id=team_id, data=data)
+    session.commit()
+    return _member(session, member.user_id, member.role)
+
+
+@router.patch("/{team_id}/members/{user_id}", response_model=MemberRead)
+def change_role(
+    team_id: int, user_id: int, data: MemberUpdate, user: CurrentUser, session: SessionDep
+) -> MemberRead:
+    """Change a member's role. A team always keeps at least one owner."""
+    member = service.change_role(
+        session=session, user=user, team_id=team_id, member_id=user_id, role=data.role
+    )
+    session.commit()
+    return _member(session, member.user_id, member.role)
+
+
+@router.delete("/{team_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_member(team_id: int, user_id: int, user: CurrentUser, session: SessionDep) -> Response:
+    """Remove a member (or leave, when it is yourself). The last owner cannot leave."""
+    service.remove_member(session=session, user=user, team_id=team_id, member_id=user_id)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _member(session: SessionDep, user_id: int, role: Role) -> MemberRead:
+    from devday.account import service as account_service
+
+    member = account_service.get_user(session=session, user_id=user_id)
+    return MemberRead(
+        user_id=member.id,
+        email=member.email,
+        name=member.name,
+        role=role,
+        timezone=member.timezone,
+    )

@@ -1,0 +1,184 @@
+"""The signed-out pages (sign up, log in) and the signed-in home page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from devday.account import service as account_service
+from devday.account.ratelimit import check_login_limits
+from devday.account.schemas import UserCreate
+from devday.deps import SESSION_COOKIE, OptionalUser, SessionDep, StateDep, session_key_from_cookie
+from devday.errors import DomainError
+from devday.task import service as task_service
+from devday.task.models import Status
+from devday.web import csrf
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
+router = APIRouter(include_in_schema=False)
+FormStr = Annotated[str, Form(max_length=500)]
+
+
+def render(
+    request: Request, state: StateDep, name: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    token = csrf.token_for(state, request)
+    response = TEMPLATES.TemplateResponse(
+        request, name, {**context, "csrf_token": token}, status_code=status
+    )
+    csrf.set_cookie(response, token, secure=request.url.scheme == "https")
+    return response
+
+
+def _bad_csrf(request: Request, state: StateDep, name: str, context: dict[str, Any]) -> Response:
+    context = {**context, "error": "Your form expired; please try again."}
+    return render(request, state, name, context, status=403)
+
+
+def _signed_in(request: Request, state: StateDep, key: str) -> RedirectResponse:
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        state.signer.dumps(key, salt="session"),
+        max_age=state.settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_form(request: Request, state: StateDep) -> Response:
+    return render(request, state, "web/signup.html", {"values": {}, "errors": {}})
+
+
+@router.post("/signup", response_class=HTMLResponse)
+def signup(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    email: FormStr,
+    name: FormStr,
+    password: FormStr,
+    timezone: FormStr = "UTC",
+    csrf_token: FormStr = "",
+) -> Response:
+    values = {"email": email, "name": name, "timezone": timezone}
+    if not csrf.verify(state, request, csrf_token):
+        return _bad_csrf(request, state, "web/signup.html", {"values": values, "errors": {}})
+    errors: dict[str, str] = {}
+    try:
+        data = UserCreate(email=email, name=name, password=password, timezone=timezone)
+        state.rate_limits.hit(
+            state.settings.signup_limit_per_address,
+            "signup",
+            _address(request),
+            message="too many sign-ups from this address; try again later",
+        )
+        user = account_service.create_user(session=session, data=data)
+        key = account_service.start_session(
+            session=session, user=user, now=state.clock.now(), days=state.settings.session_days
+        )
+        session.commit()
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "form"
+            errors.setdefault(field, str(error["msg"]).removeprefix("Value error, "))
+    except DomainError as exc:
+        errors[exc.field or "form"] = exc.message
+    if errors:
+        context = {"values": values, "errors": errors}
+        return render(request, state, "web/signup.html", context, status=422)
+    return _signed_in(request, state, key)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, state: StateDep, user: OptionalUser) -> Response:
+    if user is not None:
+        return RedirectResponse("/", status_code=303)
+    return render(request, state, "web/login.html", {"email": "", "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    email: FormStr,
+    password: FormStr,
+    csrf_token: FormStr = "",
+) -> Response:
+    context: dict[str, Any] = {"email": email, "error": None}
+    if not csrf.verify(state, request, csrf_token):
+        return _bad_csrf(request, state, "web/login.html", context)
+    try:
+        check_login_limits(state.rate_limits, state.settings, email, _address(request))
+        user = account_service.authenticate(session=session, email=email, password=password)
+        key = account_service.start_session(
+            session=session, user=user, now=state.clock.now(), days=state.settings.session_days
+        )
+        session.commit()
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, state, "web/login.html", context, status=exc.status_code)
+    return _signed_in(request, state, key)
+
+
+@router.post("/logout")
+def logout(
+    request: Request, state: StateDep, session: SessionDep, csrf_token: FormStr = ""
+) -> Response:
+    if not csrf.verify(state, request, csrf_token):
+        return RedirectResponse("/", status_code=303)
+    key = session_key_from_cookie(state, request)
+    if key:
+        account_service.end_session(session=session, key=key)
+        session.commit()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, state: StateDep, session: SessionDep, user: OptionalUser) -> Response:
+    if user is None:
+        return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
+    tasks = task_service.list_tasks(
+        session=session,
+        user=user,
+        filters=task_service.TaskFilter(status=(Status.todo, Status.doing)),
+        limit=100,
+        offset=0,
+    )
+    return render(request, state, "web/home.html", {"user": user, "tasks": tasks})
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _local(value: datetime | None, timezone: str) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M")
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest}m"
+    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
+
+
+TEMPLATES.env.filters["local"] = _local
+TEMPLATES.env.filters["duration"] = _duration

@@ -1,0 +1,123 @@
+"""Shared fixtures: one migrated database per run (SQLite, or PostgreSQL when
+DEVDAY_TEST_DATABASE_URL names one), emptied after every test; a settable clock; an app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from devday.app import create_app
+from devday.clock import MockClock
+from devday.config import Settings
+from devday.db import Base, make_engine
+from devday.migrate import upgrade
+
+# Monday 30 November 2026, 09:00 UTC (10:00 in Berlin).
+START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def _test_url(tmp_root: Path) -> str:
+    url = os.environ.get("DEVDAY_TEST_DATABASE_URL", "")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _test_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def empty_database(engine: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - names from metadata
+
+
+@pytest.fixture(autouse=True)
+def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" in request.fixturenames:
+        empty_database(request.getfixturevalue("engine"))
+
+
+@pytest.fixture
+def clock() -> MockClock:
+    return MockClock(START)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(data_dir=tmp_path, secret_key="test-secret", database_url=database_url)
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, clock: MockClock) -> FastAPI:
+    return create_app(settings, engine=engine, clock=clock)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@dataclass
+class Account:
+    id: int
+    email: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def sign_up(client: TestClient, name: str, timezone: str = "Europe/Berlin") -> Account:
+    """A new account and an API token for it, through the public API."""
+    email = f"{name.lower()}@example.com"
+    password = "correct horse battery staple"
+    response = client.post(
+        "/api/v1/users",
+        json={"email": email, "name": name, "password": password, "timezone": timezone},
+    )
+    assert response.status_code == 201, response.text
+    token = client.post(
+        "/api/v1/auth/token", json={"email": email, "password": password, "name": "tests"}
+    )
+    assert token.status_code == 201, token.text
+    return Account(id=response.json()["id"], email=email, token=token.json()["token"])
+
+
+@pytest.fixture
+def alice(client: TestClient) -> Account:
+    return sign_up(client, "Alice")
+
+
+@pytest.fixture
+def bob(client: TestClient) -> Account:
+    return sign_up(client, "Bob", timezone="America/New_York")
