@@ -55,7 +55,7 @@ def empty_database(engine: Engine) -> None:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for name in tables:
-                conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - names from metadata
+                conn.execute(text(f"DELETE FROM {name}"))
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from devday.errors import Conflict, Invalid, PreconditionRequired
 
 
@@ -13,7 +15,7 @@ def expected_version(if_match: str | None, body_version: int | None) -> int:
     """The version the client read; a stale or missing one is refused before anything changes."""
     if if_match is not None:
         raw = if_match.strip().removeprefix("W/").strip('"')
-        if not raw.isdigit():
+        if not re.fullmatch(r"[0-9]{1,10}", raw):
             raise Invalid(
                 'If-Match must be an ETag from a previous read, like "3"', field="If-Match"
             )

@@ -16,6 +16,7 @@ from devday.account.schemas import (
     UserUpdate,
 )
 from devday.deps import ClockDep, CurrentUser, SessionDep, StateDep
+from devday.ids import IdPath
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -87,7 +88,7 @@ def create_token(data: TokenCreate, user: CurrentUser, session: SessionDep) -> T
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead)
 def revoke_token(
-    token_id: int, user: CurrentUser, session: SessionDep, clock: ClockDep
+    token_id: IdPath, user: CurrentUser, session: SessionDep, clock: ClockDep
 ) -> TokenRead:
     """Revoke a token: it stops working at once. Revoking twice is harmless."""
     token = service.revoke_token(session=session, user=user, token_id=token_id, now=clock.now())

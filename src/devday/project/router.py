@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 
 from devday.concurrency import etag, expected_version
 from devday.deps import CurrentUser, SessionDep
+from devday.ids import MAX_ID, IdPath
 from devday.project import service
 from devday.project.schemas import ProjectCreate, ProjectRead, ProjectUpdate
 
@@ -19,7 +20,9 @@ def list_projects(
     user: CurrentUser,
     session: SessionDep,
     name: Annotated[str | None, Query(max_length=100, description="Exact name, any case")] = None,
-    team_id: Annotated[int | None, Query(description="Only this team's projects")] = None,
+    team_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this team's projects")
+    ] = None,
     include_archived: bool = False,
 ) -> list[ProjectRead]:
     """Projects the caller can see: their personal ones and their teams'."""
@@ -46,7 +49,7 @@ def create_project(
 
 @router.get("/{project_id}", response_model=ProjectRead)
 def read_project(
-    project_id: int, user: CurrentUser, session: SessionDep, response: Response
+    project_id: IdPath, user: CurrentUser, session: SessionDep, response: Response
 ) -> ProjectRead:
     """One project; its ETag is the version to send back when updating it."""
     project = service.get_project(session=session, user=user, project_id=project_id)
@@ -56,7 +59,7 @@ def read_project(
 
 @router.patch("/{project_id}", response_model=ProjectRead)
 def update_project(
-    project_id: int,
+    project_id: IdPath,
     data: ProjectUpdate,
     user: CurrentUser,
     session: SessionDep,
@@ -74,7 +77,7 @@ def update_project(
 
 
 @router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_project(project_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def delete_project(project_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
     """Delete a project. Its tasks are kept, without a project."""
     service.delete_project(session=session, user=user, project_id=project_id)
     session.commit()

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from devday.ids import IdField
+
 
 class ProjectCreate(BaseModel):
     model_config = ConfigDict(
@@ -15,7 +17,7 @@ class ProjectCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=5000)
-    team_id: int | None = Field(
+    team_id: IdField | None = Field(
         default=None, description="The owning team; leave out for a personal project."
     )
 
@@ -30,7 +32,10 @@ class ProjectUpdate(BaseModel):
     description: str | None = Field(default=None, max_length=5000)
     archived: bool | None = None
     version: int | None = Field(
-        default=None, description="The version you read; or send it as If-Match."
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The version you read; or send it as If-Match.",
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.concurrency import check_version
-from devday.errors import Conflict, NotFound
+from devday.errors import Conflict, Invalid, NotFound
 from devday.project.models import Project
 from devday.project.schemas import ProjectCreate, ProjectUpdate
 from devday.team import service as team_service
@@ -25,7 +25,7 @@ def visible(user: User, team_ids: list[int]) -> ColumnElement[bool]:
 def get_project(*, session: Session, user: User, project_id: int) -> Project:
     project = session.get(Project, project_id)
     if project is None or not _can_see(session, user, project):
-        raise NotFound("project not found", field="project_id")
+        raise NotFound("project not found")
     return project
 
 
@@ -59,7 +59,10 @@ def list_projects(
 
 def create_project(*, session: Session, user: User, data: ProjectCreate) -> Project:
     if data.team_id is not None:
-        team_service.get_team(session=session, user=user, team_id=data.team_id)
+        try:
+            team_service.get_team(session=session, user=user, team_id=data.team_id)
+        except NotFound:
+            raise Invalid(f"team {data.team_id} not found", field="team_id") from None
         project = Project(
             name=data.name.strip(), description=data.description, team_id=data.team_id
         )

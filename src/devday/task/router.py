@@ -13,6 +13,7 @@ from devday import markdown
 from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, SessionDep
 from devday.errors import Invalid
+from devday.ids import MAX_ID, IdPath, IdQuery
 from devday.task import service
 from devday.task.models import Status, Task
 from devday.task.schemas import Instant, TaskCreate, TaskPage, TaskRead, TaskUpdate
@@ -90,10 +91,12 @@ def list_tasks(
             "separate with commas",
         ),
     ] = None,
-    project_id: int | None = None,
-    team_id: int | None = None,
+    project_id: IdQuery = None,
+    team_id: IdQuery = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
-    assignee_id: Annotated[int | None, Query(description="Tasks assigned to this user")] = None,
+    assignee_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Tasks assigned to this user")
+    ] = None,
     deadline_before: Annotated[Instant | None, Query(description="Deadline before")] = None,
     deadline_after: Annotated[Instant | None, Query(description="Deadline at or after")] = None,
     planned_date: date | None = None,
@@ -141,7 +144,9 @@ def create_task(
 
 
 @router.get("/{task_id}", response_model=TaskRead)
-def read_task(task_id: int, user: CurrentUser, session: SessionDep, response: Response) -> TaskRead:
+def read_task(
+    task_id: IdPath, user: CurrentUser, session: SessionDep, response: Response
+) -> TaskRead:
     """One task; its ETag is the version to send back when updating it."""
     task = service.get_task(session=session, user=user, task_id=task_id)
     response.headers["ETag"] = etag(task.version)
@@ -150,7 +155,7 @@ def read_task(task_id: int, user: CurrentUser, session: SessionDep, response: Re
 
 @router.patch("/{task_id}", response_model=TaskRead)
 def update_task(
-    task_id: int,
+    task_id: IdPath,
     data: TaskUpdate,
     user: CurrentUser,
     session: SessionDep,
@@ -170,7 +175,7 @@ def update_task(
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_task(task_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def delete_task(task_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
     """Delete a task for good (to keep it, set its status to dropped instead)."""
     service.delete_task(session=session, user=user, task_id=task_id)
     session.commit()

@@ -13,6 +13,7 @@ from pydantic import (
     field_validator,
 )
 
+from devday.ids import IdField
 from devday.task.models import Kind, Source, Status
 
 MAX_TAGS = 20
@@ -65,7 +66,7 @@ Instant = Annotated[datetime, BeforeValidator(_instant)]
 Tags = Annotated[list[str], Field(max_length=MAX_TAGS), AfterValidator(_tags)]
 Importance = Annotated[int, Field(ge=1, le=4, description="1 (low) to 4 (critical); P1 is 4")]
 Minutes = Annotated[int, Field(ge=1, le=100_000)]
-DependsOn = Annotated[list[int], Field(max_length=100)]
+DependsOn = Annotated[list[IdField], Field(max_length=100)]
 
 _EXAMPLE_WRITE: dict[str, Any] = {
     "title": "Fix login rate limit",
@@ -98,8 +99,8 @@ class TaskCreate(BaseModel):
     min_chunk_minutes: Minutes = 30
     kind: Kind = Kind.other
     tags: Tags = Field(default_factory=list)
-    project_id: int | None = None
-    assignee_id: int | None = None
+    project_id: IdField | None = None
+    assignee_id: IdField | None = None
     depends_on: DependsOn = Field(default_factory=list)
     source: Source = Source.manual
 
@@ -124,10 +125,12 @@ class TaskUpdate(BaseModel):
     min_chunk_minutes: Minutes | None = None
     kind: Kind | None = None
     tags: Tags | None = None
-    project_id: int | None = None
-    assignee_id: int | None = None
+    project_id: IdField | None = None
+    assignee_id: IdField | None = None
     depends_on: DependsOn | None = None
-    version: int | None = Field(default=None, description="The version you read, or If-Match")
+    version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="The version you read, or If-Match"
+    )
 
 
 class TaskRead(BaseModel):

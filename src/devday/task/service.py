@@ -46,10 +46,10 @@ def visible(user_id: int, team_ids: list[int]) -> ColumnElement[bool]:
     )
 
 
-def get_task(*, session: Session, user: User, task_id: int, field_name: str = "task_id") -> Task:
+def get_task(*, session: Session, user: User, task_id: int) -> Task:
     task = session.get(Task, task_id)
     if task is None or not can_see(session=session, user=user, task=task):
-        raise NotFound(f"task {task_id} not found", field=field_name)
+        raise NotFound(f"task {task_id} not found")
     return task
 
 
@@ -240,7 +240,10 @@ def _set_status(task: Task, status: Status, now: datetime) -> None:
 
 
 def _set_project(session: Session, user: User, task: Task, project_id: int) -> None:
-    project = project_service.get_project(session=session, user=user, project_id=project_id)
+    try:
+        project = project_service.get_project(session=session, user=user, project_id=project_id)
+    except NotFound:
+        raise Invalid(f"project {project_id} not found", field="project_id") from None
     task.project_id = project.id
     task.team_id = project.team_id
 
@@ -272,7 +275,10 @@ def _set_dependencies(session: Session, user: User, task: Task, depends_on: list
     for other_id in wanted:
         if other_id == task.id:
             raise Invalid(f"task {task.id} cannot depend on itself", field="depends_on")
-        get_task(session=session, user=user, task_id=other_id, field_name="depends_on")
+        try:
+            get_task(session=session, user=user, task_id=other_id)
+        except NotFound:
+            raise Invalid(f"task {other_id} not found", field="depends_on") from None
     cycle = _find_cycle(session, task.id, wanted)
     if cycle:
         path = " → ".join(f"#{step}" for step in cycle)

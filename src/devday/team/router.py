@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from devday.deps import CurrentUser, SessionDep
+from devday.ids import IdPath
 from devday.team import service
 from devday.team.models import Role, Team
 from devday.team.schemas import (
@@ -44,14 +45,16 @@ def create_team(data: TeamCreate, user: CurrentUser, session: SessionDep) -> Tea
 
 
 @router.get("/{team_id}", response_model=TeamRead)
-def read_team(team_id: int, user: CurrentUser, session: SessionDep) -> TeamRead:
+def read_team(team_id: IdPath, user: CurrentUser, session: SessionDep) -> TeamRead:
     """One team the caller belongs to; 404 for any other."""
     team, role = service.get_team(session=session, user=user, team_id=team_id)
     return _read(team, role)
 
 
 @router.patch("/{team_id}", response_model=TeamRead)
-def update_team(team_id: int, data: TeamUpdate, user: CurrentUser, session: SessionDep) -> TeamRead:
+def update_team(
+    team_id: IdPath, data: TeamUpdate, user: CurrentUser, session: SessionDep
+) -> TeamRead:
     """Rename a team or change its timezone (owners and managers)."""
     team = service.update_team(session=session, user=user, team_id=team_id, data=data)
     _, role = service.get_team(session=session, user=user, team_id=team_id)
@@ -60,7 +63,7 @@ def update_team(team_id: int, data: TeamUpdate, user: CurrentUser, session: Sess
 
 
 @router.delete("/{team_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_team(team_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def delete_team(team_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
     """Delete a team with its projects and their tasks (owners only)."""
     service.delete_team(session=session, user=user, team_id=team_id)
     session.commit()
@@ -68,7 +71,7 @@ def delete_team(team_id: int, user: CurrentUser, session: SessionDep) -> Respons
 
 
 @router.get("/{team_id}/members", response_model=list[MemberRead])
-def list_members(team_id: int, user: CurrentUser, session: SessionDep) -> list[MemberRead]:
+def list_members(team_id: IdPath, user: CurrentUser, session: SessionDep) -> list[MemberRead]:
     """The team's members and their roles."""
     rows = service.list_members(session=session, user=user, team_id=team_id)
     return [
@@ -78,7 +81,9 @@ def list_members(team_id: int, user: CurrentUser, session: SessionDep) -> list[M
 
 
 @router.post("/{team_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberRead)
-def add_member(team_id: int, data: MemberAdd, user: CurrentUser, session: SessionDep) -> MemberRead:
+def add_member(
+    team_id: IdPath, data: MemberAdd, user: CurrentUser, session: SessionDep
+) -> MemberRead:
     """Add a member by the email of their devday account, with a role (owners and managers)."""
     member = service.add_member(session=session, user=user, team_id=team_id, data=data)
     session.commit()
@@ -87,7 +92,7 @@ def add_member(team_id: int, data: MemberAdd, user: CurrentUser, session: Sessio
 
 @router.patch("/{team_id}/members/{user_id}", response_model=MemberRead)
 def change_role(
-    team_id: int, user_id: int, data: MemberUpdate, user: CurrentUser, session: SessionDep
+    team_id: IdPath, user_id: IdPath, data: MemberUpdate, user: CurrentUser, session: SessionDep
 ) -> MemberRead:
     """Change a member's role. A team always keeps at least one owner."""
     member = service.change_role(
@@ -98,14 +103,16 @@ def change_role(
 
 
 @router.delete("/{team_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_member(team_id: int, user_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def remove_member(
+    team_id: IdPath, user_id: IdPath, user: CurrentUser, session: SessionDep
+) -> Response:
     """Remove a member (or leave, when it is yourself). The last owner cannot leave."""
     service.remove_member(session=session, user=user, team_id=team_id, member_id=user_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _member(session: SessionDep, user_id: int, role: Role) -> MemberRead:
+def _member(session: SessionDep, user_id: IdPath, role: Role) -> MemberRead:
     from devday.account import service as account_service
 
     member = account_service.get_user(session=session, user_id=user_id)
