@@ -59,6 +59,7 @@ def create_app(
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
+        writer_session_factory=make_session_factory(engine, writer=True),
         clock=clock or SystemClock(),
         rate_limits=RateLimits(settings.redis_url),
         signer=URLSafeSerializer(settings.resolved_secret_key()),

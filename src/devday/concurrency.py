@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
 from devday.errors import Conflict, Invalid, PreconditionRequired
 
 
@@ -39,3 +42,13 @@ def check_version(current: int, expected: int, what: str) -> None:
             "read it again and retry",
             field="version",
         )
+
+
+def flush_versioned(session: Session, what: str) -> None:
+    """Flushes a versioned change; a concurrent writer that got there first is a 409."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict(
+            f"{what} was changed by someone else; read it again and retry", field="version"
+        ) from None

@@ -55,6 +55,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+IMMEDIATE = "devday_sqlite_immediate"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -76,14 +79,19 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # A writer takes the lock at BEGIN: a deferred transaction that reads first and
+            # writes later fails at once ("database is locked") when another wrote meanwhile.
+            immediate = conn.get_execution_options().get(IMMEDIATE, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, writer: bool = False) -> sessionmaker[Session]:
+    """Sessions over ``engine``; a ``writer`` session takes SQLite's write lock as it begins."""
+    bind = engine.execution_options(**{IMMEDIATE: True}) if writer else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
 
 
 @contextmanager

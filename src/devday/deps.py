@@ -29,6 +29,7 @@ class AppState:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
+    writer_session_factory: sessionmaker[Session]
     clock: Clock
     rate_limits: RateLimits
     signer: URLSafeSerializer
@@ -45,9 +46,15 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
-    """A session for the request; routes that write call ``commit()`` before answering."""
-    with state.session_factory() as session:
+def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+    """A session for the request; routes that write call ``commit()`` before answering.
+
+    Requests that may write get a writer session, so SQLite serialises them instead of
+    failing one of two overlapping writers.
+    """
+    reads_only = request.method in ("GET", "HEAD", "OPTIONS")
+    factory = state.session_factory if reads_only else state.writer_session_factory
+    with factory() as session:
         try:
             yield session
         except BaseException:

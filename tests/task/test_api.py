@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
 from devday.clock import MockClock
+from tests.conftest import START as START_OF_TEST
 from tests.conftest import Account
 from tests.team.test_api import make_team
 
@@ -255,3 +257,54 @@ def test_it_deletes_a_task(client: TestClient, alice: Account) -> None:
     task = add(client, alice)
     assert client.delete(f"/api/v1/tasks/{task['id']}", headers=alice.headers).status_code == 204
     assert client.get(f"/api/v1/tasks/{task['id']}", headers=alice.headers).status_code == 404
+
+
+def test_it_lets_only_one_of_two_racing_writers_win(app, alice: Account) -> None:
+    """Both writers pass the version check; the conditional UPDATE refuses the second."""
+    if app.state.devday.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); the PostgreSQL run covers it")
+    from devday.account.models import User
+    from devday.errors import Conflict
+    from devday.task import service
+    from devday.task.schemas import TaskCreate, TaskUpdate
+
+    factory = app.state.devday.session_factory
+    with factory() as setup:
+        user = setup.get(User, alice.id)
+        task = service.create_task(
+            session=setup, user=user, data=TaskCreate(title="t"), now=START_OF_TEST
+        )
+        setup.commit()
+    first, second = factory(), factory()
+    try:
+        for session, title in ((first, "first"), (second, "second")):
+            service.get_task(session=session, user=session.get(User, alice.id), task_id=task.id)
+        service.update_task(
+            session=first,
+            user=first.get(User, alice.id),
+            task_id=task.id,
+            data=TaskUpdate(title="first"),
+            version=1,
+            now=START_OF_TEST,
+        )
+        first.commit()
+        try:
+            service.update_task(
+                session=second,
+                user=second.get(User, alice.id),
+                task_id=task.id,
+                data=TaskUpdate(title="second"),
+                version=1,
+                now=START_OF_TEST,
+            )
+            second.commit()
+            raised = False
+        except Conflict:
+            raised = True
+            second.rollback()
+    finally:
+        first.close()
+        second.close()
+    assert raised
+    with factory() as check:
+        assert check.get(service.Task, task.id).title == "first"

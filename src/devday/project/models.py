@@ -31,3 +31,4 @@ class Project(Base):
         Index("ix_project_owner_id", "owner_id"),
         Index("ix_project_team_id", "team_id"),
     )
+    __mapper_args__ = {"version_id_col": version}

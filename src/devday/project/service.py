@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
-from devday.concurrency import check_version
+from devday.concurrency import check_version, flush_versioned
 from devday.errors import Conflict, Invalid, NotFound
 from devday.project.models import Project
 from devday.project.schemas import ProjectCreate, ProjectUpdate
@@ -86,8 +86,7 @@ def update_project(
         project.description = data.description
     if data.archived is not None:
         project.archived = data.archived
-    project.version += 1
-    session.flush()
+    flush_versioned(session, "this project")
     return project
 
 

@@ -86,6 +86,9 @@ class Task(Base):
         Index("ix_task_project_id", "project_id"),
         Index("ix_task_planned_date", "planned_date"),
     )
+    # The ORM adds "AND version = :read" to every UPDATE, so two writers racing past the
+    # version check still cannot both win.
+    __mapper_args__ = {"version_id_col": version}
 
 
 class TaskTag(Base):

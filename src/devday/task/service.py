@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, delete, false, or_, select
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
-from devday.concurrency import check_version
+from devday.concurrency import check_version, flush_versioned
 from devday.errors import Invalid, NotFound
 from devday.project import service as project_service
 from devday.task.models import Status, Task, TaskDependency, TaskTag
@@ -176,9 +176,8 @@ def update_task(
         _set_tags(session, task, data.tags or [])
     if "depends_on" in sent:
         _set_dependencies(session, user, task, data.depends_on or [])
-    task.version += 1
     task.updated_at = now
-    session.flush()
+    flush_versioned(session, f"task {task_id}")
     return task
 
 
