@@ -277,7 +277,7 @@ def test_it_lets_only_one_of_two_racing_writers_win(app, alice: Account) -> None
         setup.commit()
     first, second = factory(), factory()
     try:
-        for session, title in ((first, "first"), (second, "second")):
+        for session in (first, second):
             service.get_task(session=session, user=session.get(User, alice.id), task_id=task.id)
         service.update_task(
             session=first,
