@@ -1,0 +1,1 @@
+"""Benchmark of the task list filters: ``python -m bench.tasks.run``."""
