@@ -35,9 +35,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
             columns = [c.name for c in table.columns if c.name not in IGNORED_COLUMNS]
-            rows = conn.execute(
-                text(f"SELECT {', '.join(columns)} FROM {table.name}")
-            ).all()
+            rows = conn.execute(text(f"SELECT {', '.join(columns)} FROM {table.name}")).all()
             result[table.name] = sorted(tuple(str(v) for v in row) for row in rows)
     return result
 

@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from devday.timeutil import DEFAULT_WORKDAY_END
+
 WEEKDAYS = {
     "mon": 0,
     "monday": 0,
@@ -56,7 +58,7 @@ WHEN_HELP = (
 
 
 def parse_when(
-    text: str, *, now: datetime, timezone: str, default_time: time = time(17, 0)
+    text: str, *, now: datetime, timezone: str, default_time: time = DEFAULT_WORKDAY_END
 ) -> datetime | date:
     """``text`` read in ``timezone`` at the instant ``now``; ``default_time`` is what "eod" means.
 

@@ -97,7 +97,10 @@ def optional_user(request: Request, state: StateDep, session: SessionDep) -> Use
         session.commit()  # keeps last_used_at even when the request itself fails later
         return user
     if state.trust_local_user and (email := request.headers.get(LOCAL_USER_HEADER)):
-        return account_service.get_user_by_email(session=session, email=email)
+        local = account_service.get_user_by_email(session=session, email=email)
+        if local is None:
+            raise Unauthorized(f"no local account uses {email}; see `devday user create`")
+        return local
     key = session_key_from_cookie(state, request)
     if key:
         return account_service.user_for_session(session=session, key=key, now=now)

@@ -1,0 +1,162 @@
+"""Everything the CLI prints goes through here: plain lines, errors, JSON and Rich tables.
+
+Times arrive from the API in UTC and are shown in the caller's timezone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from devday.dateparse import format_duration
+
+
+def _console() -> Console:
+    # Made per call: the console must write to the sys.stdout of the moment (tests swap it).
+    return Console(highlight=False, soft_wrap=False)
+
+
+def line(text: str) -> None:
+    typer.echo(text)
+
+
+def error(text: str) -> None:
+    typer.echo(f"error: {text}", err=True)
+
+
+def warn(text: str) -> None:
+    typer.echo(f"warning: {text}", err=True)
+
+
+def raw_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def when(value: str | None, timezone: str, *, empty: str = "") -> str:
+    """An API instant as "Fri 04 Dec 17:00" in ``timezone``."""
+    if not value:
+        return empty
+    instant = datetime.fromisoformat(value).astimezone(ZoneInfo(timezone))
+    return instant.strftime("%a %d %b %H:%M")
+
+
+def estimate(minutes: int | None) -> str:
+    return format_duration(minutes) if minutes else ""
+
+
+def task_line(verb: str, task: dict[str, Any], timezone: str) -> None:
+    due = when(task["deadline"], timezone)
+    suffix = f", due {due}" if due else ""
+    line(f"{verb} #{task['id']} {task['priority']} {task['title']}{suffix}")
+
+
+TASK_COLUMNS = ("id", "P", "title", "deadline", "est", "project", "tags", "status")
+
+
+def tasks_table(tasks: Iterable[dict[str, Any]], projects: dict[int, str], timezone: str) -> None:
+    rows = [
+        (
+            str(task["id"]),
+            task["priority"],
+            task["title"],
+            when(task["deadline"], timezone),
+            estimate(task["estimate_minutes"]),
+            projects.get(task["project_id"], "") if task["project_id"] else "",
+            " ".join(f"#{t}" for t in task["tags"]),
+            task["status"],
+        )
+        for task in tasks
+    ]
+    if not rows:
+        line("no tasks")
+        return
+    console = _console()
+    widths = [max(len(name), *(len(row[i]) for row in rows)) for i, name in enumerate(TASK_COLUMNS)]
+    title = TASK_COLUMNS.index("title")
+    # One line per task: the title gets the room the other columns leave (two spaces between
+    # columns) and is cut short when it must; "task show" has all of it.
+    room = console.width - (sum(widths) - widths[title]) - 2 * (len(TASK_COLUMNS) - 1)
+    widths[title] = max(12, min(widths[title], room))
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name, width in zip(TASK_COLUMNS, widths, strict=True):
+        table.add_column(
+            name,
+            width=width,
+            no_wrap=True,
+            overflow="ellipsis",
+            justify="right" if name == "id" else "left",
+        )
+    for row in rows:
+        # Text, not markup: a title like "Fix [auth]" must print as typed.
+        table.add_row(*(Text(cell) for cell in row))
+    console.print(table)
+
+
+def task_detail(
+    task: dict[str, Any],
+    *,
+    timezone: str,
+    project: str,
+    assignee: str,
+    dependencies: list[tuple[int, str, str]],
+) -> None:
+    rows = [
+        ("status", task["status"]),
+        ("priority", f"{task['priority']} (importance {task['importance']})"),
+        ("deadline", when(task["deadline"], timezone, empty="-")),
+        ("planned", task["planned_date"] or "-"),
+        ("estimate", estimate(task["estimate_minutes"]) or "-"),
+        ("earliest start", when(task["earliest_start"], timezone, empty="-")),
+        ("splittable", "yes" if task["splittable"] else "no"),
+        ("kind", task["kind"]),
+        ("project", project or "-"),
+        ("tags", " ".join(f"#{t}" for t in task["tags"]) or "-"),
+        ("assignee", assignee or "-"),
+        ("source", task["source"]),
+        ("created", when(task["created_at"], timezone)),
+        ("updated", when(task["updated_at"], timezone)),
+        ("completed", when(task["completed_at"], timezone, empty="-")),
+        ("version", str(task["version"])),
+    ]
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in rows:
+        table.add_row(key, Text(str(value)))
+    console = _console()
+    console.print(f"#{task['id']} {task['title']}", markup=False, style="bold")
+    console.print(table)
+    if dependencies:
+        console.print("depends on:", style="bold")
+        for dep_id, title, status in dependencies:
+            console.print(f"  #{dep_id} {title} [{status}]", markup=False)
+    if task["notes"]:
+        console.print("notes:", style="bold")
+        console.print(task["notes"], markup=False)
+
+
+def simple_table(columns: list[str], rows: Iterable[Iterable[object]], *, empty: str) -> None:
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in columns:
+        table.add_column(name)
+    count = 0
+    for row in rows:
+        count += 1
+        table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+    if not count:
+        line(empty)
+        return
+    _console().print(table)
+
+
+def fields(pairs: Iterable[tuple[str, object]]) -> None:
+    for key, value in pairs:
+        line(f"{key + ':':<10} {value}")

@@ -1,0 +1,54 @@
+"""devday serve: the web app and API over the configured database."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from devday.cli import output
+from devday.cli.client import CliError
+from devday.cli.state import state
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (DEVDAY_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (DEVDAY_PORT).")] = None,
+    no_demo: Annotated[
+        bool, typer.Option("--no-demo", help="Do not seed the demo workspace.")
+    ] = False,
+) -> None:
+    """Run devday: migrate the database, seed the demo on first start, serve HTTP."""
+    import uvicorn
+
+    from devday import demo
+    from devday.app import create_app
+    from devday.config import Settings
+    from devday.db import make_engine, make_session_factory, transaction
+    from devday.migrate import upgrade
+
+    cli = state(ctx)
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the default SQLite file lives there
+    host = host or settings.host
+    port = port or settings.port
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        upgrade(engine)
+    except Exception as exc:  # the database is the user's to fix; no traceback
+        engine.dispose()
+        raise CliError(f"cannot migrate the database: {str(exc).splitlines()[0]}") from None
+    if settings.demo and not no_demo:
+        with transaction(make_session_factory(engine)) as session:
+            seeded = demo.seed_if_empty(session=session, now=cli.now())
+        if seeded:
+            output.line(seeded)
+    # Never trust_local_user here: a server names its users by token or session only.
+    app = create_app(settings, engine=engine)
+    shown = f"[{host}]" if ":" in host else host
+    output.line(f"devday is running at http://{shown}:{port}/ (API docs at /docs); Ctrl+C stops it")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        engine.dispose()

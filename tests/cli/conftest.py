@@ -1,0 +1,64 @@
+"""The CLI run by typer's CliRunner over the test database and a temporary data folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner, Result
+
+from devday.cli.main import app
+from devday.cli.state import CliState
+from tests.conftest import START
+
+PASSWORD = "correct horse battery staple"
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def cli_env(
+    tmp_path: Path, database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The environment a user's shell would have; ``engine`` makes the database emptied after."""
+    monkeypatch.setenv("DEVDAY_DATABASE_URL", database_url)
+    monkeypatch.setenv("DEVDAY_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DEVDAY_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("COLUMNS", "160")  # Rich wraps tables at the terminal's width
+    for name in ("DEVDAY_SERVER", "DEVDAY_TOKEN", "DEVDAY_USER", "TZ"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def run(cli_env: Path) -> Run:
+    """``run("task", "list")``: the CLI, its clock at START (Mon 30 Nov, 10:00 in Berlin)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input, obj=CliState(now=lambda: START))
+
+    return invoke
+
+
+def create_user(run: Run, email: str, timezone: str = "Europe/Berlin", *extra: str) -> Result:
+    result = run(
+        *extra,
+        "user",
+        "create",
+        email,
+        "--name",
+        email.split("@")[0].title(),
+        "--timezone",
+        timezone,
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def rows(output: str) -> list[str]:
+    """A table's lines after the header, with each run of spaces made one."""
+    return [" ".join(line.split()) for line in output.splitlines()[1:] if line.strip()]
