@@ -24,7 +24,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/v1/teams/{team_id}/members/{user_id}"): {"role": "member"},
     ("PATCH", "/api/v1/projects/{project_id}"): {"name": "mine now", "version": 1},
     ("PATCH", "/api/v1/tasks/{task_id}"): {"title": "mine now", "version": 1},
+    ("PATCH", "/api/v1/plans/{plan_date}/blocks/{block_id}"): {"pinned": True},
+    ("POST", "/api/v1/plans/{plan_date}/replan"): {},
 }
+
+# Endpoints whose only path parameter is the caller's own date: a stranger building their own
+# plan for that date is no leak, so these are checked below rather than in the walk.
+OWN_SCOPE = {("POST", "/api/v1/plans/{plan_date}")}
 
 # Volatile columns a stranger's own sign-in may touch.
 IGNORED_COLUMNS = {"last_used_at"}
@@ -57,7 +63,22 @@ def alices_world(client: TestClient, alice: Account) -> dict[str, int]:
         headers=alice.headers,
     )
     token = client.get("/api/v1/tokens", headers=alice.headers).json()[0]
+    client.patch(
+        f"/api/v1/tasks/{task['id']}",
+        json={"estimate_minutes": 60, "version": 1},
+        headers=alice.headers,
+    )
+    event = client.post(
+        "/api/v1/busy-events",
+        json={"title": "Dentist", "start": "2026-11-30T14:00:00Z", "end": "2026-11-30T15:00:00Z"},
+        headers=alice.headers,
+    ).json()
+    plan = client.post("/api/v1/plans/2026-11-30", headers=alice.headers).json()
+    assert plan["blocks"], plan
     return {
+        "event_id": event["id"],
+        "plan_date": "2026-11-30",
+        "block_id": plan["blocks"][0]["id"],
         "team_id": team["id"],
         "project_id": project["id"],
         "task_id": task["id"],
@@ -84,13 +105,14 @@ def test_it_hides_everything_of_others_from_a_stranger(
     walked = []
     for method, path in api_routes(app):
         params = re.findall(r"{(\w+)}", path)
-        if not params:
+        if not params or (method, path) in OWN_SCOPE:
             continue
         url = path.format(**{name: ids[name] for name in params})
         body = BODIES.get((method, path))
         if method in ("POST", "PATCH", "PUT"):
             assert body is not None, f"add a body for {method} {path} to BODIES"
-        response = client.request(method, url, json=body, headers=mallory.headers)
+        headers = {**mallory.headers, "If-Match": '"1"'}
+        response = client.request(method, url, json=body, headers=headers)
         assert response.status_code == 404, (
             f"{method} {url}: {response.status_code} {response.text}"
         )
@@ -107,6 +129,10 @@ def test_it_hides_everything_of_others_from_a_stranger(
     ):
         assert client.get(url, headers=mallory.headers).json()["items"] == [], url
     assert client.get("/api/v1/projects", headers=mallory.headers).json() == []
+    assert client.get("/api/v1/busy-events", headers=mallory.headers).json() == []
+    assert client.get("/api/v1/duty-list", headers=mallory.headers).json()["items"] == []
+    own = client.post(f"/api/v1/plans/{ids['plan_date']}", headers=mallory.headers).json()
+    assert own["blocks"] == [] and own["busy"] == []
     assert client.get("/api/v1/teams", headers=mallory.headers).json() == []
     assert [t["name"] for t in client.get("/api/v1/tokens", headers=mallory.headers).json()] == [
         "tests"

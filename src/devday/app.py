@@ -17,6 +17,7 @@ from devday.clock import Clock, SystemClock
 from devday.config import Settings, get_settings
 from devday.db import make_engine, make_session_factory
 from devday.deps import AppState
+from devday.planning import router as planning_router
 from devday.project import router as project_router
 from devday.security_headers import SecurityHeaders
 from devday.task import router as task_router
@@ -66,7 +67,7 @@ def create_app(
         trust_local_user=trust_local_user,
     )
     errors_http.install(app)
-    for module in (account_router, team_router, project_router, task_router):
+    for module in (account_router, team_router, project_router, task_router, planning_router):
         app.include_router(module.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

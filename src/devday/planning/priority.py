@@ -1,0 +1,153 @@
+"""The duty list: every open task's priority score, with an explanation of each term.
+
+Pure: a solver Problem (for the free time ahead and the tasks) and a few facts per task in,
+ordered items out. The clock is the problem's ``now``.
+
+Terms, each a named function:
+- importance: 2^(importance-1), the same weight the planner gives a missed deadline;
+- deadline: how much of the free time before the deadline the work due by then needs
+  (10 points when it needs all of it, capped at 12; overdue is 12);
+- blocking: 1.5 for each open task waiting on this one (at most 6);
+- blocked: -3 when it waits on an open task;
+- age: 0.05 a day since it was created (at most 2);
+- boosts: the user's own, by tag, project or kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from devday.planning.solver import Problem, Task
+from devday.planning.solver.timeline import Axis, free_intervals, horizon, to_minute
+
+LABELS = {4: "P1 (critical)", 3: "P2 (high)", 2: "P3 (normal)", 1: "P4 (low)"}
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    points: float
+    explanation: str
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the score needs beyond the solver task: its age and the boosts that match it."""
+
+    created_at: datetime
+    boosts: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class DutyItem:
+    task: Task
+    score: float
+    terms: tuple[Term, ...] = field(default=())
+
+
+def hours(minutes: float) -> str:
+    value = minutes / 60
+    return f"{value:.0f} h" if abs(value - round(value)) < 0.05 else f"{value:.1f} h"
+
+
+def importance_term(task: Task) -> Term:
+    points = float(2 ** (task.importance - 1))
+    return Term("importance", points, f"{LABELS[task.importance]}: +{points:.1f}")
+
+
+def deadline_term(
+    task: Task, work_due_minutes: int, free_minutes: int, now: datetime, zone: ZoneInfo
+) -> Term | None:
+    if task.deadline is None:
+        return None
+    when = task.deadline.astimezone(zone).strftime("%a %H:%M")
+    if task.deadline <= now:
+        return Term("deadline", 12.0, f"overdue since {when}: +12.0")
+    if free_minutes <= 0:
+        return Term(
+            "deadline", 12.0, f"deadline {when}, no free working time left before it: +12.0"
+        )
+    points = round(min(12.0, 10.0 * work_due_minutes / free_minutes), 1)
+    return Term(
+        "deadline",
+        points,
+        f"deadline {when}, {hours(work_due_minutes)} of work left before it and "
+        f"{hours(free_minutes)} free: +{points:.1f}",
+    )
+
+
+def blocking_term(waiting: list[Task]) -> Term | None:
+    if not waiting:
+        return None
+    points = min(6.0, 1.5 * len(waiting))
+    names = ", ".join(f"'{t.title}'" for t in waiting[:3]) + (" ..." if len(waiting) > 3 else "")
+    return Term("blocking", points, f"{len(waiting)} waiting on it ({names}): +{points:.1f}")
+
+
+def blocked_term(open_dependencies: list[Task]) -> Term | None:
+    if not open_dependencies:
+        return None
+    names = ", ".join(f"'{t.title}'" for t in open_dependencies[:3])
+    return Term("blocked", -3.0, f"waits on {names}: -3.0")
+
+
+def age_term(created_at: datetime, now: datetime) -> Term | None:
+    days = (now - created_at).total_seconds() / 86400
+    if days < 1:
+        return None
+    points = round(min(2.0, 0.05 * days), 1)
+    return Term("age", points, f"open {days:.0f} days: +{points:.1f}") if points else None
+
+
+def boost_terms(boosts: tuple[tuple[str, float], ...]) -> list[Term]:
+    return [Term("boost", weight, f"your boost {key}: {weight:+.1f}") for key, weight in boosts]
+
+
+def duty_list(
+    problem: Problem, facts: dict[str, TaskFacts], *, open_elsewhere: dict[str, list[Task]]
+) -> list[DutyItem]:
+    """Every task of ``problem`` scored and ordered: highest score, then earliest deadline.
+
+    ``open_elsewhere`` names, per task, open dependencies that are not in the problem (another
+    person's task), which block it all the same.
+    """
+    zone = ZoneInfo(problem.timezone)
+    axis = Axis.of(free_intervals(problem))
+    start, end = horizon(problem)
+    by_id = {t.id: t for t in problem.tasks}
+    waiting: dict[str, list[Task]] = {t.id: [] for t in problem.tasks}
+    for task in problem.tasks:
+        for dep in task.depends_on:
+            if dep in waiting:
+                waiting[dep].append(task)
+    far = problem.now.replace(year=9999)
+    by_deadline = sorted((t for t in problem.tasks if t.deadline), key=lambda t: t.deadline or far)
+    work_due: dict[str, int] = {}
+    running = 0
+    for task in by_deadline:
+        running += task.estimate_minutes
+        work_due[task.id] = running
+    # Tasks with the same deadline share the total due by it.
+    for task in by_deadline:
+        same = [t for t in by_deadline if t.deadline == task.deadline]
+        work_due[task.id] = max(work_due[t.id] for t in same)
+
+    items = []
+    for task in problem.tasks:
+        terms: list[Term | None] = [importance_term(task)]
+        if task.deadline is not None:
+            free = axis.free_between(start, min(end, max(start, to_minute(task.deadline))))
+            terms.append(deadline_term(task, work_due[task.id], free, problem.now, zone))
+        terms.append(blocking_term(waiting[task.id]))
+        deps = [by_id[d] for d in task.depends_on if d in by_id]
+        terms.append(blocked_term(deps + open_elsewhere.get(task.id, [])))
+        fact = facts.get(task.id)
+        if fact is not None:
+            terms.append(age_term(fact.created_at, problem.now))
+            terms.extend(boost_terms(fact.boosts))
+        kept = tuple(t for t in terms if t is not None)
+        items.append(DutyItem(task, round(sum(t.points for t in kept), 1), kept))
+    items.sort(key=lambda i: (-i.score, i.task.deadline or far, i.task.id))
+    return items

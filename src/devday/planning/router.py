@@ -1,0 +1,371 @@
+"""The planner's API: routine, busy times, duty list, day plans, and the solver itself."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Body, Header, Path, Query, Response, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from devday.account.models import User
+from devday.concurrency import etag, expected_version
+from devday.deps import ClockDep, CurrentUser, SessionDep
+from devday.errors import Invalid
+from devday.ids import IdPath
+from devday.planning import service, solver
+from devday.planning.models import DayPlan
+from devday.planning.routine import WEEKDAYS
+from devday.planning.schemas import (
+    BlockRead,
+    BlockUpdate,
+    BusyEventCreate,
+    BusyEventRead,
+    DutyItem,
+    DutyList,
+    LateRead,
+    PlanRead,
+    PriorityTerm,
+    RoutineRead,
+    RoutineSlot,
+    RoutineWrite,
+    UnscheduledRead,
+)
+from devday.task.models import Task
+from devday.task.schemas import Instant
+
+router = APIRouter(prefix="/api/v1", tags=["planner"])
+PlanDate = Annotated[date, Path(description="The local date of the plan, YYYY-MM-DD")]
+
+
+@router.get("/routine", response_model=RoutineRead)
+def read_routine(user: CurrentUser, session: SessionDep, response: Response) -> RoutineRead:
+    """Your routine: working hours per weekday, fixed blocks, which kinds of work fit which
+    hours, and your priority boosts. Version 0 is the untouched default."""
+    routine, version = service.get_routine(session=session, user=user)
+    response.headers["ETag"] = etag(version)
+    return RoutineRead(**routine, version=version)
+
+
+@router.put("/routine", response_model=RoutineRead)
+def write_routine(
+    data: RoutineWrite,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> RoutineRead:
+    """Replace your routine. Send the version you read (0 for the default)."""
+    version = expected_version(if_match, data.version)
+    routine, new_version = service.put_routine(
+        session=session, user=user, data=data, version=version, now=clock.now()
+    )
+    session.commit()
+    response.headers["ETag"] = etag(new_version)
+    return RoutineRead(**routine, version=new_version)
+
+
+@router.get("/busy-events", response_model=list[BusyEventRead])
+def list_busy(
+    user: CurrentUser,
+    session: SessionDep,
+    start: Annotated[Instant | None, Query(description="Events ending after this")] = None,
+    end: Annotated[Instant | None, Query(description="Events starting before this")] = None,
+) -> list[BusyEventRead]:
+    """Your one-off busy times (calendar events); the planner places nothing in them."""
+    events = service.list_busy(session=session, user=user, start=start, end=end)
+    return [BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at) for e in events]
+
+
+@router.post("/busy-events", status_code=status.HTTP_201_CREATED, response_model=BusyEventRead)
+def add_busy(data: BusyEventCreate, user: CurrentUser, session: SessionDep) -> BusyEventRead:
+    """Block a time in your calendar (a dentist appointment, an interview)."""
+    event = service.add_busy(session=session, user=user, data=data)
+    session.commit()
+    return BusyEventRead(id=event.id, title=event.title, start=event.start_at, end=event.end_at)
+
+
+@router.delete("/busy-events/{event_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_busy(event_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+    """Remove a busy time."""
+    service.delete_busy(session=session, user=user, event_id=event_id)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/duty-list", response_model=DutyList)
+def duty_list(user: CurrentUser, session: SessionDep, clock: ClockDep) -> DutyList:
+    """Your open tasks ordered by priority score, each term of the score explained:
+    importance, deadline pressure (work due against free hours), tasks waiting on it, waiting
+    on others, age and your boosts."""
+    now = clock.now()
+    _inputs, items = service.duty_list(session=session, user=user, now=now)
+    return DutyList(
+        generated_at=now,
+        items=[
+            DutyItem(
+                task_id=int(item.task.id),
+                title=item.task.title,
+                priority=f"P{5 - item.task.importance}",
+                deadline=item.task.deadline,
+                estimate_minutes=item.task.estimate_minutes,
+                score=item.score,
+                terms=[
+                    PriorityTerm(name=t.name, points=t.points, explanation=t.explanation)
+                    for t in item.terms
+                ],
+            )
+            for item in items
+        ],
+    )
+
+
+def read_plan(session: Session, user: User, plan: DayPlan) -> PlanRead:
+    zone = ZoneInfo(user.timezone)
+    blocks = service.blocks_of(session=session, plan=plan)
+    ids = {b.task_id for b in blocks}
+    tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(ids)))} if ids else {}
+    routine, _ = service.get_routine(session=session, user=user)
+    day = WEEKDAYS[plan.plan_date.weekday()]
+    slots = [
+        RoutineSlot(
+            title=b["title"],
+            personal=b.get("personal", False),
+            start=_local(plan.plan_date, b["start"], zone),
+            end=_local(plan.plan_date, b["end"], zone),
+        )
+        for b in routine["blocks"]
+        if day in b["days"]
+    ]
+    midnight = datetime.combine(plan.plan_date, time(0), tzinfo=zone)
+    busy = service.list_busy(
+        session=session, user=user, start=midnight, end=midnight + timedelta(days=1)
+    )
+    return PlanRead(
+        date=plan.plan_date,
+        timezone=user.timezone,
+        built_at=plan.built_at,
+        horizon_days=plan.horizon_days,
+        blocks=[
+            BlockRead(
+                id=b.id,
+                task_id=b.task_id,
+                title=tasks[b.task_id].title,
+                kind=tasks[b.task_id].kind.value,
+                start=b.start_at,
+                end=b.end_at,
+                pinned=b.pinned,
+                done=b.done,
+            )
+            for b in blocks
+        ],
+        routine=sorted(slots, key=lambda s: s.start),
+        busy=[BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at) for e in busy],
+        late=[LateRead(**item) for item in plan.late],
+        unscheduled=[UnscheduledRead(**item) for item in plan.unscheduled],
+        missed_deadline_weight=plan.missed_deadline_weight,
+        weighted_tardiness_minutes=plan.weighted_tardiness_minutes,
+        version=plan.version,
+    )
+
+
+def _local(day: date, clock_time: str, zone: ZoneInfo) -> datetime:
+    hours, minutes = (int(x) for x in clock_time.split(":"))
+    return datetime.combine(day, time(0), tzinfo=zone) + timedelta(hours=hours, minutes=minutes)
+
+
+@router.post("/plans/{plan_date}", response_model=PlanRead)
+def build_plan(
+    plan_date: PlanDate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    response: Response,
+    horizon_days: Annotated[int, Query(ge=1, le=60, description="Days planned ahead")] = 14,
+) -> PlanRead:
+    """Build and store the plan for a day, with the horizon behind it: time blocks for your
+    open tasks that miss no deadline that can be met, and for each late task the reason and
+    what would save it. Pinned and finished blocks are kept."""
+    plan = service.build_plan(
+        session=session, user=user, plan_date=plan_date, now=clock.now(), horizon_days=horizon_days
+    )
+    session.commit()
+    response.headers["ETag"] = etag(plan.version)
+    return read_plan(session, user, plan)
+
+
+@router.get("/plans/{plan_date}", response_model=PlanRead)
+def get_plan(
+    plan_date: PlanDate, user: CurrentUser, session: SessionDep, response: Response
+) -> PlanRead:
+    """The stored plan for a day; 404 until it is built."""
+    plan = service.get_plan(session=session, user=user, plan_date=plan_date)
+    response.headers["ETag"] = etag(plan.version)
+    return read_plan(session, user, plan)
+
+
+@router.post("/plans/{plan_date}/replan", response_model=PlanRead)
+def replan(
+    plan_date: PlanDate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+    version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> PlanRead:
+    """Re-plan from now after an overrun or a new urgent task: finished and pinned blocks stay,
+    and nothing moves outside today unless a deadline forces it."""
+    expected = expected_version(if_match, version)
+    plan = service.replan(
+        session=session, user=user, plan_date=plan_date, now=clock.now(), version=expected
+    )
+    session.commit()
+    response.headers["ETag"] = etag(plan.version)
+    return read_plan(session, user, plan)
+
+
+@router.patch("/plans/{plan_date}/blocks/{block_id}", response_model=PlanRead)
+def update_block(
+    plan_date: PlanDate,
+    block_id: IdPath,
+    data: BlockUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+    version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> PlanRead:
+    """Pin a block, move it (it is then pinned), or mark it done; when a task's last block is
+    done, the task is done. Send the plan's version (If-Match)."""
+    expected = expected_version(if_match, version)
+    plan, _block = service.update_block(
+        session=session,
+        user=user,
+        plan_date=plan_date,
+        block_id=block_id,
+        data=data,
+        version=expected,
+        now=clock.now(),
+    )
+    session.commit()
+    response.headers["ETag"] = etag(plan.version)
+    return read_plan(session, user, plan)
+
+
+PROBLEM_EXAMPLE: dict[str, Any] = {
+    "now": "2026-11-30T10:00:00+01:00",
+    "timezone": "Europe/Berlin",
+    "horizon_days": 5,
+    "working_hours": {**{d: [["10:00", "18:00"]] for d in WEEKDAYS[:5]}, "sat": [], "sun": []},
+    "routine": [{"title": "Lunch", "days": list(WEEKDAYS[:5]), "start": "12:30", "end": "13:30"}],
+    "busy": [],
+    "tasks": [
+        {
+            "id": "a",
+            "title": "Fix login",
+            "estimate_minutes": 120,
+            "importance": 4,
+            "deadline": "2026-12-01T17:00:00+01:00",
+            "kind": "coding",
+        }
+    ],
+    "preferences": {"kind_windows": {"coding": [["10:30", "12:30"]]}},
+}
+
+
+PLAN_EXAMPLE: dict[str, Any] = {
+    "blocks": [
+        {"task_id": "a", "start": "2026-11-30T10:30:00+01:00", "end": "2026-11-30T12:30:00+01:00"}
+    ],
+    "late": [],
+    "unscheduled": [],
+    "missed_deadline_weight": 0,
+    "weighted_tardiness_minutes": 0,
+}
+
+
+@router.post(
+    "/planner/solve",
+    responses={200: {"content": {"application/json": {"example": PLAN_EXAMPLE}}}},
+)
+def solve(
+    problem: Annotated[dict[str, Any], Body(examples=[PROBLEM_EXAMPLE])],
+    user: CurrentUser,
+) -> dict[str, Any]:
+    """Solve a planning problem given in its public JSON form (see docs/planner.md) and
+    return the plan JSON. Nothing is stored."""
+    parsed = _problem(problem)
+    return solver.plan_to_json(solver.solve(parsed))
+
+
+@router.post(
+    "/planner/check",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "ok": False,
+                        "violations": [
+                            {
+                                "rule": "inside_working_hours",
+                                "message": "block of 'a' at Sat 10:00 is outside working hours",
+                            }
+                        ],
+                    }
+                }
+            }
+        }
+    },
+)
+def check(
+    body: Annotated[
+        dict[str, Any],
+        Body(
+            examples=[
+                {
+                    "problem": PROBLEM_EXAMPLE,
+                    "plan": {
+                        "blocks": [
+                            {
+                                "task_id": "a",
+                                "start": "2026-11-30T10:30:00+01:00",
+                                "end": "2026-11-30T12:30:00+01:00",
+                            }
+                        ],
+                        "late": [],
+                        "unscheduled": [],
+                        "missed_deadline_weight": 0,
+                        "weighted_tardiness_minutes": 0,
+                    },
+                }
+            ]
+        ),
+    ],
+    user: CurrentUser,
+) -> dict[str, Any]:
+    """Check a plan against a problem: every broken hard rule, with a message."""
+    if not isinstance(body.get("problem"), dict) or not isinstance(body.get("plan"), dict):
+        raise Invalid('send {"problem": {...}, "plan": {...}}', field="body")
+    parsed = _problem(body["problem"])
+    try:
+        plan = solver.plan_from_json(body["plan"])
+    except solver.ProblemError as exc:
+        raise Invalid(exc.message, field=f"plan.{exc.field}") from None
+    violations = solver.check_plan(parsed, plan)
+    return {
+        "ok": not violations,
+        "violations": [{"rule": v.rule, "message": v.message} for v in violations],
+    }
+
+
+def _problem(data: dict[str, Any]) -> solver.Problem:
+    try:
+        return solver.problem_from_json(data)
+    except solver.ProblemError as exc:
+        raise Invalid(exc.message, field=exc.field) from None

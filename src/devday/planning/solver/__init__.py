@@ -1,0 +1,49 @@
+"""The planning solver: pure, stdlib only. Frozen dataclasses in, a plan out.
+
+The service and the CLI use only what this module exports.
+"""
+
+from __future__ import annotations
+
+from devday.planning.solver.check import check_plan
+from devday.planning.solver.jsonio import problem_from_json
+from devday.planning.solver.model import (
+    Block,
+    BusyEvent,
+    LateTask,
+    PinnedBlock,
+    Plan,
+    Problem,
+    ProblemError,
+    RoutineItem,
+    Task,
+    UnscheduledTask,
+    Violation,
+)
+from devday.planning.solver.plan_json import plan_from_json, plan_to_json, problem_to_json
+from devday.planning.solver.solve import DEFAULT_BUDGET_MS, lower_bound, replan, solve
+from devday.planning.solver.wt import weighted_tardiness_sequence
+
+__all__ = [
+    "DEFAULT_BUDGET_MS",
+    "Block",
+    "BusyEvent",
+    "LateTask",
+    "PinnedBlock",
+    "Plan",
+    "Problem",
+    "ProblemError",
+    "RoutineItem",
+    "Task",
+    "UnscheduledTask",
+    "Violation",
+    "check_plan",
+    "lower_bound",
+    "plan_from_json",
+    "plan_to_json",
+    "problem_from_json",
+    "problem_to_json",
+    "replan",
+    "solve",
+    "weighted_tardiness_sequence",
+]
