@@ -81,7 +81,7 @@ def run_family(family: Family, seeds: int, budget: int, use_cpsat: bool) -> dict
         if family.tasks == 200:
             later = overrun(problem, plan)
             started = time.perf_counter()
-            again = replan(later, plan, time_budget_ms=budget)
+            again = replan(later, plan)  # its own default budget, as the service runs it
             replans.append((time.perf_counter() - started) * 1000)
             invalid += bool(check_plan(later, again))
     return {

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from devday.account.models import User
 from devday.planning import routine as routine_defaults
 from devday.planning import solver
 from devday.planning.models import BusyEvent, Routine
+from devday.planning.routine import WEEKDAYS
 from devday.task.models import Status, Task, TaskDependency, TaskTag
 
 #: A task without an estimate is planned as this long, as Motion and Reclaim do.
@@ -133,3 +135,19 @@ def _remaining(task: Task, pinned: tuple[solver.PinnedBlock, ...]) -> int:
     # The solver works on a 5-minute grid: round the rest up to it.
     rest = max(0, estimate - pinned_minutes)
     return pinned_minutes + -(-rest // GRID) * GRID
+
+
+def _due(task: Task, routine: dict[str, Any], timezone: str, now: datetime) -> datetime | None:
+    """The deadline the planner works to. A task planned for a day without a deadline of its
+    own is due when that day's working hours end, so the plan puts it on that day (goals set
+    in the evening reflection become tomorrow's first tasks this way)."""
+    if task.deadline_at is not None or task.planned_date is None:
+        return task.deadline_at
+    zone = ZoneInfo(timezone)
+    if task.planned_date < now.astimezone(zone).date():
+        return None
+    windows = routine["working_hours"].get(WEEKDAYS[task.planned_date.weekday()], [])
+    end = max((w[1] for w in windows), default="18:00")
+    hours, minutes = (int(x) for x in end.split(":"))
+    midnight = datetime.combine(task.planned_date, time(0), tzinfo=zone)
+    return midnight + timedelta(hours=hours, minutes=minutes)

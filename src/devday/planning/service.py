@@ -245,25 +245,41 @@ def update_block(
         block.pinned = True  # a block the user placed stays where they put it
     if data.pinned is not None:
         block.pinned = data.pinned
+    finished = False
     if data.done is not None:
         block.done = data.done
         if data.done:
-            _finish_task_if_all_done(session, user, plan, block, now)
+            finished = _finish_task_if_all_done(session, user, plan, block, now)
     # The plan's version covers its blocks: a block change must bump it.
     flag_modified(plan, "late")
     flush_versioned(session, "this plan")
+    if finished:
+        plan = replan_if_planned(session=session, user=user, now=now) or plan
     return plan, block
+
+
+def replan_if_planned(*, session: Session, user: User, now: datetime) -> DayPlan | None:
+    """Re-plans the rest of today when today has a plan: a finished task frees its blocks."""
+    today = now.astimezone(ZoneInfo(user.timezone)).date()
+    plan = session.scalar(
+        select(DayPlan).where(DayPlan.user_id == user.id, DayPlan.plan_date == today)
+    )
+    if plan is None:
+        return None
+    return replan(session=session, user=user, plan_date=today, now=now, version=plan.version)
 
 
 def _finish_task_if_all_done(
     session: Session, user: User, plan: DayPlan, block: PlanBlock, now: datetime
-) -> None:
+) -> bool:
     siblings = [b for b in blocks_of(session=session, plan=plan) if b.task_id == block.task_id]
-    if all(b.done or b.id == block.id for b in siblings):
-        task = task_service.get_task(session=session, user=user, task_id=block.task_id)
-        if task.status in (Status.todo, Status.doing):
-            task.status, task.completed_at, task.updated_at = Status.done, now, now
-            session.flush()
+    if not all(b.done or b.id == block.id for b in siblings):
+        return False
+    task = task_service.get_task(session=session, user=user, task_id=block.task_id)
+    if task.status in (Status.todo, Status.doing):
+        task.status, task.completed_at, task.updated_at = Status.done, now, now
+        session.flush()
+    return True
 
 
 def _snap(moment: datetime) -> datetime:

@@ -21,11 +21,18 @@ from devday.planning.solver.model import (
     Violation,
 )
 from devday.planning.solver.plan_json import plan_from_json, plan_to_json, problem_to_json
-from devday.planning.solver.solve import DEFAULT_BUDGET_MS, lower_bound, replan, solve
+from devday.planning.solver.solve import (
+    DEFAULT_BUDGET_MS,
+    REPLAN_BUDGET_MS,
+    lower_bound,
+    replan,
+    solve,
+)
 from devday.planning.solver.wt import weighted_tardiness_sequence
 
 __all__ = [
     "DEFAULT_BUDGET_MS",
+    "REPLAN_BUDGET_MS",
     "Block",
     "BusyEvent",
     "LateTask",

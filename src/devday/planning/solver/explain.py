@@ -193,6 +193,15 @@ class Explainer:
         if kind == "dep":
             return f"depends on '{self.jobs[other].title}', which is unscheduled"
         if kind == "block":
+            exists = any(
+                e - max(s, job.release) >= job.remaining
+                for s, e in zip(self.axis.starts, self.axis.ends, strict=True)
+            )
+            if exists:
+                return (
+                    f"needs {hours(job.remaining)} in one block; every free block that long "
+                    "before the horizon ends goes to more urgent work"
+                )
             return (
                 f"needs {hours(job.remaining)} in one block; no free block that long "
                 "before the horizon ends"

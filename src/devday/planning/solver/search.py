@@ -39,30 +39,71 @@ class Evaluator:
         return placement
 
 
-def core_order(jobs: Sequence[Job], axis: Axis) -> tuple[list[int], int]:
-    """(order, lower bound on the missed weight of the open jobs) from the Lawler-Moore core.
+def axis_due(jobs: Sequence[Job], axis: Axis) -> dict[int, int]:
+    """Each open job's deadline on the axis (the horizon end without one; 0 if late anyway)."""
+    limit = axis.length
+    doomed = forced_late(jobs, axis)
+    return {
+        j.index: 0
+        if j.index in doomed
+        else (limit if j.deadline is None else min(limit, axis.position(j.deadline)))
+        for j in jobs
+        if j.remaining > 0
+    }
+
+
+def core_order(jobs: Sequence[Job], due: dict[int, int]) -> tuple[list[int], int, set[int]]:
+    """(order, least missed weight of the open jobs, on-time set) from the Lawler-Moore core,
+    for the axis deadlines `due` (see `axis_due`).
 
     On-time jobs come first in EDD order (ties: more important first), late ones after in WSPT
     order, which minimises their weighted tardiness when they are all past due anyway.
     """
     open_jobs = [j for j in jobs if j.remaining > 0]
     if not open_jobs:
-        return [], 0
-    limit = axis.length
-    doomed = forced_late(jobs, axis)
-    due = []
-    for j in open_jobs:
-        d = limit if j.deadline is None else min(limit, axis.position(j.deadline))
-        if j.index in doomed:
-            d = 0
-        due.append(d)
-    core = lawler_moore([j.remaining for j in open_jobs], due, [j.weight for j in open_jobs])
-    on_time = sorted(core.on_time, key=lambda k: (due[k], -open_jobs[k].weight, k))
-    late = sorted(
-        core.late, key=lambda k: (open_jobs[k].remaining / open_jobs[k].weight, due[k], k)
-    )
+        return [j.index for j in jobs], 0, set()
+    d = [due[j.index] for j in open_jobs]
+    core = lawler_moore([j.remaining for j in open_jobs], d, [j.weight for j in open_jobs])
+    on_time = sorted(core.on_time, key=lambda k: (d[k], -open_jobs[k].weight, k))
+    late = sorted(core.late, key=lambda k: (open_jobs[k].remaining / open_jobs[k].weight, d[k], k))
     order = [open_jobs[k].index for k in on_time + late]
-    return order + [j.index for j in jobs if j.remaining == 0], core.late_weight
+    order += [j.index for j in jobs if j.remaining == 0]
+    return order, core.late_weight, {open_jobs[k].index for k in on_time}
+
+
+def tighten(
+    evaluate: Evaluator,
+    axis: Axis,
+    due: dict[int, int],
+    on_time: set[int],
+    order: list[int],
+    best: Placement,
+    *,
+    deadline: float,
+    rounds: int = 4,
+) -> tuple[list[int], Placement]:
+    """Deadline tightening: a job the core counts on time but the placement makes late (lost to
+    minimum chunks, unsplittable gaps or dependencies) gets its axis deadline moved earlier by
+    its overshoot, and the core runs again. Keeps the best placement seen."""
+    due = dict(due)
+    placement = best
+    for _ in range(rounds):
+        changed = False
+        for j in on_time:
+            job = evaluate.jobs[j]
+            finish = placement.finish.get(j)
+            if job.deadline is None or (finish is not None and finish <= job.deadline):
+                continue
+            over = job.remaining if finish is None else axis.free_between(job.deadline, finish)
+            due[j] = max(0, due[j] - max(over, 1))
+            changed = True
+        if not changed or time.perf_counter() >= deadline:
+            break
+        cand, _, on_time = core_order(evaluate.jobs, due)
+        placement = evaluate(cand)
+        if placement.score < best.score:
+            order, best = cand, placement
+    return order, best
 
 
 def forced_late(jobs: Sequence[Job], axis: Axis) -> set[int]:
@@ -128,30 +169,27 @@ def improve(
     """
     rng = random.Random(seed)
     n = len(order)
-    stale = 0
+    stale = cursor = 0
     while time.perf_counter() < deadline and n > 1 and best.score[:2] > lower_bound:
         jobs = evaluate.jobs
-        late = [
-            j
-            for j in order
-            if j in best.unscheduled
-            or (jobs[j].deadline is not None and best.finish.get(j, 0) > (jobs[j].deadline or 0))
-        ]
+        late = [j for j in order if _misses(jobs[j], best)]
         moves: list[tuple[str, int, int]] = []
-        for j in sorted(late, key=lambda k: -jobs[k].weight)[:8]:
+        # Late jobs by weight, a few per round, rotating so every late job gets its turn.
+        late.sort(key=lambda k: -jobs[k].weight)
+        for k in range(min(4, len(late))):
+            j = late[(cursor + k) % len(late)]
             pos = order.index(j)
+            deadline_j = jobs[j].deadline
+            due = -1 if deadline_j is None else deadline_j
             target = next(
-                (
-                    k
-                    for k, other in enumerate(order)
-                    if best.finish.get(other, 1 << 62) > (jobs[j].deadline or 0)
-                ),
-                0,
+                (x for x, other in enumerate(order) if best.finish.get(other, 1 << 62) > due), 0
             )
+            for to in sorted({target, target - 1, target // 2, 0}, reverse=True):
+                if 0 <= to < pos:
+                    moves.append(("insert", pos, to))
             if target < pos:
-                moves.append(("insert", pos, target))
-                moves.append(("insert", pos, max(0, target - 1)))
                 moves.append(("swap", pos, target))
+        cursor += 4
         for _ in range(8):
             a, b = rng.randrange(n), rng.randrange(n)
             if a != b:
@@ -173,6 +211,13 @@ def improve(
         if stale > 2 * n + 20:
             break
     return order, best
+
+
+def _misses(job: Job, placement: Placement) -> bool:
+    if job.index in placement.unscheduled:
+        return True
+    finish = placement.finish.get(job.index)
+    return job.deadline is not None and finish is not None and finish > job.deadline
 
 
 def prefer_windows(
