@@ -56,6 +56,10 @@ def empty_database(engine: Engine) -> None:
         else:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
+            # Restart AUTOINCREMENT counters too, as RESTART IDENTITY does on PostgreSQL.
+            sequences = "SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'"
+            if conn.execute(text(sequences)).first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
 
 
 @pytest.fixture(autouse=True)

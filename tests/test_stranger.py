@@ -26,11 +26,21 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/v1/tasks/{task_id}"): {"title": "mine now", "version": 1},
     ("PATCH", "/api/v1/plans/{plan_date}/blocks/{block_id}"): {"pinned": True},
     ("POST", "/api/v1/plans/{plan_date}/replan"): {},
+    ("PATCH", "/api/v1/time-entries/{entry_id}"): {"note": "mine now", "version": 1},
+    ("POST", "/api/v1/channels/{channel_id}/test"): {"text": "mine now"},
 }
 
 # Endpoints whose only path parameter is the caller's own date: a stranger building their own
 # plan for that date is no leak, so these are checked below rather than in the walk.
-OWN_SCOPE = {("POST", "/api/v1/plans/{plan_date}")}
+OWN_SCOPE = {
+    ("POST", "/api/v1/plans/{plan_date}"),
+    ("GET", "/api/v1/habits/{day}"),
+    ("PUT", "/api/v1/habits/{day}"),
+    ("GET", "/api/v1/wrapup/{day}"),
+    ("POST", "/api/v1/wrapup/{day}"),
+    ("GET", "/api/v1/reflections/{day}"),
+    ("PUT", "/api/v1/reflections/{day}"),
+}
 
 # Volatile columns a stranger's own sign-in may touch.
 IGNORED_COLUMNS = {"last_used_at"}
@@ -73,12 +83,47 @@ def alices_world(client: TestClient, alice: Account) -> dict[str, int]:
         json={"title": "Dentist", "start": "2026-11-30T14:00:00Z", "end": "2026-11-30T15:00:00Z"},
         headers=alice.headers,
     ).json()
+    channel = client.post(
+        "/api/v1/channels",
+        json={
+            "kind": "webhook",
+            "name": "ops",
+            "target": "https://example.com/h",
+            "team_id": team["id"],
+        },
+        headers=alice.headers,
+    ).json()
+    entry = client.post(
+        "/api/v1/time-entries",
+        json={
+            "task_id": task["id"],
+            "start": "2026-11-30T07:00:00Z",
+            "end": "2026-11-30T08:00:00Z",
+        },
+        headers=alice.headers,
+    ).json()
+    finished = client.post(
+        "/api/v1/tasks", json={"title": "finished", "deadline": "2026-11-30"}, headers=alice.headers
+    ).json()
+    client.patch(
+        f"/api/v1/tasks/{finished['id']}",
+        json={"status": "done", "version": 1},
+        headers=alice.headers,
+    )
+    client.put(
+        "/api/v1/reflections/2026-11-30",
+        json={"went_well": "private thoughts", "goals": ["a goal"]},
+        headers=alice.headers,
+    )
     plan = client.post("/api/v1/plans/2026-11-30", headers=alice.headers).json()
     assert plan["blocks"], plan
     return {
         "event_id": event["id"],
+        "entry_id": entry["id"],
+        "day": "2026-11-30",
         "plan_date": "2026-11-30",
         "block_id": plan["blocks"][0]["id"],
+        "channel_id": channel["id"],
         "team_id": team["id"],
         "project_id": project["id"],
         "task_id": task["id"],
@@ -131,6 +176,12 @@ def test_it_hides_everything_of_others_from_a_stranger(
     assert client.get("/api/v1/projects", headers=mallory.headers).json() == []
     assert client.get("/api/v1/busy-events", headers=mallory.headers).json() == []
     assert client.get("/api/v1/duty-list", headers=mallory.headers).json()["items"] == []
+    today = client.get("/api/v1/today", headers=mallory.headers).json()
+    assert today["due"] == [] and today["plan"] is None
+    wrapup = client.get("/api/v1/wrapup/2026-11-30", headers=mallory.headers).json()
+    assert wrapup["done"] == wrapup["pending"] == wrapup["in_progress"] == []
+    reflection = client.get("/api/v1/reflections/2026-11-30", headers=mallory.headers).json()
+    assert reflection["achievements"] == [] and reflection["goals"] == []
     own = client.post(f"/api/v1/plans/{ids['plan_date']}", headers=mallory.headers).json()
     assert own["blocks"] == [] and own["busy"] == []
     assert client.get("/api/v1/teams", headers=mallory.headers).json() == []

@@ -19,6 +19,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,7 +59,7 @@ def _page(factory: sessionmaker[Session], user_id: int, filters: task_service.Ta
             session=session, user=user, filters=filters, limit=LIMIT + 1, offset=0
         )
         page = TaskPage(
-            items=to_read(session, rows[:LIMIT]),
+            items=to_read(session, rows[:LIMIT], datetime.now(UTC)),
             limit=LIMIT,
             offset=0,
             next_offset=LIMIT if len(rows) > LIMIT else None,

@@ -15,14 +15,17 @@ from devday.account import router as account_router
 from devday.account.ratelimit import RateLimits
 from devday.clock import Clock, SystemClock
 from devday.config import Settings, get_settings
+from devday.day import router as day_router
 from devday.db import make_engine, make_session_factory
 from devday.deps import AppState
+from devday.notify import router as notify_router
 from devday.planning import router as planning_router
 from devday.project import router as project_router
 from devday.security_headers import SecurityHeaders
 from devday.task import router as task_router
 from devday.team import router as team_router
 from devday.web import pages as web_pages
+from devday.worklog import router as worklog_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -67,8 +70,17 @@ def create_app(
         trust_local_user=trust_local_user,
     )
     errors_http.install(app)
-    for module in (account_router, team_router, project_router, task_router, planning_router):
+    for module in (
+        account_router,
+        team_router,
+        project_router,
+        task_router,
+        planning_router,
+        notify_router,
+        worklog_router,
+    ):
         app.include_router(module.router)
+    app.include_router(day_router.router)
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _mount_docs(app)

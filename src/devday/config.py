@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     login_limit_per_address: str = "50/15 minutes"
     signup_limit_per_address: str = "20/hour"
     session_days: int = 30
+    # Notifications: smtp://user:pass@host:587?starttls=true&from=devday@example.com, or
+    # smtps://... for implicit TLS; empty means email channels fail with a clear error.
+    smtp_url: str = ""
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    worker_lease_seconds: int = Field(default=60, ge=5)
 
     @field_validator("database_url")
     @classmethod

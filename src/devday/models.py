@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from devday.account.models import ApiToken, User, WebSession
+from devday.day.models import DayClose, HabitCheck, Reflection
 from devday.db import Base
+from devday.jobs.models import ScheduledJob as ScheduledJob  # re-exported for metadata
+from devday.notify.models import Channel as Channel  # and OutboxMessage, for metadata
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock, Routine
 from devday.project.models import Project
 from devday.task.models import Task, TaskDependency, TaskTag
 from devday.team.models import Team, TeamMember
+from devday.worklog.models import TimeEntry as TimeEntry  # re-exported for metadata
 
 __all__ = [
     "ApiToken",
     "Base",
     "BusyEvent",
+    "DayClose",
     "DayPlan",
+    "HabitCheck",
     "PlanBlock",
     "Project",
+    "Reflection",
     "Routine",
     "Task",
     "TaskDependency",

@@ -301,3 +301,15 @@ def test_it_solves_and_checks_problems_given_as_json(client: TestClient, alice: 
         "/api/v1/planner/solve", json={**problem, "timezone": "Mars/Base"}, headers=alice.headers
     )
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "timezone"
+
+
+def test_it_never_reuses_a_block_id_after_a_replan(client: TestClient, alice: Account) -> None:
+    add(client, alice, title="A", estimate_minutes=60)
+    add(client, alice, title="B", estimate_minutes=60)
+    plan = build(client, alice)
+    before = {b["id"]: b["title"] for b in plan["blocks"]}
+    rebuilt = build(client, alice)
+    for block in rebuilt["blocks"]:
+        assert before.get(block["id"], block["title"]) == block["title"]
+    assert not set(before) & {b["id"] for b in rebuilt["blocks"]} - set(before)
+    assert max(b["id"] for b in rebuilt["blocks"]) > max(before)

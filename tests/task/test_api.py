@@ -308,3 +308,17 @@ def test_it_lets_only_one_of_two_racing_writers_win(app, alice: Account) -> None
     assert raised
     with factory() as check:
         assert check.get(service.Task, task.id).title == "first"
+
+
+def test_it_shows_logged_time_beside_the_estimate(
+    client: TestClient, alice: Account, clock: MockClock
+) -> None:
+    task = add(client, alice, estimate_minutes=60)
+    client.post("/api/v1/timer/start", json={"task_id": task["id"]}, headers=alice.headers)
+    clock.advance(timedelta(minutes=25))
+    running = client.get(f"/api/v1/tasks/{task['id']}", headers=alice.headers).json()
+    assert running["actual_minutes"] == 25 and running["estimate_minutes"] == 60
+    client.post("/api/v1/timer/stop", headers=alice.headers)
+    clock.advance(timedelta(minutes=10))
+    listed = client.get("/api/v1/tasks", headers=alice.headers).json()["items"][0]
+    assert listed["actual_minutes"] == 25

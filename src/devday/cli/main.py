@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from devday.cli import account, output, project, serve, task, team, token
+from devday.cli import account, duty, output, plan, project, serve, task, team, timer, token, worker
 from devday.cli.client import CliError
 from devday.cli.state import CliState
 
@@ -63,6 +63,7 @@ def root(
 
 
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.command("login")(account.login)
 app.command("logout")(account.logout)
 app.command("use")(account.use)
@@ -72,6 +73,14 @@ app.add_typer(token.app, name="token")
 app.add_typer(team.app, name="team")
 app.add_typer(project.app, name="project")
 app.add_typer(task.app, name="task")
+app.command("start")(timer.start)
+app.command("stop")(timer.stop)
+app.command("status")(timer.status)
+app.command("time")(timer.time_)
+app.add_typer(timer.log_app, name="log")
+app.command("duty")(duty.duty)
+app.add_typer(plan.app, name="plan")
+app.add_typer(duty.busy_app, name="busy")
 
 
 def main() -> None:

@@ -160,3 +160,97 @@ def simple_table(columns: list[str], rows: Iterable[Iterable[object]], *, empty:
 def fields(pairs: Iterable[tuple[str, object]]) -> None:
     for key, value in pairs:
         line(f"{key + ':':<10} {value}")
+
+
+# --- the planner: the duty list, a day's timeline, risks with their reasons ---------------------
+
+DUTY_COLUMNS = ("#", "id", "P", "title", "deadline", "score")
+_DUTY_RIGHT = {"#", "id", "score"}
+_INDENT = 2
+
+
+def _fit(cell: str, width: int, *, right: bool = False) -> Text:
+    """``cell`` cut to ``width`` cells with an ellipsis and padded to it; Text, so no markup."""
+    text = Text(cell)
+    text.truncate(width, overflow="ellipsis")
+    pad = " " * (width - text.cell_len)
+    return Text.assemble(pad, text) if right else Text.assemble(text, pad)
+
+
+def duty_table(items: list[dict[str, Any]], timezone: str) -> None:
+    """The duty list in rank order, one line per task, each term of its score dim under the title.
+
+    The title is cut short so that a task's line fits the terminal; the terms wrap, indented.
+    """
+    if not items:
+        line("no open tasks")
+        return
+    rows = [
+        (
+            str(rank),
+            str(item["task_id"]),
+            str(item["priority"]),
+            str(item["title"]),
+            when(item["deadline"], timezone, empty="-"),
+            f"{float(item['score']):.1f}",
+        )
+        for rank, item in enumerate(items, start=1)
+    ]
+    console = _console()
+    widths = [max(len(name), *(len(row[i]) for row in rows)) for i, name in enumerate(DUTY_COLUMNS)]
+    title = DUTY_COLUMNS.index("title")
+    room = console.width - (sum(widths) - widths[title]) - 2 * (len(DUTY_COLUMNS) - 1)
+    widths[title] = max(12, min(widths[title], room))
+    indent = sum(widths[:title]) + 2 * title
+
+    def cells(row: tuple[str, ...], style: str = "") -> Text:
+        parts = [
+            _fit(cell, width, right=name in _DUTY_RIGHT)
+            for name, cell, width in zip(DUTY_COLUMNS, row, widths, strict=True)
+        ]
+        joined = Text("  ").join(parts)
+        joined.rstrip()
+        joined.stylize(style)
+        return joined
+
+    console.print(cells(DUTY_COLUMNS, "bold"))
+    for row, item in zip(rows, items, strict=True):
+        console.print(cells(row))
+        for term in item["terms"]:
+            _indented(console, Text(str(term["explanation"]), style="dim"), indent)
+
+
+def timeline(heading: str, rows: Iterable[tuple[str, str, str, bool]]) -> None:
+    """A bold ``heading``, then per row (span, what, note, quiet) "span  what  note", the notes
+    lined up; ``what`` is cut short so that the line fits the terminal, and quiet rows (routine,
+    done work) are dim."""
+    console = _console()
+    console.print(Text(heading, style="bold"))
+    items = [(f"{' ' * _INDENT}{span}  ", what, note, quiet) for span, what, note, quiet in rows]
+    if not items:
+        return
+    room = console.width - max(len(head) + len(note) + 2 for head, _w, note, _q in items)
+    width = min(max(Text(what).cell_len for _h, what, _n, _q in items), max(12, room))
+    for head, what, note, quiet in items:
+        text = Text.assemble(head, _fit(what, width), f"  {note}")
+        text.rstrip()
+        if quiet:
+            text.stylize("dim")
+        console.print(text)
+
+
+def heading(text: str) -> None:
+    _console().print(Text(text, style="bold"))
+
+
+def explained(head: str, reason: str) -> None:
+    """``head`` indented, then ``reason`` dim and wrapped, indented under it."""
+    console = _console()
+    _indented(console, Text(head), _INDENT)
+    _indented(console, Text(reason, style="dim"), 3 * _INDENT)
+
+
+def _indented(console: Console, text: Text, indent: int) -> None:
+    """``text`` wrapped to the terminal, every line ``indent`` cells in."""
+    for piece in text.wrap(console, max(20, console.width - indent)):
+        console.print(Text.assemble(" " * indent, piece))

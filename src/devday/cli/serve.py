@@ -18,6 +18,10 @@ def serve(
     no_demo: Annotated[
         bool, typer.Option("--no-demo", help="Do not seed the demo workspace.")
     ] = False,
+    no_worker: Annotated[
+        bool,
+        typer.Option("--no-worker", help="Run no embedded worker (run `devday worker` instead)."),
+    ] = False,
 ) -> None:
     """Run devday: migrate the database, seed the demo on first start, serve HTTP."""
     import uvicorn
@@ -46,9 +50,20 @@ def serve(
             output.line(seeded)
     # Never trust_local_user here: a server names its users by token or session only.
     app = create_app(settings, engine=engine)
+    background = None
+    if not no_worker:
+        from devday.jobs.embedded import start_embedded
+
+        try:  # one worker thread delivers notifications and runs jobs
+            background = start_embedded(settings=settings, engine=engine)
+        except ValueError as exc:
+            engine.dispose()
+            raise CliError(str(exc)) from None
     shown = f"[{host}]" if ":" in host else host
     output.line(f"devday is running at http://{shown}:{port}/ (API docs at /docs); Ctrl+C stops it")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
+        if background is not None:
+            background.stop()  # after uvicorn's shutdown: the delivery in flight finishes
         engine.dispose()

@@ -81,4 +81,6 @@ class PlanBlock(Base):
     __table_args__ = (
         Index("ix_plan_block_plan_id", "plan_id"),
         Index("ix_plan_block_task_id", "task_id"),
+        # Block ids are shown to users (`devday plan done 13`): never reuse one after a replan.
+        {"sqlite_autoincrement": True},
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
@@ -14,18 +14,22 @@ from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, SessionDep
 from devday.errors import Invalid
 from devday.ids import MAX_ID, IdPath, IdQuery
+from devday.planning import service as planning_service
 from devday.task import service
 from devday.task.models import Status, Task
 from devday.task.schemas import Instant, TaskCreate, TaskPage, TaskRead, TaskUpdate
+from devday.worklog import service as worklog_service
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
 
 
-def to_read(session: Session, tasks: Sequence[Task]) -> list[TaskRead]:
-    """API views of ``tasks`` with their tags and dependencies, in two queries for the lot."""
+def to_read(session: Session, tasks: Sequence[Task], now: datetime) -> list[TaskRead]:
+    """API views of ``tasks`` with their tags, dependencies and logged time, in three queries
+    for the lot; a running timer counts up to ``now``."""
     ids = [t.id for t in tasks]
     tags = service.tags_of(session=session, task_ids=ids)
     deps = service.dependencies_of(session=session, task_ids=ids)
+    actual = worklog_service.actual_minutes(session=session, task_ids=ids, now=now)
     return [
         TaskRead(
             id=t.id,
@@ -38,6 +42,7 @@ def to_read(session: Session, tasks: Sequence[Task]) -> list[TaskRead]:
             deadline=t.deadline_at,
             planned_date=t.planned_date,
             estimate_minutes=t.estimate_minutes,
+            actual_minutes=actual[t.id],
             earliest_start=t.earliest_start_at,
             splittable=t.splittable,
             min_chunk_minutes=t.min_chunk_minutes,
@@ -82,6 +87,7 @@ def _statuses(raw: list[str] | None) -> tuple[Status, ...]:
 def list_tasks(
     user: CurrentUser,
     session: SessionDep,
+    clock: ClockDep,
     status_: Annotated[
         list[str] | None,
         Query(
@@ -124,7 +130,7 @@ def list_tasks(
     )
     more = len(rows) > limit
     return TaskPage(
-        items=to_read(session, rows[:limit]),
+        items=to_read(session, rows[:limit], clock.now()),
         limit=limit,
         offset=offset,
         next_offset=offset + limit if more else None,
@@ -140,17 +146,17 @@ def create_task(
     task = service.create_task(session=session, user=user, data=data, now=clock.now())
     session.commit()
     response.headers["ETag"] = etag(task.version)
-    return to_read(session, [task])[0]
+    return to_read(session, [task], clock.now())[0]
 
 
 @router.get("/{task_id}", response_model=TaskRead)
 def read_task(
-    task_id: IdPath, user: CurrentUser, session: SessionDep, response: Response
+    task_id: IdPath, user: CurrentUser, session: SessionDep, clock: ClockDep, response: Response
 ) -> TaskRead:
     """One task; its ETag is the version to send back when updating it."""
     task = service.get_task(session=session, user=user, task_id=task_id)
     response.headers["ETag"] = etag(task.version)
-    return to_read(session, [task])[0]
+    return to_read(session, [task], clock.now())[0]
 
 
 @router.patch("/{task_id}", response_model=TaskRead)
@@ -166,12 +172,16 @@ def update_task(
     """Change the fields sent. Send the version you read (If-Match or `version`): a stale one
     gets 409 and nothing changes."""
     version = expected_version(if_match, data.version)
+    now = clock.now()
     task = service.update_task(
-        session=session, user=user, task_id=task_id, data=data, version=version, now=clock.now()
+        session=session, user=user, task_id=task_id, data=data, version=version, now=now
     )
+    if "status" in data.model_fields_set and task.status in (Status.done, Status.dropped):
+        # A finished task frees its blocks: re-plan the rest of today, in the same transaction.
+        planning_service.replan_if_planned(session=session, user=user, now=now)
     session.commit()
     response.headers["ETag"] = etag(task.version)
-    return to_read(session, [task])[0]
+    return to_read(session, [task], now)[0]
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -148,6 +148,7 @@ class TaskRead(BaseModel):
                     "earliest_start": None,
                     "splittable": True,
                     "min_chunk_minutes": 30,
+                    "actual_minutes": 45,
                     "owner_id": 1,
                     "team_id": 1,
                     "assignee_id": 1,
@@ -172,6 +173,7 @@ class TaskRead(BaseModel):
     deadline: datetime | None
     planned_date: date | None
     estimate_minutes: int | None
+    actual_minutes: int = Field(default=0, description="Minutes logged on it, by everyone")
     earliest_start: datetime | None
     splittable: bool
     min_chunk_minutes: int

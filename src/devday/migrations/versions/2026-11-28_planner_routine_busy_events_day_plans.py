@@ -95,6 +95,8 @@ def upgrade() -> None:
             ["task_id"], ["task.id"], name=op.f("fk_plan_block_task_id_task"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_block")),
+        # Block ids are shown to users (`devday plan done 13`): never reuse one after a replan.
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("plan_block", schema=None) as batch_op:
         batch_op.create_index("ix_plan_block_plan_id", ["plan_id"], unique=False)

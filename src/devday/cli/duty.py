@@ -1,0 +1,104 @@
+"""devday duty and devday busy: what asks for your time first, and when you are not free.
+
+``duty`` ranks open tasks by priority score with each term explained; ``busy`` keeps the one-off
+busy times (calendar events) that the planner places nothing in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from devday.cli import output, plan
+from devday.cli.client import CliError
+from devday.cli.state import CliState, state
+from devday.dateparse import WHEN_HELP
+
+busy_app = typer.Typer(
+    help="Busy times (calendar events): the planner places nothing in them.", no_args_is_help=True
+)
+AsJson = Annotated[bool, typer.Option("--json", help="Print the API's JSON.")]
+
+
+def duty(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="Only the first N tasks.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """What to do first: open tasks ranked by score, with why under each one."""
+    cli = state(ctx)
+    answer = cli.client().get("/api/v1/duty-list")
+    items = answer["items"][:limit] if limit is not None else answer["items"]
+    if as_json:
+        output.raw_json({**answer, "items": items})
+        return
+    output.duty_table(items, cli.timezone())
+
+
+# --- busy times --------------------------------------------------------------------------------
+
+
+@busy_app.command("add")
+def busy_add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="What keeps you busy.")],
+    start: Annotated[str, typer.Argument(help=f"Start: {WHEN_HELP}.")],
+    end: Annotated[str, typer.Argument(help="End, like START.")],
+) -> None:
+    """Block a time: devday busy add Dentist "tomorrow 14:00" "tomorrow 15:30"."""
+    cli = state(ctx)
+    begins, ends = _instant(cli, start, "START"), _instant(cli, end, "END")
+    if ends <= begins:
+        raise CliError("END: must be after START")
+    body = {"title": title, "start": begins.isoformat(), "end": ends.isoformat()}
+    event = cli.client().post("/api/v1/busy-events", body)
+    output.line(f"added busy #{event['id']}: {_event(event, cli.timezone())}")
+
+
+@busy_app.command("list")
+def busy_list(
+    ctx: typer.Context,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Past ones too.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Your busy times from now on (--all: every one)."""
+    cli = state(ctx)
+    params = None if all_ else {"start": cli.now().isoformat()}
+    events: list[dict[str, Any]] = cli.client().get("/api/v1/busy-events", params=params)
+    if as_json:
+        output.raw_json(events)
+        return
+    tz = cli.timezone()
+    rows = [
+        (e["id"], output.when(e["start"], tz), output.when(e["end"], tz), e["title"])
+        for e in events
+    ]
+    output.simple_table(["id", "start", "end", "title"], rows, empty="no busy times")
+
+
+@busy_app.command("rm")
+def busy_rm(
+    ctx: typer.Context, event_id: Annotated[int, typer.Argument(metavar="ID", help="Its id.")]
+) -> None:
+    """Remove a busy time."""
+    state(ctx).client().delete(f"/api/v1/busy-events/{event_id}")
+    output.line(f"removed busy #{event_id}")
+
+
+def _instant(cli: CliState, text: str, name: str) -> datetime:
+    value = cli.when(text, name)
+    if not isinstance(value, datetime):
+        raise CliError(f"{name}: give a time of day too, such as 'tomorrow 14:00'")
+    return value
+
+
+def _event(event: dict[str, Any], tz: str) -> str:
+    zone = ZoneInfo(tz)
+    day = plan.local(event["start"], zone).date()
+    end = plan.short_time(plan.local(event["end"], zone), day)
+    return f"{output.when(event['start'], tz)}{plan.DASH}{end} {event['title']}"

@@ -1,0 +1,262 @@
+"""Sending one outbox message: email over SMTP, chat and generic webhooks over HTTP.
+
+Every outside system sits behind ``Deliverer``: a real adapter and a ``MockDeliverer`` twin.
+A deliverer raises ``DeliveryError`` for a failed attempt (the worker retries it later).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import smtplib
+import ssl
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+from typing import Any, Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import httpx
+
+from devday import __version__
+from devday.notify.models import ChannelKind, OutboxMessage
+
+
+class DeliveryError(Exception):
+    """One attempt failed (refused, unreachable, a non-2xx answer); worth retrying."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What a deliverer needs of a message: a snapshot, usable outside any session."""
+
+    delivery_id: str
+    kind: ChannelKind
+    target: str
+    secret: str
+    subject: str
+    text: str
+    html: str | None
+    payload: dict[str, Any]
+
+    @classmethod
+    def of(cls, message: OutboxMessage) -> Outgoing:
+        return cls(
+            delivery_id=message.delivery_id,
+            kind=message.kind,
+            target=message.target,
+            secret=message.secret,
+            subject=message.subject,
+            text=message.text,
+            html=message.html,
+            payload=dict(message.payload),
+        )
+
+
+class Deliverer(Protocol):
+    def deliver(self, message: Outgoing) -> None:
+        """Sends ``message`` once; raises DeliveryError when this attempt failed."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """``smtp://user:pass@host:587?starttls=true&from=devday@example.com``; ``smtps://`` is
+    implicit TLS (port 465 by default)."""
+
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = None
+    implicit_tls: bool = False
+    starttls: bool = False
+    timeout: float = 30.0
+
+    @classmethod
+    def from_url(cls, url: str, *, timeout: float = 30.0) -> SmtpConfig:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("DEVDAY_SMTP_URL must look like smtp://user:pass@host:587?from=...")
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        starttls = query.get("starttls", "false").lower()
+        if starttls not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError("DEVDAY_SMTP_URL: starttls must be true or false")
+        implicit = parts.scheme == "smtps"
+        try:
+            port = parts.port or (465 if implicit else 25)
+        except ValueError:
+            raise ValueError("DEVDAY_SMTP_URL: the port is not a number") from None
+        return cls(
+            host=parts.hostname,
+            port=port,
+            sender=query.get("from") or f"devday@{parts.hostname}",
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            implicit_tls=implicit,
+            starttls=starttls in ("true", "1", "yes"),
+            timeout=timeout,
+        )
+
+
+def build_email(message: Outgoing, sender: str) -> EmailMessage:
+    """A text/plain message, multipart/alternative when there is an HTML part."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.target
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False)
+    domain = sender.rpartition("@")[2] or "devday"
+    # Stable across retries: a resent message has the same Message-ID, so mail clients and
+    # receivers can tell it is the same one.
+    email["Message-ID"] = f"<{message.delivery_id}@{domain}>"
+    email["X-Devday-Delivery"] = message.delivery_id
+    email.set_content(message.text)
+    if message.html is not None:
+        email.add_alternative(message.html, subtype="html")
+    return email
+
+
+class SmtpMailer:
+    """Sends email with smtplib: plain, STARTTLS or implicit TLS, with optional AUTH."""
+
+    def __init__(self, config: SmtpConfig, *, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.config = config
+        self._ssl_context = ssl_context
+
+    def deliver(self, message: Outgoing) -> None:
+        config = self.config
+        email = build_email(message, config.sender)
+        context = self._ssl_context or ssl.create_default_context()
+        try:
+            smtp: smtplib.SMTP
+            if config.implicit_tls:
+                smtp = smtplib.SMTP_SSL(
+                    config.host, config.port, timeout=config.timeout, context=context
+                )
+            else:
+                smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+            with smtp:
+                if config.starttls:
+                    smtp.starttls(context=context)
+                if config.username is not None:
+                    smtp.login(config.username, config.password or "")
+                smtp.send_message(email)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"SMTP {config.host}:{config.port}: {exc}") from exc
+
+    def close(self) -> None:
+        """Nothing to release: every delivery opens and closes its own connection."""
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The X-Devday-Signature value: ``sha256=`` and the hex HMAC-SHA256 of the raw body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_request(message: Outgoing) -> tuple[bytes, dict[str, str]]:
+    """The body and headers posted for ``message``, by channel kind."""
+    headers = {"Content-Type": "application/json", "X-Devday-Delivery": message.delivery_id}
+    if message.kind == ChannelKind.slack:
+        document: dict[str, Any] = {"text": f"*{message.subject}*\n{message.text}"}
+    elif message.kind == ChannelKind.mattermost:
+        document = {"text": f"**{message.subject}**\n{message.text}"}
+    else:
+        document = {
+            "delivery_id": message.delivery_id,
+            "subject": message.subject,
+            "text": message.text,
+            "payload": message.payload,
+        }
+    body = json.dumps(document, separators=(",", ":")).encode()
+    if message.kind == ChannelKind.webhook:
+        headers["X-Devday-Signature"] = signature(message.secret, body)
+    return body, headers
+
+
+class WebhookSender:
+    """Posts to Slack, Mattermost and generic webhooks; a 2xx answer is success.
+
+    Loopback and private addresses are allowed: self-hosted chat usually lives on them.
+    """
+
+    def __init__(
+        self, *, timeout: float = 10.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self._client = httpx.Client(
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+            headers={"User-Agent": f"devday/{__version__}"},
+        )
+
+    def deliver(self, message: Outgoing) -> None:
+        body, headers = webhook_request(message)
+        try:
+            response = self._client.post(message.target, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        if not response.is_success:
+            host = urlsplit(message.target).hostname
+            raise DeliveryError(f"HTTP {response.status_code} from {host}: {response.text[:200]}")
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class MockDeliverer:
+    """Records what it is given; fails the first attempts when given ``failures``.
+
+    A failure that is a string becomes a DeliveryError; an exception instance is raised as is
+    (a BaseException stands for a worker killed in the middle of a delivery).
+    """
+
+    def __init__(self, failures: Iterable[str | BaseException] = ()) -> None:
+        self.attempts: list[Outgoing] = []
+        self.sent: list[Outgoing] = []
+        self._failures = deque(failures)
+
+    def deliver(self, message: Outgoing) -> None:
+        self.attempts.append(message)
+        if self._failures:
+            failure = self._failures.popleft()
+            raise DeliveryError(failure) if isinstance(failure, str) else failure
+        self.sent.append(message)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+@dataclass
+class Deliverers:
+    """The deliverer for each channel kind: ``email`` for email, ``web`` for the rest."""
+
+    web: Deliverer
+    email: Deliverer | None = None
+
+    def for_kind(self, kind: ChannelKind) -> Deliverer:
+        if kind != ChannelKind.email:
+            return self.web
+        if self.email is None:
+            raise DeliveryError("email is not configured on this server: set DEVDAY_SMTP_URL")
+        return self.email
+
+    def close(self) -> None:
+        self.web.close()
+        if self.email is not None:
+            self.email.close()
+
+    @classmethod
+    def from_settings(
+        cls, *, smtp_url: str, smtp_timeout: float = 30.0, webhook_timeout: float = 10.0
+    ) -> Deliverers:
+        """The real deliverers; email only when ``smtp_url`` is set (ValueError if malformed)."""
+        email = (
+            SmtpMailer(SmtpConfig.from_url(smtp_url, timeout=smtp_timeout)) if smtp_url else None
+        )
+        return cls(web=WebhookSender(timeout=webhook_timeout), email=email)
