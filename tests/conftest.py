@@ -76,7 +76,13 @@ def clock() -> MockClock:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(data_dir=tmp_path, secret_key="test-secret", database_url=database_url)
+    # Tests talk to receivers they start on loopback.
+    return Settings(
+        data_dir=tmp_path,
+        secret_key="test-secret",
+        database_url=database_url,
+        allow_private_urls=True,
+    )
 
 
 @pytest.fixture

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     worker_lease_seconds: int = Field(default=60, ge=5)
+    # Webhooks (and app checks) to loopback or private addresses; off, so that users cannot
+    # aim devday at the machines around it. Turn on for a chat server on your own network.
+    allow_private_urls: bool = False
 
     @field_validator("database_url")
     @classmethod

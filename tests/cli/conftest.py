@@ -25,6 +25,7 @@ def cli_env(
     monkeypatch.setenv("DEVDAY_DATABASE_URL", database_url)
     monkeypatch.setenv("DEVDAY_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DEVDAY_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("DEVDAY_ALLOW_PRIVATE_URLS", "true")  # receivers run on loopback
     monkeypatch.setenv("COLUMNS", "160")  # Rich wraps tables at the terminal's width
     for name in ("DEVDAY_SERVER", "DEVDAY_TOKEN", "DEVDAY_USER", "TZ"):
         monkeypatch.delenv(name, raising=False)

@@ -23,6 +23,7 @@ def build_worker(*, settings: Settings, engine: Engine, clock: Clock, worker_id:
         smtp_url=settings.smtp_url,
         smtp_timeout=settings.smtp_timeout_seconds,
         webhook_timeout=settings.webhook_timeout_seconds,
+        allow_private=settings.allow_private_urls,
     )
     return Worker(
         make_session_factory(engine, writer=True),

@@ -12,10 +12,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from devday.day import jobs as day_jobs
 from devday.jobs.models import ScheduledJob
 from devday.notify import jobs as notify_jobs
 
 JobHandler = Callable[[Session, ScheduledJob, datetime], None]
+StartupHook = Callable[[Session, datetime], None]
 KIND_MAX = 64
 
 
@@ -24,6 +26,7 @@ class JobRegistry:
 
     def __init__(self) -> None:
         self._handlers: dict[str, JobHandler] = {}
+        self._startup: list[StartupHook] = []
 
     def register(self, kind: str, handler: JobHandler) -> None:
         """Adds a kind; registering a kind twice is a programming error (ValueError)."""
@@ -39,9 +42,17 @@ class JobRegistry:
     def kinds(self) -> list[str]:
         return sorted(self._handlers)
 
+    def on_start(self, hook: StartupHook) -> None:
+        """Runs ``hook(session, now)`` when a worker starts, in one transaction: the place to
+        queue a domain's first periodic job (scheduling is idempotent, so every worker may)."""
+        self._startup.append(hook)
+
+    def startup_hooks(self) -> list[StartupHook]:
+        return list(self._startup)
+
 
 # Each domain with scheduled work adds its ``register(registry)`` here.
-REGISTRARS: tuple[Callable[[JobRegistry], None], ...] = (notify_jobs.register,)
+REGISTRARS: tuple[Callable[[JobRegistry], None], ...] = (notify_jobs.register, day_jobs.register)
 
 
 def default_registry() -> JobRegistry:

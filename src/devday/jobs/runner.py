@@ -241,6 +241,16 @@ class Worker:
             self.run_job(job_id)
         return bool(message_ids or job_ids)
 
+    def start_up(self) -> bool:
+        """Runs the registry's startup hooks (queueing each domain's first periodic job)."""
+        hooks = self.registry.startup_hooks()
+        if hooks:
+            with transaction(self.session_factory) as session:
+                now = self.clock.now()
+                for hook in hooks:
+                    hook(session, now)
+        return bool(hooks)
+
     def run_forever(self, stop: threading.Event, idle_sleep: float = 1.0) -> None:
         """Runs rounds until ``stop`` is set, sleeping ``idle_sleep`` when nothing was due.
 
@@ -248,6 +258,10 @@ class Worker:
         round (the database away) is logged and retried after a pause.
         """
         log.info("worker %s started", self.worker_id)
+        try:
+            self.start_up()
+        except Exception:
+            log.exception("worker %s: startup hooks failed; the next start retries", self.worker_id)
         while not stop.is_set():
             try:
                 busy = self.run_once(stop)

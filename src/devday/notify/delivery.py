@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 
 from devday import __version__
+from devday.netguard import private_target_reason
 from devday.notify.models import ChannelKind, OutboxMessage
 
 
@@ -182,12 +183,19 @@ def webhook_request(message: Outgoing) -> tuple[bytes, dict[str, str]]:
 class WebhookSender:
     """Posts to Slack, Mattermost and generic webhooks; a 2xx answer is success.
 
-    Loopback and private addresses are allowed: self-hosted chat usually lives on them.
+    With ``allow_private=False`` (the server's default, DEVDAY_ALLOW_PRIVATE_URLS) a target
+    that resolves to a loopback or private address is refused at delivery time too, so a name
+    re-pointed after the channel was created cannot reach inside.
     """
 
     def __init__(
-        self, *, timeout: float = 10.0, transport: httpx.BaseTransport | None = None
+        self,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+        allow_private: bool = True,
     ) -> None:
+        self._allow_private = allow_private
         self._client = httpx.Client(
             timeout=timeout,
             transport=transport,
@@ -196,6 +204,8 @@ class WebhookSender:
         )
 
     def deliver(self, message: Outgoing) -> None:
+        if not self._allow_private and (reason := private_target_reason(message.target)):
+            raise DeliveryError(f"refused: {reason}")
         body, headers = webhook_request(message)
         try:
             response = self._client.post(message.target, content=body, headers=headers)
@@ -253,10 +263,16 @@ class Deliverers:
 
     @classmethod
     def from_settings(
-        cls, *, smtp_url: str, smtp_timeout: float = 30.0, webhook_timeout: float = 10.0
+        cls,
+        *,
+        smtp_url: str,
+        smtp_timeout: float = 30.0,
+        webhook_timeout: float = 10.0,
+        allow_private: bool = False,
     ) -> Deliverers:
         """The real deliverers; email only when ``smtp_url`` is set (ValueError if malformed)."""
         email = (
             SmtpMailer(SmtpConfig.from_url(smtp_url, timeout=smtp_timeout)) if smtp_url else None
         )
-        return cls(web=WebhookSender(timeout=webhook_timeout), email=email)
+        web = WebhookSender(timeout=webhook_timeout, allow_private=allow_private)
+        return cls(web=web, email=email)

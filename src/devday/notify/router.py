@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from devday.deps import ClockDep, CurrentUser, SessionDep
+from devday.deps import ClockDep, CurrentUser, SessionDep, StateDep
 from devday.ids import IdPath
 from devday.notify import service
 from devday.notify.models import Channel, OutboxStatus
@@ -47,7 +47,7 @@ def list_channels(user: CurrentUser, session: SessionDep) -> list[ChannelRead]:
 
 @router.post("/channels", status_code=status.HTTP_201_CREATED, response_model=ChannelCreated)
 def create_channel(
-    data: ChannelCreate, user: CurrentUser, session: SessionDep, clock: ClockDep
+    data: ChannelCreate, user: CurrentUser, session: SessionDep, clock: ClockDep, state: StateDep
 ) -> ChannelCreated:
     """Add a channel: an email address, a Slack or Mattermost incoming webhook, or a generic
     webhook. A team channel (`team_id`) needs the team's owner or manager role.
@@ -57,7 +57,13 @@ def create_channel(
     sha256=<hex HMAC-SHA256 of the raw body, keyed with the secret>`. The secret is in this
     answer only.
     """
-    channel = service.create_channel(session=session, user=user, data=data, now=clock.now())
+    channel = service.create_channel(
+        session=session,
+        user=user,
+        data=data,
+        now=clock.now(),
+        allow_private=state.settings.allow_private_urls,
+    )
     session.commit()
     return ChannelCreated(**_read(channel).model_dump(), secret=channel.secret)
 

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.errors import Forbidden, Invalid, NotFound
-from devday.notify.models import Channel, OutboxMessage, OutboxStatus
+from devday.netguard import private_target_reason
+from devday.notify.models import Channel, ChannelKind, OutboxMessage, OutboxStatus
 from devday.notify.schemas import ChannelCreate
 from devday.team import service as team_service
 
@@ -26,8 +27,25 @@ SUBJECT_MAX = 300
 DEDUPE_KEY_MAX = 300
 
 
-def create_channel(*, session: Session, user: User, data: ChannelCreate, now: datetime) -> Channel:
-    """A personal channel, or a team's when ``team_id`` names a team the caller manages."""
+def create_channel(
+    *,
+    session: Session,
+    user: User,
+    data: ChannelCreate,
+    now: datetime,
+    allow_private: bool = False,
+) -> Channel:
+    """A personal channel, or a team's when ``team_id`` names a team the caller manages.
+
+    A webhook aimed at a loopback or private address is refused unless ``allow_private``."""
+    if data.kind != ChannelKind.email and not allow_private:
+        reason = private_target_reason(data.target)
+        if reason:
+            raise Invalid(
+                f"{reason}; the server does not send to its own network "
+                "(DEVDAY_ALLOW_PRIVATE_URLS=true allows it)",
+                field="target",
+            )
     if data.team_id is not None:
         _require_manager(session, user, data.team_id, missing_field="team_id")
     channel = Channel(
