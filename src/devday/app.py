@@ -24,7 +24,7 @@ from devday.project import router as project_router
 from devday.security_headers import SecurityHeaders
 from devday.task import router as task_router
 from devday.team import router as team_router
-from devday.web import pages as web_pages
+from devday.web import routes as web_routes
 from devday.worklog import router as worklog_router
 
 STATIC = Path(__file__).parent / "static"
@@ -81,7 +81,8 @@ def create_app(
     ):
         app.include_router(module.router)
     app.include_router(day_router.router)
-    app.include_router(web_pages.router)
+    for page_router in web_routes.ROUTERS:
+        app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _mount_docs(app)
     app.add_middleware(SecurityHeaders)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
-from typing import Annotated, Any
-from urllib.parse import quote
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from devday.account import service as account_service
@@ -21,21 +16,9 @@ from devday.errors import DomainError
 from devday.task import service as task_service
 from devday.task.models import Status
 from devday.web import csrf
+from devday.web.common import FormStr, login_redirect, render
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 router = APIRouter(include_in_schema=False)
-FormStr = Annotated[str, Form(max_length=500)]
-
-
-def render(
-    request: Request, state: StateDep, name: str, context: dict[str, Any], status: int = 200
-) -> HTMLResponse:
-    token = csrf.token_for(state, request)
-    response = TEMPLATES.TemplateResponse(
-        request, name, {**context, "csrf_token": token}, status_code=status
-    )
-    csrf.set_cookie(response, token, secure=request.url.scheme == "https")
-    return response
 
 
 def _bad_csrf(request: Request, state: StateDep, name: str, context: dict[str, Any]) -> Response:
@@ -152,7 +135,7 @@ def logout(
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, state: StateDep, session: SessionDep, user: OptionalUser) -> Response:
     if user is None:
-        return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
+        return login_redirect(request)
     tasks = task_service.list_tasks(
         session=session,
         user=user,
@@ -165,20 +148,3 @@ def home(request: Request, state: StateDep, session: SessionDep, user: OptionalU
 
 def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def _local(value: datetime | None, timezone: str) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M")
-
-
-def _duration(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest}m"
-    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
-
-
-TEMPLATES.env.filters["local"] = _local
-TEMPLATES.env.filters["duration"] = _duration
