@@ -12,7 +12,21 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from devday.cli import account, duty, output, plan, project, serve, task, team, timer, token, worker
+from devday.cli import (
+    account,
+    channel,
+    day,
+    duty,
+    output,
+    plan,
+    project,
+    serve,
+    task,
+    team,
+    timer,
+    token,
+    worker,
+)
 from devday.cli.client import CliError
 from devday.cli.state import CliState
 
@@ -81,6 +95,12 @@ app.add_typer(timer.log_app, name="log")
 app.command("duty")(duty.duty)
 app.add_typer(plan.app, name="plan")
 app.add_typer(duty.busy_app, name="busy")
+app.command("today")(day.today)
+app.add_typer(day.habit_app, name="habit")
+app.command("wrapup")(day.wrapup)
+app.command("reflect")(day.reflect)
+app.add_typer(channel.app, name="channel")
+app.command("outbox")(channel.outbox)
 
 
 def main() -> None:

@@ -254,3 +254,45 @@ def _indented(console: Console, text: Text, indent: int) -> None:
     """``text`` wrapped to the terminal, every line ``indent`` cells in."""
     for piece in text.wrap(console, max(20, console.width - indent)):
         console.print(Text.assemble(" " * indent, piece))
+
+
+# --- the working day: the morning review, the wrap-up, the reflection ---------------------------
+
+
+def aligned(rows: Iterable[Iterable[str]], *, cut: int | None = None) -> None:
+    """``rows`` indented, their columns two spaces apart and lined up; column ``cut`` (a title)
+    is cut short with an ellipsis so that each line fits the terminal. Text, so no markup."""
+    table = [list(row) for row in rows]
+    if not table:
+        return
+    console = _console()
+    count = max(len(row) for row in table)
+    table = [row + [""] * (count - len(row)) for row in table]
+    widths = [max(Text(row[i]).cell_len for row in table) for i in range(count)]
+    if cut is not None:
+        room = console.width - _INDENT - (sum(widths) - widths[cut]) - 2 * (count - 1)
+        widths[cut] = min(widths[cut], max(12, room))
+    for row in table:
+        text = Text.assemble(
+            " " * _INDENT,
+            Text("  ").join(_fit(cell, w) for cell, w in zip(row, widths, strict=True)),
+        )
+        text.rstrip()
+        console.print(text)
+
+
+def spent(minutes: int) -> str:
+    """Time spent as the end-of-day report writes it: "45 min", "2 h", "1 h 30 min"."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def markdown(text: str) -> None:
+    """Markdown as written (a report to paste into chat), not rendered."""
+    typer.echo(text.rstrip("\n"))
