@@ -128,3 +128,18 @@ def test_it_replans_today_when_a_task_is_done(client: TestClient, alice: Account
     after = client.get("/api/v1/plans/2026-11-30", headers=alice.headers).json()
     assert [b["title"] for b in after["blocks"]] == ["Second"]
     assert after["version"] > plan["version"]
+
+
+def test_it_keeps_asking_about_work_a_replan_moved_away(
+    client: TestClient, alice: Account, clock: MockClock
+) -> None:
+    first = add(client, alice, title="First", estimate_minutes=60, importance=4)
+    add(client, alice, title="Second", estimate_minutes=120, importance=2)
+    client.post("/api/v1/plans/2026-11-30", headers=alice.headers)
+    clock.set(clock.now().replace(hour=16, minute=30))  # 17:30 in Berlin: the day is over
+    client.patch(
+        f"/api/v1/tasks/{first['id']}", json={"status": "done", "version": 1}, headers=alice.headers
+    )
+    wrapup = client.get("/api/v1/wrapup/2026-11-30", headers=alice.headers).json()
+    assert [d["title"] for d in wrapup["done"]] == ["First"]
+    assert [p["title"] for p in wrapup["pending"]] == ["Second"]

@@ -15,7 +15,7 @@ from devday.day import report as report_module
 from devday.day.calendar_days import day_bounds, next_working_day
 from devday.day.models import DayClose
 from devday.errors import Conflict, Invalid
-from devday.planning.models import DayPlan, PlanBlock
+from devday.planning.models import DayPlan
 from devday.task.models import Status, Task
 
 DECISIONS = ("tomorrow", "date", "backlog", "drop")
@@ -69,18 +69,10 @@ def build(*, session: Session, user: User, day: date, now: datetime) -> Wrapup:
             .order_by(Task.id)
         )
     )
-    planned_ids = set(
-        session.scalars(
-            select(PlanBlock.task_id)
-            .join(DayPlan, DayPlan.id == PlanBlock.plan_id)
-            .where(
-                DayPlan.user_id == user.id,
-                DayPlan.plan_date == day,
-                PlanBlock.start_at >= start,
-                PlanBlock.start_at < end,
-            )
-        )
+    plan = session.scalar(
+        select(DayPlan).where(DayPlan.user_id == user.id, DayPlan.plan_date == day)
     )
+    planned_ids = {int(i) for i in plan.planned_task_ids} if plan is not None else set()
     planned = list(
         session.scalars(
             select(Task)

@@ -57,6 +57,9 @@ class DayPlan(Base):
     horizon_days: Mapped[int] = mapped_column()
     late: Mapped[list[Any]] = mapped_column(JSON)
     unscheduled: Mapped[list[Any]] = mapped_column(JSON)
+    # Every task ever planned on this day, across re-plans: the wrap-up asks about each one
+    # still open, even after a re-plan moved it to a later day.
+    planned_task_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     missed_deadline_weight: Mapped[int] = mapped_column(default=0)
     weighted_tardiness_minutes: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)

@@ -346,6 +346,7 @@ def _store(
             horizon_days=horizon_days,
             late=late,
             unscheduled=unscheduled,
+            planned_task_ids=[],
         )
         session.add(plan)
         session.flush()
@@ -363,6 +364,9 @@ def _store(
                 plan_id=plan.id, task_id=int(block.task_id), start_at=block.start, end_at=block.end
             )
         )
+    zone = ZoneInfo(user.timezone)
+    on_day = {int(b.task_id) for b in result.blocks if b.start.astimezone(zone).date() == plan_date}
+    plan.planned_task_ids = sorted(set(plan.planned_task_ids or []) | on_day)
     plan.built_at = now
     flag_modified(plan, "late")
     plan.horizon_days = horizon_days

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("horizon_days", sa.Integer(), nullable=False),
         sa.Column("late", sa.JSON(), nullable=False),
         sa.Column("unscheduled", sa.JSON(), nullable=False),
+        sa.Column("planned_task_ids", sa.JSON(), nullable=False),
         sa.Column("missed_deadline_weight", sa.Integer(), nullable=False),
         sa.Column("weighted_tardiness_minutes", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
