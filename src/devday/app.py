@@ -108,6 +108,10 @@ def _mount_docs(app: FastAPI) -> None:
             '<script src="/static/docs-init.js"></script></body></html>'
         )
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> RedirectResponse:
         return RedirectResponse("/docs")

@@ -141,7 +141,9 @@ def test_it_shows_the_signed_in_users_open_tasks(client: TestClient, alice: Acco
         headers=alice.headers,
     )
     log_in(client, alice.email)
-    home = client.get("/")
-    assert "Write &lt;b&gt;docs&lt;/b&gt;" in home.text
-    assert "Wed 02 Dec 18:00" in home.text
-    assert "1h30" in home.text
+    home = client.get("/", follow_redirects=False)
+    assert home.status_code == 303 and home.headers["location"] == "/today"
+    today = client.get("/today")
+    assert "Write &lt;b&gt;docs&lt;/b&gt;" in today.text
+    assert "Wed 02 Dec 18:00" in today.text
+    assert "1h30" in today.text

@@ -1,4 +1,4 @@
-"""The signed-out pages (sign up, log in) and the signed-in home page."""
+"""The signed-out pages (sign up, log in); the home page sends a signed-in user to /today."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from devday.account.ratelimit import check_login_limits
 from devday.account.schemas import UserCreate
 from devday.deps import SESSION_COOKIE, OptionalUser, SessionDep, StateDep, session_key_from_cookie
 from devday.errors import DomainError
-from devday.task import service as task_service
-from devday.task.models import Status
 from devday.web import csrf
 from devday.web.common import FormStr, login_redirect, render
 
@@ -133,17 +131,10 @@ def logout(
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, state: StateDep, session: SessionDep, user: OptionalUser) -> Response:
+def home(request: Request, user: OptionalUser) -> Response:
     if user is None:
         return login_redirect(request)
-    tasks = task_service.list_tasks(
-        session=session,
-        user=user,
-        filters=task_service.TaskFilter(status=(Status.todo, Status.doing)),
-        limit=100,
-        offset=0,
-    )
-    return render(request, state, "web/home.html", {"user": user, "tasks": tasks})
+    return RedirectResponse("/today", status_code=303)
 
 
 def _address(request: Request) -> str:

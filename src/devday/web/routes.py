@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from devday.web import pages
+from devday.web import pages, settings, tasks, today, week, wrapup
 
 ROUTERS: list[APIRouter] = [
     pages.router,
+    today.router,
+    tasks.router,
+    settings.router,
+    week.router,
+    wrapup.router,
 ]

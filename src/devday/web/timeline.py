@@ -1,0 +1,152 @@
+"""The day as a vertical SVG timeline: a pure function of spans, the day and the clock.
+
+Colours come from classes (``kind-coding``, ``slot``, ``personal``, ``busy``) styled in
+today.css, so dark mode follows the page's CSS variables and the strict CSP (no ``style=""``)
+holds. today.js reads ``data-first-minute`` and ``data-px-per-minute`` to turn a drag into a
+start time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup, escape
+
+DAY_START_MINUTE = 8 * 60
+DAY_END_MINUTE = 20 * 60
+# About 1:1 on a phone; small enough that the working day fits a laptop screen.
+PX_PER_MINUTE = 0.8
+WIDTH = 320
+LABEL_WIDTH = 44
+PAD = 10
+CHAR_WIDTH = 6.6  # a rough mean at 12 px: enough to cut titles before they overflow
+TITLE_MIN_HEIGHT = 16
+TIME_MIN_HEIGHT = 32
+
+
+@dataclass(frozen=True)
+class Span:
+    """Something that takes time in the day. ``category`` is ``task``, ``slot`` (a routine
+    block), ``personal`` (a personal routine block) or ``busy`` (a calendar event)."""
+
+    start: datetime
+    end: datetime
+    title: str
+    category: str
+    kind: str = ""
+    task_id: int | None = None
+    block_id: int | None = None
+    pinned: bool = False
+    done: bool = False
+
+
+def hhmm(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def timeline_svg(
+    *,
+    day: date,
+    zone: ZoneInfo,
+    spans: Sequence[Span],
+    now: datetime | None,
+    label: str,
+) -> Markup:
+    """The ``<svg id="timeline">`` of ``day``: 08:00 to 20:00 local, widened to whole hours to
+    hold every span (and the current time, when ``now`` falls on ``day``)."""
+    midnight = datetime.combine(day, time(0), tzinfo=zone)
+    next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    day_minutes = int((next_midnight - midnight).total_seconds() // 60)
+
+    def minute(moment: datetime) -> float:
+        return (moment - midnight).total_seconds() / 60
+
+    now_minute = minute(now) if now is not None and 0 <= minute(now) < day_minutes else None
+    first, last = DAY_START_MINUTE, DAY_END_MINUTE
+    for span in spans:
+        first = min(first, int(minute(span.start)) // 60 * 60)
+        last = max(last, -(-int(minute(span.end)) // 60) * 60)
+    if now_minute is not None:
+        first = min(first, int(now_minute) // 60 * 60)
+        last = max(last, -(-int(now_minute + 1) // 60) * 60)
+    first, last = max(first, 0), min(last, day_minutes)
+    height = (last - first) * PX_PER_MINUTE + 2 * PAD
+
+    def y(value: float) -> float:
+        return round(PAD + (min(max(value, first), last) - first) * PX_PER_MINUTE, 1)
+
+    out: list[str] = [
+        f'<svg id="timeline" role="img" aria-labelledby="timeline-title timeline-desc" '
+        f'viewBox="0 0 {WIDTH} {height:g}" data-first-minute="{first}" '
+        f'data-px-per-minute="{PX_PER_MINUTE:g}" data-pad="{PAD}">',
+        f'<title id="timeline-title">{escape(label)}</title>',
+        f'<desc id="timeline-desc">{escape(_description(spans))}</desc>',
+    ]
+    for hour_minute in range(first, last + 1, 60):
+        line_y = y(hour_minute)
+        text = hhmm(midnight + timedelta(minutes=hour_minute), zone)
+        out.append(
+            f'<line class="hour" x1="{LABEL_WIDTH}" x2="{WIDTH}" y1="{line_y}" y2="{line_y}"/>'
+            f'<text class="hour-label" x="{LABEL_WIDTH - 6}" y="{line_y + 4}" '
+            f'text-anchor="end">{text}</text>'
+        )
+    lane_x, lane_width = LABEL_WIDTH + 4, WIDTH - LABEL_WIDTH - 8
+    for span in sorted(spans, key=lambda s: (s.category == "task", s.start)):
+        top, bottom = y(minute(span.start)), y(minute(span.end))
+        if bottom <= top:
+            continue
+        out.append(_span(span, zone, lane_x, lane_width, top, bottom - top))
+    if now_minute is not None:
+        now_y = y(now_minute)
+        out.append(
+            f'<line id="now-line" class="now" x1="{LABEL_WIDTH - 4}" x2="{WIDTH}" '
+            f'y1="{now_y}" y2="{now_y}"/>'
+            f'<circle class="now" cx="{LABEL_WIDTH}" cy="{now_y}" r="4"/>'
+        )
+    out.append("</svg>")
+    return Markup("".join(out))  # noqa: S704 - every text in it went through escape()
+
+
+def _description(spans: Sequence[Span]) -> str:
+    tasks = sum(1 for s in spans if s.category == "task")
+    if not tasks:
+        return "No task blocks planned; routine blocks and calendar events only."
+    return f"{tasks} task block{'s' if tasks != 1 else ''}; the list below has every block."
+
+
+def _span(span: Span, zone: ZoneInfo, x: float, width: float, top: float, height: float) -> str:
+    times = f"{hhmm(span.start, zone)}\u2013{hhmm(span.end, zone)}"
+    marks = [m for m, on in (("pinned", span.pinned), ("done", span.done)) if on]
+    tooltip = f"{span.title} · {times}" + "".join(f" · {m}" for m in marks)
+    if span.category == "task":
+        classes = " ".join(["block", f"kind-{span.kind or 'other'}", *marks])
+        data = f' data-task-id="{span.task_id}" data-block-id="{span.block_id}"'
+        text_x, room = x + 8, width - 30
+    else:
+        # Routine blocks and events sit behind the tasks, labelled on the right-hand side.
+        classes, data = span.category, ""
+        text_x, room = x + 8, width - 16
+    parts = [
+        f'<g class="{classes}"{data}>',
+        f"<title>{escape(tooltip)}</title>",
+        f'<rect x="{x}" y="{top}" width="{width}" height="{height:g}" rx="4"/>',
+    ]
+    if height >= TITLE_MIN_HEIGHT:
+        title = _fit(("✓ " if span.done else "") + span.title, room)
+        parts.append(f'<text class="label" x="{text_x}" y="{top + 13}">{escape(title)}</text>')
+    if height >= TIME_MIN_HEIGHT:
+        parts.append(f'<text class="time" x="{text_x}" y="{top + 27}">{times}</text>')
+    if span.pinned:
+        parts.append(
+            f'<circle class="pin" cx="{x + width - 10}" cy="{top + min(10, height / 2):g}" r="4"/>'
+        )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _fit(text: str, room: float) -> str:
+    limit = max(int(room / CHAR_WIDTH), 4)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
