@@ -1,0 +1,86 @@
+"""Server-side render time of every page for a demo user (target: under 50 ms each).
+
+Run from the repository root: `.venv/bin/python -m bench.pages.run [--repeat 30]`.
+Each page is requested through the ASGI app in-process (no network), signed in as the demo
+user, on a SQLite file seeded with the demo workspace. The baseline, measured in the same run,
+is the signed-out login page: the cost of the framework, middleware and a template with no
+data, so the ratio shows what each page's own work adds. Medians; the machine is noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from devday.app import create_app
+from devday.clock import MockClock
+from devday.config import Settings
+from devday.db import make_engine, make_session_factory, transaction
+from devday.demo import DEMO_PASSWORD, PEOPLE, seed
+from devday.migrate import upgrade
+
+# Monday 30 November 2026, 10:00 in Berlin: a working day of the demo.
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+PAGES = ["/today", "/tasks", "/tasks/9", "/week", "/wrapup", "/reflect", "/settings"]
+TARGET_MS = 50.0
+
+
+def median_ms(client: TestClient, path: str, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(path)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        with transaction(make_session_factory(engine)) as session:
+            seed(session=session, now=NOW)
+        settings = Settings(data_dir=Path(folder), secret_key="bench", database_url=url)
+        app = create_app(settings, engine=engine, clock=MockClock(NOW))
+        with TestClient(app) as client:
+            baseline = median_ms(client, "/login", args.repeat)
+            page = client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert token is not None
+            client.post(
+                "/login",
+                data={
+                    "email": PEOPLE[0][0],
+                    "password": DEMO_PASSWORD,
+                    "csrf_token": token.group(1),
+                },
+            )
+            client.post("/today/plan", data={"csrf_token": token.group(1)})
+            print(f"baseline /login (signed out): {baseline:.1f} ms median of {args.repeat}")
+            print("page | median ms | x baseline | under 50 ms")
+            print("--- | --- | --- | ---")
+            worst = 0.0
+            for path in PAGES:
+                ms = median_ms(client, path, args.repeat)
+                worst = max(worst, ms)
+                print(
+                    f"{path} | {ms:.1f} | {ms / baseline:.1f} | {'yes' if ms < TARGET_MS else 'NO'}"
+                )
+            print(f"slowest page: {worst:.1f} ms (target < {TARGET_MS:.0f} ms)")
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
