@@ -25,7 +25,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
+# The browser tests (tests/browser) need Debian's Chromium at /usr/bin/chromium; without it
+# they are skipped, and said so here.
+CHROMIUM_NOTE = test -x /usr/bin/chromium || echo "== browser tests skipped: Chromium not found at /usr/bin/chromium (apt-get install -y chromium)"
+
 pytest: $(STAMP)
+	@$(CHROMIUM_NOTE)
 	$(BIN)/pytest
 
 # Runs the whole suite again on PostgreSQL when DEVDAY_TEST_POSTGRES_URL names a database
@@ -33,6 +38,7 @@ pytest: $(STAMP)
 pytest-postgres: $(STAMP)
 	@if [ -n "$$DEVDAY_TEST_POSTGRES_URL" ]; then \
 	  echo "== the suite on PostgreSQL ($$DEVDAY_TEST_POSTGRES_URL)"; \
+	  $(CHROMIUM_NOTE); \
 	  DEVDAY_TEST_DATABASE_URL="$$DEVDAY_TEST_POSTGRES_URL" $(BIN)/pytest; \
 	else echo "== PostgreSQL run skipped: set DEVDAY_TEST_POSTGRES_URL to include it"; fi
 
