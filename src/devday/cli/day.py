@@ -108,14 +108,14 @@ def _timeline(the_plan: dict[str, Any], day: date, priorities: dict[int, str]) -
     zone = ZoneInfo(the_plan["timezone"])
     todays = [b for b in the_plan["blocks"] if plan.local(b["start"], zone).date() == day]
     # plan.py owns how a plan's rows look; reusing its row builder keeps the two views alike.
-    rows = plan._rows(the_plan, todays, priorities, zone, day)
+    rows = plan.timeline_rows(the_plan, todays, priorities, zone, day)
     output.timeline(f"Plan (version {the_plan['version']}):", [row for _key, row in sorted(rows)])
     if not todays:
         output.line("  no work planned today")
 
 
 def _priorities(client: ApiClient, ids: set[int]) -> dict[int, str]:
-    return plan._priorities(client, ids) if ids else {}
+    return plan.priority_labels(client, ids) if ids else {}
 
 
 # --- habits ------------------------------------------------------------------------------------

@@ -182,7 +182,7 @@ def _print(cli: CliState, plan: dict[str, Any], *, as_json: bool) -> None:
     zone = ZoneInfo(plan["timezone"])
     day = date.fromisoformat(plan["date"])
     todays = [b for b in plan["blocks"] if local(b["start"], zone).date() == day]
-    priorities = _priorities(
+    priorities = priority_labels(
         cli.client(),
         {b["task_id"] for b in todays}
         | {x["task_id"] for x in plan["late"]}
@@ -190,7 +190,7 @@ def _print(cli: CliState, plan: dict[str, Any], *, as_json: bool) -> None:
     )
     output.timeline(
         f"{day:%a %d %b %Y} ({plan['timezone']}), plan version {plan['version']}",
-        [row for _key, row in sorted(_rows(plan, todays, priorities, zone, day))],
+        [row for _key, row in sorted(timeline_rows(plan, todays, priorities, zone, day))],
     )
     later = sum(1 for b in plan["blocks"] if local(b["start"], zone).date() > day)
     if not todays:
@@ -203,7 +203,7 @@ def _print(cli: CliState, plan: dict[str, Any], *, as_json: bool) -> None:
 Row = tuple[str, str, str, bool]
 
 
-def _rows(
+def timeline_rows(
     plan: dict[str, Any],
     blocks: list[dict[str, Any]],
     priorities: dict[int, str],
@@ -281,7 +281,7 @@ def _task(item: dict[str, Any], priorities: dict[int, str]) -> str:
     return f"#{item['task_id']} {label + ' ' if label else ''}{item['title']}"
 
 
-def _priorities(client: ApiClient, ids: set[int]) -> dict[int, str]:
+def priority_labels(client: ApiClient, ids: set[int]) -> dict[int, str]:
     """The P-label of each task in ``ids``: open tasks come a page at a time, others one by one."""
     found: dict[int, str] = {}
     offset: int | None = 0
