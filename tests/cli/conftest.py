@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,35 @@ def create_user(run: Run, email: str, timezone: str = "Europe/Berlin", *extra: s
 def rows(output: str) -> list[str]:
     """A table's lines after the header, with each run of spaces made one."""
     return [" ".join(line.split()) for line in output.splitlines()[1:] if line.strip()]
+
+
+class Clock:
+    """The CLI's clock, moved by the test; the in-process API reads the same one."""
+
+    def __init__(self) -> None:
+        self.at = START
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def cli_clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def run_at(cli_env: Path, cli_clock: Clock) -> Run:
+    """Like ``run``, with the clock that ``cli_clock`` sets."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input, obj=CliState(now=cli_clock.now))
+
+    return invoke
+
+
+def ok(result: Result) -> str:
+    """The output of a command that must have succeeded."""
+    assert result.exit_code == 0, result.output + result.stderr
+    return result.stdout

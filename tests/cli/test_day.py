@@ -4,15 +4,12 @@ Berlin unless a test moves it."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from devday.cli.main import app
-from devday.cli.state import CliState
-from tests.cli.conftest import Run, create_user
+from tests.cli.conftest import Clock, Run, create_user, ok
 from tests.conftest import START
 
 FRIDAY = START - timedelta(days=3)  # Fri 27 Nov, 10:00 in Berlin
@@ -20,34 +17,14 @@ MORNING = "Morning routine: exercise, breakfast"
 GROWTH = "Personal development: news, courses"
 
 
-class Clock:
-    """The CLI's clock, moved by the test; the in-process API reads the same one."""
-
-    def __init__(self) -> None:
-        self.at = START
-
-    def now(self) -> datetime:
-        return self.at
+@pytest.fixture
+def clock_(cli_clock: Clock) -> Clock:
+    return cli_clock
 
 
 @pytest.fixture
-def clock_() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def run(cli_env: Path, clock_: Clock) -> Run:
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(app, list(args), input=input, obj=CliState(now=clock_.now))
-
-    return invoke
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.output + result.stderr
-    return result.stdout
+def run(run_at: Run) -> Run:
+    return run_at
 
 
 def lines(text: str) -> list[str]:

@@ -3,49 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from devday.cli.main import app
-from devday.cli.state import CliState
-from tests.cli.conftest import Run, create_user, rows
+from tests.cli.conftest import Clock, Run, create_user, ok, rows
 from tests.conftest import START
 
 DASH = "\u2013"
-
-
-class Clock:
-    """The CLI's clock, moved by the test; the in-process API reads the same one."""
-
-    def __init__(self) -> None:
-        self.at = START
-
-    def now(self) -> datetime:
-        return self.at
-
-
-@pytest.fixture
-def cli_clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def run_at(cli_env: Path, cli_clock: Clock) -> Run:
-    """Like ``run``, with the clock that ``cli_clock`` sets."""
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(app, list(args), input=input, obj=CliState(now=cli_clock.now))
-
-    return invoke
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.output + result.stderr
-    return result.stdout
 
 
 def add_tasks(run: Run, *tasks: tuple[str, ...]) -> None:
