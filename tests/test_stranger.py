@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from devday.db import Base
+from tests import worlds
 from tests.conftest import Account, sign_up
 
 # A valid body per endpoint, so that validation passes and only access control can refuse.
@@ -42,6 +43,10 @@ OWN_SCOPE = {
     ("PUT", "/api/v1/reflections/{day}"),
 }
 
+for _module in worlds.modules():
+    BODIES.update(getattr(_module, "BODIES", {}))
+    OWN_SCOPE |= getattr(_module, "OWN_SCOPE", set())
+
 # Volatile columns a stranger's own sign-in may touch.
 IGNORED_COLUMNS = {"last_used_at"}
 
@@ -56,7 +61,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     return result
 
 
-def alices_world(client: TestClient, alice: Account) -> dict[str, int]:
+def alices_world(client: TestClient, alice: Account) -> dict[str, Any]:
     team = client.post("/api/v1/teams", json={"name": "Backend"}, headers=alice.headers).json()
     project = client.post(
         "/api/v1/projects", json={"name": "api", "team_id": team["id"]}, headers=alice.headers
@@ -117,7 +122,7 @@ def alices_world(client: TestClient, alice: Account) -> dict[str, int]:
     )
     plan = client.post("/api/v1/plans/2026-11-30", headers=alice.headers).json()
     assert plan["blocks"], plan
-    return {
+    ids: dict[str, Any] = {
         "event_id": event["id"],
         "entry_id": entry["id"],
         "day": "2026-11-30",
@@ -130,6 +135,10 @@ def alices_world(client: TestClient, alice: Account) -> dict[str, int]:
         "token_id": token["id"],
         "user_id": alice.id,
     }
+    for module in worlds.modules():
+        if hasattr(module, "build"):
+            ids.update(module.build(client, alice, ids))
+    return ids
 
 
 def api_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -188,6 +197,9 @@ def test_it_hides_everything_of_others_from_a_stranger(
     assert [t["name"] for t in client.get("/api/v1/tokens", headers=mallory.headers).json()] == [
         "tests"
     ]
+    for module in worlds.modules():
+        if hasattr(module, "check_lists"):
+            module.check_lists(client, mallory, ids)
 
 
 def test_it_refuses_to_point_at_others_data_from_a_body(
