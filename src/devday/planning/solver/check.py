@@ -7,6 +7,7 @@ count towards their task's estimate and finish, and must come back unchanged.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +39,7 @@ class Context:
     pinned: set[tuple[str, datetime, datetime]]
     own: dict[str, list[Block]] = field(default_factory=dict)  # non-pinned blocks per task
     every: dict[str, list[Block]] = field(default_factory=dict)  # all blocks per task
+    finishes: dict[str, int] = field(default_factory=dict)  # memo of `finish`
 
     def is_pinned(self, b: Block) -> bool:
         return (b.task_id, b.start, b.end) in self.pinned
@@ -49,7 +51,9 @@ class Context:
         """End of the task's last block, or None when it is unscheduled."""
         if task_id in self.unscheduled or not self.every.get(task_id):
             return None
-        return max(to_minute_ceil(b.end) for b in self.every[task_id])
+        if task_id not in self.finishes:
+            self.finishes[task_id] = max(to_minute_ceil(b.end) for b in self.every[task_id])
+        return self.finishes[task_id]
 
     def pinned_minutes(self, task_id: str) -> int:
         return sum(_minutes(b) for b in self.every.get(task_id, []) if self.is_pinned(b))
@@ -64,8 +68,16 @@ def _show(b: Block) -> str:
 
 
 def _overlaps(b: Block, intervals: list[tuple[int, int]]) -> bool:
+    """True when the block meets one of `intervals` (sorted and disjoint, as `normalise` gives)."""
     s, e = to_minute(b.start), to_minute_ceil(b.end)
-    return any(a < e and s < z for a, z in intervals)
+    k = bisect.bisect_left(intervals, (e,))  # intervals[:k] start before e
+    return k > 0 and intervals[k - 1][1] > s
+
+
+def _inside(s: int, e: int, intervals: list[tuple[int, int]]) -> bool:
+    """True when [s, e) lies within one of `intervals` (sorted and disjoint)."""
+    k = bisect.bisect_right(intervals, (s, 1 << 62))  # intervals[:k] start at or before s
+    return k > 0 and intervals[k - 1][0] <= s and e <= intervals[k - 1][1]
 
 
 def starts_after_now(c: Context) -> list[Violation]:
@@ -100,7 +112,7 @@ def inside_working_hours(c: Context) -> list[Violation]:
     out = []
     for b in c.new_blocks():
         s, e = to_minute(b.start), to_minute_ceil(b.end)
-        if not any(a <= s and e <= z for a, z in work):
+        if not _inside(s, e, work):
             out.append(Violation("inside_working_hours", f"{_show(b)} is outside working hours"))
     return out
 

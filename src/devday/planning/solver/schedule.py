@@ -53,6 +53,28 @@ class Placement:
     finish: dict[int, int] = field(default_factory=dict)
     unscheduled: dict[int, tuple[str, int]] = field(default_factory=dict)
     score: tuple[int, int, int] = (0, 0, 0)
+    trace: Trace | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The list scheduler's state after the first `done` jobs of an order (never mutated)."""
+
+    done: int
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    blocks: dict[int, list[Interval]]
+    finish: dict[int, int]
+    unscheduled: dict[int, tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The repaired order a placement was built from and snapshots along it, so that another
+    order with the same prefix can resume from there instead of placing the prefix again."""
+
+    order: tuple[int, ...]
+    snapshots: tuple[Snapshot, ...]
 
 
 def build_jobs(problem: Problem) -> list[Job]:
@@ -115,6 +137,10 @@ def topological(order: Sequence[int], jobs: Sequence[Job]) -> list[int]:
     for root in order:
         if root in seen:
             continue
+        if not jobs[root].deps:  # the common case: nothing to pull in front
+            seen.add(root)
+            out.append(root)
+            continue
         stack = [root]
         while stack:
             j = stack[-1]
@@ -155,6 +181,27 @@ def _find(
     m = job.min_chunk
     chunks: list[tuple[int, int, int]] = []
     i = bisect.bisect_right(ends, ready)
+    if windows is None:  # the hot path of the search: no kind windows to clip to
+        n = len(starts)
+        if not job.splittable:
+            while i < n:
+                s = starts[i] if starts[i] > ready else ready
+                if ends[i] - s >= need:
+                    return [(i, s, s + need)]
+                i += 1
+            return None
+        while i < n:
+            s = starts[i] if starts[i] > ready else ready
+            avail = ends[i] - s
+            if avail >= need:
+                chunks.append((i, s, s + need))
+                return chunks
+            take = avail if avail < need - m else need - m
+            if take >= m:
+                chunks.append((i, s, s + take))
+                need -= take
+            i += 1
+        return None
     while i < len(starts):
         for s, e in _clip(max(starts[i], ready), ends[i], windows):
             avail = e - s
@@ -197,17 +244,57 @@ def place(
     free: Sequence[Interval],
     *,
     windows: dict[int, list[Interval]] | None = None,
+    resume: Trace | None = None,
+    record: bool = False,
 ) -> Placement:
     """List-schedule `jobs` in `order` (repaired to respect dependencies) into `free`.
+
+    With `record` (and no windows) the placement keeps a trace: snapshots along its order. With
+    `resume` (such a trace, of the same jobs and free time) the common prefix of the two orders
+    is not placed again.
 
     `windows` maps a job to intervals it should use if it fits there entirely (kind windows).
     Reason codes in `unscheduled`: ("dep", j) for an unscheduled dependency j, ("block", 0) for an
     unsplittable job without a long enough gap, ("chunk", 0) and ("room", 0) otherwise.
     """
+    sequence = topological(order, jobs)
     starts = [a for a, _ in free]
     ends = [b for _, b in free]
     result = Placement()
-    for j in topological(order, jobs):
+    snapshots: list[Snapshot] = []
+    first = 0
+    if resume is not None and windows is None:
+        # The state after a common prefix of the two orders is the same: start from the last
+        # snapshot inside that prefix.
+        same = 0
+        limit = min(len(sequence), len(resume.order))
+        while same < limit and sequence[same] == resume.order[same]:
+            same += 1
+        for snap in resume.snapshots:
+            if snap.done > same:
+                break
+            snapshots.append(snap)
+        if snapshots:
+            snap = snapshots[-1]
+            first = snap.done
+            starts, ends = list(snap.starts), list(snap.ends)
+            result.blocks = dict(snap.blocks)
+            result.finish = dict(snap.finish)
+            result.unscheduled = dict(snap.unscheduled)
+    every = max(4, len(sequence) // 24)
+    for done in range(first, len(sequence)):
+        if record and windows is None and done % every == 0 and done > first:
+            snapshots.append(
+                Snapshot(
+                    done,
+                    tuple(starts),
+                    tuple(ends),
+                    dict(result.blocks),
+                    dict(result.finish),
+                    dict(result.unscheduled),
+                )
+            )
+        j = sequence[done]
         job = jobs[j]
         if job.remaining == 0:
             result.finish[j] = job.pinned_end or job.release
@@ -235,6 +322,8 @@ def place(
         spans = [(s, e) for _, s, e in chunks]
         result.blocks[j] = spans
         result.finish[j] = max(spans[-1][1], job.pinned_end or 0)
+    if record and windows is None:
+        result.trace = Trace(tuple(sequence), tuple(snapshots))
     return result
 
 

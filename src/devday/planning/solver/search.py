@@ -8,6 +8,7 @@ search is deterministic for a given amount of work (seeded moves, no wall-clock 
 
 from __future__ import annotations
 
+import bisect
 import random
 import time
 from collections.abc import Sequence
@@ -29,13 +30,22 @@ class Evaluator:
     ) -> None:
         self.jobs, self.free, self.horizon_end, self.kinds = jobs, free, horizon_end, kinds
         self.count = 0
+        # While `record` is on (the local search), placements keep a trace, and an order resumes
+        # from the trace of the best placement seen; constructions do without.
+        self.record = False
+        self.best: Placement | None = None
 
     def __call__(
         self, order: Sequence[int], windows: dict[int, list[Interval]] | None = None
     ) -> Placement:
         self.count += 1
-        placement = place(self.jobs, order, self.free, windows=windows)
+        resume = None if self.best is None else self.best.trace
+        placement = place(
+            self.jobs, order, self.free, windows=windows, resume=resume, record=self.record
+        )
         placement.score = score(self.jobs, placement, self.horizon_end, self.kinds)
+        if placement.trace is not None and (self.best is None or placement.score < self.best.score):
+            self.best = placement
         return placement
 
 
@@ -160,8 +170,12 @@ def improve(
     deadline: float,
     seed: int = 0,
     lower_bound: tuple[int, int] = (0, 0),
+    focus: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[list[int], Placement]:
     """First-improvement local search with insert and swap moves, until `deadline`.
+
+    `focus` (the exact core's on-time set) names the missed jobs to try first: the relaxation
+    has room for them, so the placement lost them to gaps, chunks or dependencies.
 
     Moves aimed at late or unscheduled jobs come first (pull a late job forward to where its
     deadline falls, swap it with an earlier job); random insert/swap moves follow. Stops early at
@@ -170,14 +184,23 @@ def improve(
     rng = random.Random(seed)
     n = len(order)
     stale = cursor = 0
+    jobs = evaluate.jobs
+    evaluate.record = True
     while time.perf_counter() < deadline and n > 1 and best.score[:2] > lower_bound:
-        jobs = evaluate.jobs
-        late = [j for j in order if _misses(jobs[j], best)]
+        # One missed job per round, heaviest first, rotating so every missed job gets its turn:
+        # pull it to where its deadline falls, then give it a gap it fits in, then an ejection
+        # chain, then trade it for a large job of no more weight; random insert/swap moves
+        # follow.
+        late = sorted(
+            (j for j in order if _misses(jobs[j], best)),
+            key=lambda k: (k not in focus, -jobs[k].weight),
+        )
         moves: list[tuple[str, int, int]] = []
-        # Late jobs by weight, a few per round, rotating so every late job gets its turn.
-        late.sort(key=lambda k: -jobs[k].weight)
-        for k in range(min(4, len(late))):
-            j = late[(cursor + k) % len(late)]
+        lost = [k for k in late if k in focus]  # while there are any, only these get turns
+        pool = lost or late
+        j = pool[cursor % len(pool)] if pool else -1
+        cursor += 1
+        if late:
             pos = order.index(j)
             deadline_j = jobs[j].deadline
             due = -1 if deadline_j is None else deadline_j
@@ -189,28 +212,161 @@ def improve(
                     moves.append(("insert", pos, to))
             if target < pos:
                 moves.append(("swap", pos, target))
-        cursor += 4
-        for _ in range(8):
-            a, b = rng.randrange(n), rng.randrange(n)
-            if a != b:
-                moves.append((rng.choice(("insert", "swap")), a, b))
-        improved = False
-        for kind, a, b in moves:
-            if time.perf_counter() >= deadline:
-                break
-            cand = order.copy()
-            if kind == "swap":
-                cand[a], cand[b] = cand[b], cand[a]
-            else:
-                cand.insert(b, cand.pop(a))
-            result = evaluate(cand)
-            if result.score < best.score:
-                order, best, improved = cand, result, True
-                break
+            moves += slot_moves(evaluate, order, best, j, rng)
+        improved = _first_better(evaluate, order, best, moves, deadline)
+        if improved is None and late and time.perf_counter() < deadline:
+            improved = eject_chain(evaluate, order, best, j, rng, deadline)
+        if improved is None and late:
+            improved = _first_better(
+                evaluate, order, best, trade_moves(evaluate, order, best, j), deadline
+            )
+        if improved is None:
+            randoms = []
+            for _ in range(8):
+                a, b = rng.randrange(n), rng.randrange(n)
+                if a != b:
+                    randoms.append((rng.choice(("insert", "swap")), a, b))
+            improved = _first_better(evaluate, order, best, randoms, deadline)
+        if improved is not None:
+            order, best = improved
         stale = 0 if improved else stale + 1
         if stale > 2 * n + 20:
             break
     return order, best
+
+
+def _first_better(
+    evaluate: Evaluator,
+    order: list[int],
+    best: Placement,
+    moves: list[tuple[str, int, int]],
+    deadline: float,
+) -> tuple[list[int], Placement] | None:
+    """The first move that improves on `best`, applied, or None."""
+    for move in moves:
+        if time.perf_counter() >= deadline:
+            return None
+        cand = _moved(order, move)
+        result = evaluate(cand)
+        if result.score < best.score:
+            return cand, result
+    return None
+
+
+def slot_moves(
+    evaluate: Evaluator,
+    order: list[int],
+    best: Placement,
+    j: int,
+    rng: random.Random,
+    *,
+    limit: int = 4,
+) -> list[tuple[str, int, int]]:
+    """Insert moves that give a missed job a free interval it fits in: for a few (seeded choice)
+    of the free intervals that could take its smallest piece before its deadline (any, when it
+    is unscheduled), move it just before the first job, in the order, that has work there.
+
+    This is what unsplittable work and minimum chunks need: a whole gap, not just enough free
+    minutes before the deadline, so the job must come before whoever fragments that gap."""
+    job = evaluate.jobs[j]
+    if job.remaining == 0:
+        return []
+    piece = job.min_chunk if job.splittable else job.remaining
+    due = evaluate.horizon_end
+    if j not in best.unscheduled and job.deadline is not None:
+        due = job.deadline
+    where = {k: x for x, k in enumerate(order)}
+    pos = where[j]
+    spans = sorted((s, where[k]) for k, blocks in best.blocks.items() for s, _ in blocks)
+    starts = [s for s, _ in spans]
+    targets: set[int] = set()
+    for a, b in evaluate.free:
+        a = max(a, job.release)
+        if b - a < piece or a + piece > due:
+            continue
+        lo, hi = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
+        target = min((x for _, x in spans[lo:hi]), default=pos)
+        if target < pos:
+            targets.add(target)
+    chosen = sorted(targets)
+    if len(chosen) > limit:
+        chosen = sorted(rng.sample(chosen, limit))
+    return [("insert", pos, target) for target in reversed(chosen)]
+
+
+def trade_moves(
+    evaluate: Evaluator, order: list[int], best: Placement, j: int, *, limit: int = 2
+) -> list[tuple[str, int, int]]:
+    """Trade moves for a missed job j: the largest on-time jobs of no more weight that come
+    before it each give up their place to j and go to the end of the order, where they take what
+    time is left. One large job missed instead of j (or of j and another) frees the room."""
+    jobs = evaluate.jobs
+    job = jobs[j]
+    pos = order.index(j)
+    donors = sorted(
+        (
+            k
+            for k in order[:pos]
+            if jobs[k].weight <= job.weight
+            and jobs[k].remaining > 0
+            and k in best.blocks
+            and not _misses(jobs[k], best)
+        ),
+        key=lambda k: -jobs[k].remaining,
+    )
+    return [("trade", pos, order.index(k)) for k in donors[:limit]]
+
+
+def _moved(order: list[int], move: tuple[str, int, int]) -> list[int]:
+    kind, a, b = move
+    cand = order.copy()
+    if kind == "swap":
+        cand[a], cand[b] = cand[b], cand[a]
+    elif kind == "trade":  # a takes b's place, b goes last
+        taker, giver = cand[a], cand[b]
+        cand[b] = taker
+        del cand[a]
+        cand.append(giver)
+    else:
+        cand.insert(b, cand.pop(a))
+    return cand
+
+
+def eject_chain(
+    evaluate: Evaluator,
+    order: list[int],
+    best: Placement,
+    j: int,
+    rng: random.Random,
+    deadline: float,
+    *,
+    width: int = 3,
+) -> tuple[list[int], Placement] | None:
+    """A two-step ejection chain for a missed job j: give j a gap (`slot_moves`), and when that
+    pushes other jobs out of theirs, give each of the (two heaviest) newly missed jobs a gap in
+    turn. Returns the first chain that improves on `best`, or None."""
+    jobs = evaluate.jobs
+    missed = {k for k in order if _misses(jobs[k], best)}
+    for move in slot_moves(evaluate, order, best, j, rng, limit=width):
+        if time.perf_counter() >= deadline:
+            return None
+        first = _moved(order, move)
+        result = evaluate(first)
+        if result.score < best.score:
+            return first, result
+        pushed = sorted(
+            (k for k in first if k not in missed and _misses(jobs[k], result)),
+            key=lambda k: -jobs[k].weight,
+        )
+        for k in pushed[:2]:
+            for second_move in slot_moves(evaluate, first, result, k, rng, limit=width):
+                if time.perf_counter() >= deadline:
+                    return None
+                second = _moved(first, second_move)
+                again = evaluate(second)
+                if again.score < best.score:
+                    return second, again
+    return None
 
 
 def _misses(job: Job, placement: Placement) -> bool:

@@ -95,7 +95,13 @@ def solve(problem: Problem, *, time_budget_ms: int = DEFAULT_BUDGET_MS, seed: in
             evaluate, axis, due, on_time, best_order, best, deadline=search_stop
         )
     best_order, best = improve(
-        evaluate, best_order, best, deadline=search_stop, seed=seed, lower_bound=(bound, 0)
+        evaluate,
+        best_order,
+        best,
+        deadline=search_stop,
+        seed=seed,
+        lower_bound=(bound, 0),
+        focus=on_time,
     )
     if kinds:
         best = prefer_windows(evaluate, best_order, best, deadline=stop)
