@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     # Webhooks (and app checks) to loopback or private addresses; off, so that users cannot
     # aim devday at the machines around it. Turn on for a chat server on your own network.
     allow_private_urls: bool = False
+    # App checks: probes in flight at once per worker.
+    check_concurrency: int = Field(default=200, ge=1, le=5000)
+    # The inbox: mail to <team-slug>@<inbox_domain> on devday's own SMTP port (off when
+    # smtp_listen is empty, e.g. "127.0.0.1:2525"; any domain matches when inbox_domain is
+    # empty), and the public help forms' limit per client address.
+    smtp_listen: str = ""
+    inbox_domain: str = ""
+    help_form_limit_per_address: str = "5/hour"
 
     @field_validator("database_url")
     @classmethod

@@ -6,6 +6,7 @@ import threading
 
 from sqlalchemy import Engine
 
+from devday.checks.runner import CheckRunner
 from devday.clock import Clock, SystemClock
 from devday.config import Settings
 from devday.db import make_session_factory
@@ -32,6 +33,15 @@ def build_worker(*, settings: Settings, engine: Engine, clock: Clock, worker_id:
         clock,
         worker_id,
         lease_seconds=settings.worker_lease_seconds,
+        loops=[
+            CheckRunner(
+                make_session_factory(engine, writer=True),
+                clock,
+                worker_id,
+                allow_private=settings.allow_private_urls,
+                concurrency=settings.check_concurrency,
+            )
+        ],
     )
 
 

@@ -12,9 +12,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from devday.checks import jobs as checks_jobs
 from devday.day import jobs as day_jobs
+from devday.inbox import jobs as inbox_jobs
 from devday.jobs.models import ScheduledJob
 from devday.notify import jobs as notify_jobs
+from devday.standup import jobs as standup_jobs
 
 JobHandler = Callable[[Session, ScheduledJob, datetime], None]
 StartupHook = Callable[[Session, datetime], None]
@@ -52,7 +55,13 @@ class JobRegistry:
 
 
 # Each domain with scheduled work adds its ``register(registry)`` here.
-REGISTRARS: tuple[Callable[[JobRegistry], None], ...] = (notify_jobs.register, day_jobs.register)
+REGISTRARS: tuple[Callable[[JobRegistry], None], ...] = (
+    notify_jobs.register,
+    day_jobs.register,
+    inbox_jobs.register,
+    standup_jobs.register,
+    checks_jobs.register,
+)
 
 
 def default_registry() -> JobRegistry:

@@ -22,7 +22,7 @@ import socket
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,6 +37,17 @@ from devday.notify.delivery import Deliverers, Outgoing
 from devday.notify.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("devday.jobs")
+
+
+class BackgroundLoop(Protocol):
+    """Work with its own loop beside the worker's rounds (the app checks' runner)."""
+
+    def run_once(self, now: datetime | None = None) -> bool: ...
+
+    def run_forever(self, stop: threading.Event) -> None: ...
+
+    def close(self) -> None: ...
+
 
 # Waits after the 1st, 2nd, ... failed attempt; the last one repeats.
 BACKOFF = (
@@ -76,6 +87,7 @@ class Worker:
         worker_id: str,
         lease_seconds: int = 60,
         batch: int = 20,
+        loops: Sequence[BackgroundLoop] = (),
     ) -> None:
         self.session_factory = session_factory
         self.deliverers = deliverers
@@ -84,6 +96,8 @@ class Worker:
         self.worker_id = worker_id
         self.lease = timedelta(seconds=lease_seconds)
         self.batch = batch
+        self.loops = list(loops)
+        self._looping = False
 
     # -- outbox messages ----------------------------------------------------------------------
 
@@ -239,7 +253,11 @@ class Worker:
                 self.release_jobs(job_ids[index:])
                 return True
             self.run_job(job_id)
-        return bool(message_ids or job_ids)
+        busy = bool(message_ids or job_ids)
+        if self.loops and not self._looping:
+            for loop in self.loops:
+                busy = loop.run_once(now) or busy
+        return busy
 
     def start_up(self) -> bool:
         """Runs the registry's startup hooks (queueing each domain's first periodic job)."""
@@ -258,6 +276,14 @@ class Worker:
         round (the database away) is logged and retried after a pause.
         """
         log.info("worker %s started", self.worker_id)
+        # Each loop runs in its own thread until ``stop``; rounds below then leave it alone.
+        threads = [
+            threading.Thread(target=loop.run_forever, args=(stop,), daemon=True)
+            for loop in self.loops
+        ]
+        self._looping = bool(threads)
+        for thread in threads:
+            thread.start()
         try:
             self.start_up()
         except Exception:
@@ -270,10 +296,15 @@ class Worker:
                 busy = False
             if not busy:
                 stop.wait(idle_sleep)
+        for thread in threads:
+            thread.join()
+        self._looping = False
         log.info("worker %s stopped", self.worker_id)
 
     def close(self) -> None:
         self.deliverers.close()
+        for loop in self.loops:
+            loop.close()
 
     # -- shared -------------------------------------------------------------------------------
 

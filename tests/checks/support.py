@@ -1,0 +1,81 @@
+"""Building apps and checks through the API, and running the check runner on the test clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from devday.checks.models import Check, CheckResult, Incident
+from devday.checks.runner import CheckRunner
+from devday.clock import MockClock
+from devday.db import make_session_factory
+from tests.conftest import Account
+
+
+def make_team(client: TestClient, owner: Account, name: str = "Backend") -> int:
+    response = client.post("/api/v1/teams", json={"name": name}, headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def make_app(
+    client: TestClient, owner: Account, team_id: int, base_url: str, **fields: Any
+) -> dict[str, Any]:
+    body = {"team_id": team_id, "name": "orders-api", "base_url": base_url, **fields}
+    response = client.post("/api/v1/apps", json=body, headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def make_check(client: TestClient, owner: Account, app_id: int, **fields: Any) -> dict[str, Any]:
+    body = {"name": "health", "path": "/health", **fields}
+    response = client.post(f"/api/v1/apps/{app_id}/checks", json=body, headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def make_channel(client: TestClient, owner: Account, team_id: int, url: str) -> int:
+    response = client.post(
+        "/api/v1/channels",
+        json={"kind": "webhook", "name": "qa", "target": url, "team_id": team_id},
+        headers=owner.headers,
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def make_runner(engine: Engine, clock: MockClock, name: str = "w1", **options: Any) -> CheckRunner:
+    options.setdefault("allow_private", True)
+    return CheckRunner(make_session_factory(engine, writer=True), clock, name, **options)
+
+
+def next_run_at(engine: Engine, check_id: int) -> datetime:
+    with Session(engine) as session:
+        return session.get_one(Check, check_id).next_run_at
+
+
+def run_next(engine: Engine, clock: MockClock, runner: CheckRunner, check_id: int) -> bool:
+    """Moves the clock to the check's next slot and runs one round."""
+    clock.set(next_run_at(engine, check_id))
+    return runner.run_once()
+
+
+def results(engine: Engine, check_id: int) -> list[CheckResult]:
+    with Session(engine) as session:
+        query = select(CheckResult).where(CheckResult.check_id == check_id)
+        return list(session.scalars(query.order_by(CheckResult.started_at, CheckResult.id)))
+
+
+def incidents(engine: Engine, check_id: int) -> list[Incident]:
+    with Session(engine) as session:
+        query = select(Incident).where(Incident.check_id == check_id).order_by(Incident.id)
+        return list(session.scalars(query))
+
+
+def check_row(engine: Engine, check_id: int) -> Check:
+    with Session(engine) as session:
+        return session.get_one(Check, check_id)
