@@ -59,11 +59,31 @@ def serve(
         except ValueError as exc:
             engine.dispose()
             raise CliError(str(exc)) from None
+    stop_smtp = None
+    if settings.smtp_listen:  # mail to <team-slug>@<DEVDAY_INBOX_DOMAIN> lands in the inbox
+        from devday.clock import SystemClock
+        from devday.inbox.mail import start_receiver
+
+        try:
+            stop_smtp = start_receiver(
+                factory=make_session_factory(engine, writer=True),
+                clock=SystemClock(),
+                listen=settings.smtp_listen,
+                domain=settings.inbox_domain,
+            )
+        except (ValueError, OSError, RuntimeError) as exc:
+            if background is not None:
+                background.stop()
+            engine.dispose()
+            raise CliError(f"cannot receive mail on {settings.smtp_listen}: {exc}") from None
+        output.line(f"receiving mail for team inboxes on {settings.smtp_listen}")
     shown = f"[{host}]" if ":" in host else host
     output.line(f"devday is running at http://{shown}:{port}/ (API docs at /docs); Ctrl+C stops it")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
+        if stop_smtp is not None:
+            stop_smtp()
         if background is not None:
             background.stop()  # after uvicorn's shutdown: the delivery in flight finishes
         engine.dispose()

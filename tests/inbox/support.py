@@ -1,0 +1,42 @@
+"""Shared set-up for the inbox tests: a team of Alice (owner), Bob and Carol."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import Account, sign_up
+
+
+def team_of(client: TestClient, owner: Account, *members: Account, name: str = "Backend") -> int:
+    team = client.post(
+        "/api/v1/teams", json={"name": name, "timezone": "Europe/Berlin"}, headers=owner.headers
+    )
+    assert team.status_code == 201, team.text
+    for member in members:
+        added = client.post(
+            f"/api/v1/teams/{team.json()['id']}/members",
+            json={"email": member.email},
+            headers=owner.headers,
+        )
+        assert added.status_code == 201, added.text
+    return int(team.json()["id"])
+
+
+def ask(client: TestClient, who: Account, **body: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/inbox", json=body, headers=who.headers)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def inbox(client: TestClient, who: Account, **params: Any) -> list[dict[str, Any]]:
+    response = client.get("/api/v1/inbox", params=params, headers=who.headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def carol(client: TestClient) -> Account:
+    return sign_up(client, "Carol")
