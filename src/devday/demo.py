@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from devday.account import service as account_service
 from devday.account.models import User
 from devday.account.passwords import hash_password
+from devday.inbox import demo as inbox_demo
 from devday.project.models import Project
+from devday.standup import demo as standup_demo
 from devday.task.models import Kind, Source, Status, Task, TaskDependency, TaskTag
 from devday.team.models import Role, Team, TeamMember
 
@@ -290,6 +292,8 @@ def seed(*, session: Session, now: datetime) -> list[User]:
             for title in spec.after
         )
     session.flush()
+    inbox_demo.seed(session=session, team=team, users=users, now=now)
+    standup_demo.seed(session=session, team=team, users=users, now=now)
     return users
 
 

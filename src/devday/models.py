@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from devday.account.models import ApiToken, User, WebSession
+from devday.checks.models import App as App  # and the other check tables, for metadata
 from devday.day.models import DayClose, HabitCheck, Reflection
 from devday.db import Base
+from devday.inbox.models import InboxItem as InboxItem  # and InboxEvent, TeamInbox
 from devday.jobs.models import ScheduledJob as ScheduledJob  # re-exported for metadata
+from devday.meeting.models import Meeting as Meeting  # and MeetingItem, for metadata
 from devday.notify.models import Channel as Channel  # and OutboxMessage, for metadata
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock, Routine
 from devday.project.models import Project
+from devday.standup.models import Blocker as Blocker  # and Leave, Standup, for metadata
+from devday.standup.models import Leave as Leave
+from devday.standup.models import Standup as Standup
 from devday.task.models import Task, TaskDependency, TaskTag
 from devday.team.models import Team, TeamMember
 from devday.worklog.models import TimeEntry as TimeEntry  # re-exported for metadata

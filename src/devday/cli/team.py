@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
-from devday.cli import lookup, output
+from devday.cli import figures, lookup, output
 from devday.cli.client import CliError
 from devday.cli.state import state
 
 app = typer.Typer(help="Teams and their members.", no_args_is_help=True)
 TeamRef = Annotated[str, typer.Argument(metavar="TEAM", help="Team name or id.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the API's JSON.")]
+app.command("figures")(figures.figures)
 
 
 @app.command("create")

@@ -21,6 +21,9 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The daily meeting, local to ``timezone``; standup reminders go out a set time before it.
+    meeting_time: Mapped[str] = mapped_column(String(5), default="15:00")
+    standup_reminder_minutes: Mapped[int] = mapped_column(default=30)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -26,6 +26,8 @@ def _read(team: Team, role: Role) -> TeamRead:
         name=team.name,
         timezone=team.timezone,
         my_role=role,
+        meeting_time=team.meeting_time,
+        standup_reminder_minutes=team.standup_reminder_minutes,
         created_at=team.created_at,
     )
 
@@ -55,7 +57,8 @@ def read_team(team_id: IdPath, user: CurrentUser, session: SessionDep) -> TeamRe
 def update_team(
     team_id: IdPath, data: TeamUpdate, user: CurrentUser, session: SessionDep
 ) -> TeamRead:
-    """Rename a team or change its timezone (owners and managers)."""
+    """Rename a team, or change its timezone, meeting time or standup reminder (owners and
+    managers)."""
     team = service.update_team(session=session, user=user, team_id=team_id, data=data)
     _, role = service.get_team(session=session, user=user, team_id=team_id)
     session.commit()

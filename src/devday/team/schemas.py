@@ -7,6 +7,15 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 from devday.team.models import Role
 from devday.timeutil import check_timezone
 
+MeetingTime = Field(
+    default=None,
+    pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+    description="The daily meeting, HH:MM in the team's timezone",
+)
+ReminderMinutes = Field(
+    default=None, ge=0, le=720, description="Minutes before the meeting to remind members"
+)
+
 
 class TeamCreate(BaseModel):
     model_config = ConfigDict(
@@ -15,9 +24,14 @@ class TeamCreate(BaseModel):
     )
 
     name: str = Field(min_length=1, max_length=100)
-    timezone: str = Field(default="UTC", max_length=64)
+    timezone: str | None = Field(default=None, max_length=64, description="Default: yours")
+    meeting_time: str | None = MeetingTime
+    standup_reminder_minutes: int | None = ReminderMinutes
 
-    _tz = field_validator("timezone")(check_timezone)
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
 
 
 class TeamUpdate(BaseModel):
@@ -27,6 +41,8 @@ class TeamUpdate(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=100)
     timezone: str | None = Field(default=None, max_length=64)
+    meeting_time: str | None = MeetingTime
+    standup_reminder_minutes: int | None = ReminderMinutes
 
     @field_validator("timezone")
     @classmethod
@@ -43,6 +59,8 @@ class TeamRead(BaseModel):
                     "name": "Backend",
                     "timezone": "Europe/Berlin",
                     "my_role": "owner",
+                    "meeting_time": "15:00",
+                    "standup_reminder_minutes": 30,
                     "created_at": "2026-11-02T09:00:00Z",
                 }
             ]
@@ -53,6 +71,8 @@ class TeamRead(BaseModel):
     name: str
     timezone: str
     my_role: Role
+    meeting_time: str = "15:00"
+    standup_reminder_minutes: int = 30
     created_at: datetime
 
 

@@ -44,7 +44,11 @@ def list_teams(*, session: Session, user: User) -> Sequence[tuple[Team, Role]]:
 
 
 def create_team(*, session: Session, user: User, data: TeamCreate) -> Team:
-    team = Team(name=data.name.strip(), timezone=data.timezone)
+    team = Team(name=data.name.strip(), timezone=data.timezone or user.timezone)
+    if data.meeting_time is not None:
+        team.meeting_time = data.meeting_time
+    if data.standup_reminder_minutes is not None:
+        team.standup_reminder_minutes = data.standup_reminder_minutes
     session.add(team)
     session.flush()
     session.add(TeamMember(team_id=team.id, user_id=user.id, role=Role.owner))
@@ -59,6 +63,10 @@ def update_team(*, session: Session, user: User, team_id: int, data: TeamUpdate)
         team.name = data.name.strip()
     if data.timezone is not None:
         team.timezone = data.timezone
+    if data.meeting_time is not None:
+        team.meeting_time = data.meeting_time
+    if data.standup_reminder_minutes is not None:
+        team.standup_reminder_minutes = data.standup_reminder_minutes
     session.flush()
     return team
 
