@@ -143,3 +143,15 @@ def screenshot(page: Page, name: str, *, sizes: tuple[str, ...] = ("desktop", "p
         assert overflow <= 0, f"{page.url} is {overflow}px wider than a {label} screen"
         page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
     page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
+
+
+def fits_both_widths(page: Page) -> None:
+    """The page as it is now is no wider than a desktop or a phone screen (nothing scrolls
+    sideways but the charts, inside their own box)."""
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)  # type: ignore[arg-type]
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{page.url} is {overflow}px wider than a {label} screen"
+    page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]

@@ -95,3 +95,42 @@ def test_a_block_moves_and_pins_from_its_row(page: Page) -> None:
 
     block.get_by_role("button", name="Unpin").click()
     expect(block.get_by_role("button", name="Pin")).to_be_visible()
+
+
+def test_a_block_drags_to_a_new_time_with_its_title(page: Page) -> None:
+    sign_up(page, "Robin", "robin@example.com")
+    page.goto("/tasks")
+    page.locator("form#quick-add input[name=text]").fill(f"{TITLE} fri 17:00 1h P1")
+    page.locator("form#quick-add").get_by_role("button", name="Add").click()
+    page.goto("/today")
+    page.get_by_role("button", name="Plan my day").click()
+    row = page.locator("ul#today-blocks li[data-block-id]", has_text=TITLE)
+    block_id = row.get_attribute("data-block-id")
+    start = row.locator(".row-time").inner_text().split("\u2013")[0]
+    hours, minutes = (int(part) for part in start.split(":"))
+    shift = 16 * 60 - (hours * 60 + minutes)  # to 16:00, a free hour in the default routine
+
+    svg = page.locator("svg#timeline")
+    expect(svg).to_have_class(re.compile(r"\bdraggable\b"))
+    box = svg.bounding_box()
+    shape = page.locator(f'svg#timeline g.block[data-block-id="{block_id}"] rect')
+    rect = shape.bounding_box()
+    assert box and rect
+    px_per_minute = float(svg.get_attribute("data-px-per-minute") or 0) * box["width"] / 320
+    x, y = rect["x"] + rect["width"] / 2, rect["y"] + rect["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + shift * px_per_minute / 2, steps=4)
+    page.mouse.move(x, y + shift * px_per_minute, steps=4)
+    # Mid-drag, the title moves with its block: both carry the same offset.
+    moved = page.evaluate(
+        """(id) => [
+            document.querySelector('g.block[data-block-id="' + id + '"]'),
+            document.querySelector('g.words[data-label-for="' + id + '"]'),
+        ].map((el) => el.getAttribute("transform"))""",
+        block_id,
+    )
+    assert moved[0] and moved[0] == moved[1], moved
+    page.mouse.up()
+    expect(row.locator(".row-time")).to_contain_text("16:00")
+    expect(row).to_contain_text("pinned")

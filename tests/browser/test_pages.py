@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from devday.demo import DEMO_PASSWORD, PEOPLE
 from tests.browser.conftest import Browsing, LiveServer
-from tests.browser.helpers import check_page, log_in, screenshot
+from tests.browser.helpers import check_page, fits_both_widths, log_in, screenshot, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +52,9 @@ def test_today(page: Page, server: LiveServer, browsing: Browsing) -> None:
     [
         ("/tasks", "tasks", "Tasks"),
         ("/settings", "settings", "Settings"),
+        ("/settings/routine", "settings-routine", "Settings"),
+        ("/settings/tokens", "settings-tokens", "Settings"),
+        ("/settings/channels", "settings-channels", "Settings"),
         ("/week", "week", "Week"),
         ("/wrapup", "wrapup", "Wrap-up"),
         ("/reflect", "reflect", "Reflect"),
@@ -76,3 +79,72 @@ def test_task_detail(page: Page, server: LiveServer) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text(title)
     check_page(page)
     screenshot(page, "task")
+
+
+# What a new account sees before it has any data: each page says so, and what to do.
+EMPTY = [
+    ("/today", "No plan yet"),
+    ("/tasks", "No open tasks. Add one above."),
+    ("/week", "Nothing planned in these days"),
+    ("/wrapup", "Nothing finished on this day."),
+    ("/reflect", "No task finished on this day."),
+    ("/settings/tokens", "No tokens yet."),
+    ("/settings/channels", "No channels yet."),
+    ("/apps", "Apps belong to a team. Create a team first"),
+    ("/incidents", "No open incidents"),
+]
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_a_new_account_sees_clear_empty_states(browsing: Browsing, dark: bool) -> None:
+    page = browsing.new_page(dark=dark)
+    sign_up(page, "Noor", "noor@example.com")
+    for path, empty in EMPTY:
+        page.goto(path)
+        expect(page.locator("main")).to_contain_text(empty)
+        check_page(page)
+        fits_both_widths(page)
+    if dark:
+        page.goto("/tasks")
+        screenshot(page, "tasks-empty-dark")
+
+
+def test_settings_sections_are_reachable_by_keyboard(page: Page, server: LiveServer) -> None:
+    demo_day(page, server)
+    page.goto("/settings")
+    expect(page.locator('.section-nav a[aria-current="page"]')).to_have_text("Profile & timezone")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("() => document.activeElement.textContent.trim()")
+        if focused == "API tokens":
+            break
+    else:
+        raise AssertionError("Tab never reached the API tokens section link")
+    assert page.evaluate("() => document.activeElement.matches(':focus-visible')")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/settings/tokens$"))
+    expect(page.get_by_role("heading", level=2)).to_have_text("API tokens")
+    page.get_by_label("New token name").fill("laptop")
+    page.get_by_label("New token name").press("Enter")
+    expect(page.locator("#new-token")).to_be_visible()
+    expect(page.locator('.section-nav a[aria-current="page"]')).to_have_text("API tokens")
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "heading", "url"),
+    [
+        ("/team", "team", "Backend", r"/team(/\d+)?$"),
+        ("/inbox", "inbox", "Inbox", r"/inbox$"),
+        ("/meeting", "meeting", "meeting", r"/team/\d+/meeting(/[\d-]+)?$"),
+    ],
+)
+def test_team_page(
+    page: Page, server: LiveServer, path: str, name: str, heading: str, url: str
+) -> None:
+    """The team's pages (figures and standups, the inbox, the daily meeting) over the demo."""
+    demo_day(page, server)
+    page.goto(path)
+    expect(page).to_have_url(re.compile(url))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    check_page(page)
+    screenshot(page, name)

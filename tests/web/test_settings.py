@@ -10,9 +10,11 @@ from tests.conftest import Account
 from tests.web.test_pages import csrf_from, log_in
 
 
-def open_settings(client: TestClient, account: Account) -> tuple[str, str]:
+def open_settings(
+    client: TestClient, account: Account, section: str = "profile"
+) -> tuple[str, str]:
     log_in(client, account.email)
-    page = client.get("/settings")
+    page = client.get(f"/settings/{section}")
     assert page.status_code == 200, page.text
     return page.text, csrf_from(page.text)
 
@@ -41,13 +43,39 @@ def routine_form(html: str) -> dict[str, Any]:
     return data
 
 
-def test_it_shows_every_section(client: TestClient, alice: Account) -> None:
-    html, _ = open_settings(client, alice)
-    for heading in ("Profile", "Routine", "API tokens", "Notification channels"):
+SECTIONS = {
+    "profile": "Profile &amp; timezone",
+    "routine": "Routine",
+    "tokens": "API tokens",
+    "channels": "Notification channels",
+}
+
+
+def test_it_shows_each_section_on_its_own_page_with_a_nav_to_the_others(
+    client: TestClient, alice: Account
+) -> None:
+    log_in(client, alice.email)
+    for section, heading in SECTIONS.items():
+        html = client.get(f"/settings/{section}").text
         assert f">{heading}</h2>" in html
-    assert "<option selected>Europe/Berlin</option>" in html
-    assert "No channels yet" in html
-    assert "tests" in html  # the fixture's token
+        assert html.count("</h2>") == 1, f"/settings/{section} shows more than its section"
+        nav = html[html.index('<nav aria-label="Settings sections"') :]
+        nav = nav[: nav.index("</nav>")]
+        assert re.findall(r'href="(/settings/\w+)"', nav) == [f"/settings/{s}" for s in SECTIONS]
+        current = re.findall(r'href="/settings/(\w+)" aria-current="page"', nav)
+        assert current == [section]
+    assert "<option selected>Europe/Berlin</option>" in client.get("/settings/profile").text
+    assert "No channels yet" in client.get("/settings/channels").text
+    assert ">tests</td>" in client.get("/settings/tokens").text  # the fixture's token
+    assert 'name="hours-mon-start"' in client.get("/settings/routine").text
+
+
+def test_it_shows_the_profile_at_settings(client: TestClient, alice: Account) -> None:
+    html, _ = open_settings(client, alice)
+    landing = client.get("/settings").text
+    assert ">Profile &amp; timezone</h2>" in landing
+    assert 'href="/settings/profile" aria-current="page"' in landing
+    assert 'id="profile-timezone"' in html and 'id="profile-timezone"' in landing
 
 
 def test_it_saves_the_profile(client: TestClient, alice: Account) -> None:
@@ -76,7 +104,7 @@ def test_it_shows_profile_errors_next_to_the_field(client: TestClient, alice: Ac
 
 
 def test_it_saves_the_routine_as_edited(client: TestClient, alice: Account) -> None:
-    html, token = open_settings(client, alice)
+    html, token = open_settings(client, alice, "routine")
     form = routine_form(html)
     form["hours-mon-start"], form["hours-mon-end"] = ["08:00"], ["16:00"]
     form["hours-fri-start"], form["hours-fri-end"] = [""], [""]  # Friday off
@@ -92,6 +120,8 @@ def test_it_saves_the_routine_as_edited(client: TestClient, alice: Account) -> N
         "/settings/routine", data={**form, "csrf_token": token}, follow_redirects=False
     )
     assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/settings/routine?saved=routine"
+    assert "Routine saved." in client.get(response.headers["location"]).text
     routine = client.get("/api/v1/routine", headers=alice.headers).json()
     assert routine["working_hours"]["mon"] == [["08:00", "16:00"]]
     assert routine["working_hours"]["fri"] == []
@@ -107,12 +137,12 @@ def test_it_saves_the_routine_as_edited(client: TestClient, alice: Account) -> N
     }
     assert routine["boosts"] == {"tag:urgent": 2, "project:web": -1.5}
     assert routine["kind_windows"]["coding"] == [["10:30", "12:30"]]  # kept as it was
-    again = client.get("/settings").text
+    again = client.get("/settings/routine").text
     assert 'value="Gym"' in again and "tag:urgent=2" in again
 
 
 def test_it_shows_routine_errors(client: TestClient, alice: Account) -> None:
-    html, token = open_settings(client, alice)
+    html, token = open_settings(client, alice, "routine")
     form = routine_form(html)
     form["hours-tue-start"], form["hours-tue-end"] = ["17:00"], ["09:00"]
     form["hours-wed-start"], form["hours-wed-end"] = ["09:00"], [""]
@@ -144,7 +174,7 @@ def test_it_creates_a_token_shows_its_secret_once_and_revokes_it(
     assert secret and "shown only this once" in created.text
     headers = {"Authorization": f"Bearer {secret.group(1)}"}
     assert client.get("/api/v1/me", headers=headers).status_code == 200
-    page = client.get("/settings").text
+    page = client.get("/settings/tokens").text
     assert secret.group(1) not in page
     token_id = max(int(i) for i in re.findall(r"/settings/tokens/(\d+)/revoke", page))
     revoked = client.post(
@@ -180,7 +210,7 @@ def test_it_says_no_tokens_yet(client: TestClient) -> None:
             "csrf_token": csrf_from(page.text),
         },
     )
-    html = client.get("/settings").text
+    html = client.get("/settings/tokens").text
     assert "No tokens yet." in html
     assert "/revoke" not in html
 
@@ -218,7 +248,7 @@ def test_it_adds_tests_and_deletes_a_channel(client: TestClient, alice: Account)
         follow_redirects=False,
     )
     assert deleted.status_code == 303
-    assert "No channels yet" in client.get("/settings").text
+    assert "No channels yet" in client.get("/settings/channels").text
 
 
 def test_it_shows_channel_errors_next_to_the_field(client: TestClient, alice: Account) -> None:

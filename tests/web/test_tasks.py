@@ -223,7 +223,12 @@ def test_it_shows_a_task_with_rendered_notes_and_dependencies(
     assert page.status_code == 200
     assert "<strong>the spec</strong>" in page.text
     assert f'<a href="/tasks/{first["id"]}">#{first["id"]} Design schema</a>' in page.text
-    assert 'value="2026-12-04 17:00"' in page.text  # the deadline, readable by dateparse
+    # The deadline in a date-time picker, in the user's time (Berlin), readable by dateparse.
+    assert re.search(
+        r'<input id="deadline" name="deadline" type="datetime-local" '
+        r'value="2026-12-04T17:00"',
+        page.text,
+    )
     assert 'value="1h30"' in page.text
 
 
@@ -273,10 +278,24 @@ def test_it_shows_edit_errors_next_to_their_fields(client: TestClient, alice: Ac
     )
     response = client.post(f"/tasks/{task['id']}", data=form)
     assert response.status_code == 422
+    assert 'aria-describedby="estimate_minutes-error"' in response.text
+    assert 'aria-describedby="deadline-hint deadline-error" aria-invalid="true"' in response.text
     for field in ("deadline", "estimate_minutes"):
-        assert f'aria-describedby="{field}-error"' in response.text
         assert f'id="{field}-error"' in response.text
     assert read_task(alice, client, task["id"])["title"] == "Draft"
+
+
+def test_it_saves_a_deadline_from_the_date_time_picker(client: TestClient, alice: Account) -> None:
+    task = add_task(alice, client, title="Draft")
+    token = signed_in(client, alice, f"/tasks/{task['id']}")
+    form = edit_form(task, deadline="2026-12-03T09:30", csrf_token=token)
+    response = client.post(f"/tasks/{task['id']}", data=form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert read_task(alice, client, task["id"])["deadline"] == "2026-12-03T08:30:00Z"
+    cleared = edit_form(read_task(alice, client, task["id"]), deadline="", csrf_token=token)
+    response = client.post(f"/tasks/{task['id']}", data=cleared, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert read_task(alice, client, task["id"])["deadline"] is None
 
 
 def test_it_shows_the_new_version_when_the_form_was_stale(

@@ -392,14 +392,26 @@ def test_it_draws_task_blocks_with_their_marks_and_escapes_titles() -> None:
     assert big is not None and big.get("data-task-id") == "7"
     assert (big.get("class") or "").split() == ["block", "kind-coding", "pinned"]
     assert big.findtext("title") == 'Fix <script>"x"</script> · 10:30\u201312:30 · pinned'
-    assert big.findtext("text[@class='label']") == 'Fix <script>"x"</script>'
+    words = svg.find(".//g[@data-label-for='11']")
+    assert words is not None and "words" in (words.get("class") or "").split()
+    assert words.findtext("text[@class='label']") == 'Fix <script>"x"</script>'
     assert big.find("circle[@class='pin']") is not None
     tiny = svg.find(".//g[@data-block-id='12']")
     assert tiny is not None and "done" in (tiny.get("class") or "").split()
-    assert tiny.find("text") is None  # too short for its title: the tooltip has it
+    assert svg.find(".//g[@data-label-for='12']") is None  # too short: the tooltip has it
     lunch = svg.find(".//g[@class='slot']")
     assert lunch is not None and lunch.findtext("title") == "Lunch · 12:30\u201313:30"
-    # Tasks are drawn over the routine, and the now line over everything.
+    # Tasks are drawn over the routine, the now line over every shape, and every title over
+    # the now line; the time itself sits last, in the hour gutter.
+    layers = list(svg)
     order = [g.get("class") for g in svg.findall("g")]
     assert order[0] == "slot"
-    assert list(svg)[-2].get("id") == "now-line"
+    line = next(i for i, el in enumerate(layers) if el.get("id") == "now-line")
+    assert all(el.find(".//text") is None for el in layers[:line] if el.tag == "g")
+    assert layers[line + 1].get("class") == "labels"
+    assert layers[line + 1].find("g[@data-label-for='11']") is not None
+    tag = layers[-1]
+    assert tag.get("id") == "now-tag" and tag.findtext("text") == "11:00"
+    pill = tag.find("rect")
+    assert pill is not None
+    assert float(pill.get("x", "0")) + float(pill.get("width", "0")) <= 44  # in the gutter

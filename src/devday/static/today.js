@@ -56,14 +56,25 @@
       return row ? row.querySelector("form.move-form") : null;
     }
 
+    // A block's shape and its words are drawn in separate layers; they move together.
+    function moveTo(state, transform) {
+      [state.block, state.words].forEach(function (el) {
+        if (!el) return;
+        if (transform) el.setAttribute("transform", transform);
+        else el.removeAttribute("transform");
+      });
+    }
+
     svg.addEventListener("pointerdown", function (event) {
       var block = event.target.closest ? event.target.closest("g.block") : null;
       if (!block || block.classList.contains("done") || event.button !== 0) return;
       var form = moveForm(block.getAttribute("data-block-id"));
       var rect = block.querySelector("rect");
       if (!form || !rect) return;
+      var id = block.getAttribute("data-block-id");
       drag = {
         block: block,
+        words: svg.querySelector('g.words[data-label-for="' + id + '"]'),
         form: form,
         startY: svgY(event),
         top: parseFloat(rect.getAttribute("y")),
@@ -79,7 +90,7 @@
       var minutes = (svgY(event) - drag.startY) / perMinute;
       var snapped = Math.round(minutes / GRID_MINUTES) * GRID_MINUTES;
       drag.offset = snapped;
-      drag.block.setAttribute("transform", "translate(0 " + snapped * perMinute + ")");
+      moveTo(drag, "translate(0 " + snapped * perMinute + ")");
     });
 
     function finish(event) {
@@ -89,13 +100,13 @@
       current.block.classList.remove("dragging");
       if (svg.hasPointerCapture(event.pointerId)) svg.releasePointerCapture(event.pointerId);
       if (event.type === "pointercancel" || current.offset === 0) {
-        current.block.removeAttribute("transform");
+        moveTo(current, null);
         return;
       }
       var startMinute = Math.round(first + (current.top - pad) / perMinute + current.offset);
       var input = current.form.querySelector('input[name="time"]');
       if (!input || startMinute < 0) {
-        current.block.removeAttribute("transform");
+        moveTo(current, null);
         return;
       }
       input.value = clockText(startMinute);

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from devday.web import pages, settings, tasks, today, week, wrapup
+from devday.web import checks, inbox, meeting, pages, settings, tasks, team, today, week, wrapup
 
 ROUTERS: list[APIRouter] = [
     pages.router,
@@ -13,4 +13,8 @@ ROUTERS: list[APIRouter] = [
     settings.router,
     week.router,
     wrapup.router,
+    inbox.router,
+    meeting.router,
+    team.router,
+    checks.router,
 ]

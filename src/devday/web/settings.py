@@ -1,9 +1,11 @@
-"""The Settings page: profile, routine, API tokens and notification channels, one section each.
+"""The Settings pages: profile, routine, API tokens and notification channels, one page each
+(``/settings/<section>``; ``/settings`` is the profile), linked by a section nav.
 
 A thin adapter over the account, planning and notify services. Every POST checks the CSRF
 token (a 403 page when it fails), shows a refusal next to its field or at the top with a 4xx
-status, and answers success with 303 back to /settings, except creating a token: its secret is
-shown once, in the answer itself, so that it never travels in a URL or is stored anywhere.
+status, and answers success with 303 back to its section's page, except creating a token: its
+secret is shown once, in the answer itself, so that it never travels in a URL or is stored
+anywhere.
 """
 
 from __future__ import annotations
@@ -42,13 +44,21 @@ PAGE = "web/settings.html"
 EXPIRED = "Your form expired; please try again."
 EMPTY_BLOCK_ROWS = 3
 MAX_BLOCK_ROWS = 60
+# The sections in nav order: (path segment, nav label, what it is for).
+SECTIONS = [
+    ("profile", "Profile & timezone", "Your name, and the timezone every page and plan uses."),
+    ("routine", "Routine", "The planner fills your working hours around these blocks."),
+    ("tokens", "API tokens", "Tokens let the CLI and scripts use the API as you."),
+    ("channels", "Notification channels", "Where reports and reminders go."),
+]
+# What a ``saved=`` key says, and the section it belongs to.
 SAVED = {
-    "profile": "Profile saved.",
-    "routine": "Routine saved.",
-    "revoked": "Token revoked.",
-    "channel": "Channel added.",
-    "deleted": "Channel deleted.",
-    "tested": "Test message queued; it goes out within a minute.",
+    "profile": ("profile", "Profile saved."),
+    "routine": ("routine", "Routine saved."),
+    "revoked": ("tokens", "Token revoked."),
+    "channel": ("channels", "Channel added."),
+    "deleted": ("channels", "Channel deleted."),
+    "tested": ("channels", "Test message queued; it goes out within a minute."),
 }
 
 
@@ -57,15 +67,49 @@ def timezones() -> list[str]:
     return sorted(available_timezones())
 
 
+def _show(
+    request: Request, state: StateDep, session: Session, user: User | None, section: str
+) -> Response:
+    if user is None:
+        return login_redirect(request)
+    saved = SAVED.get(request.query_params.get("saved", ""))
+    notice = saved[1] if saved and saved[0] == section else None
+    return _page(request, state, session, user, section, notice=notice)
+
+
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(
     request: Request, state: StateDep, session: SessionDep, user: OptionalUser
 ) -> Response:
-    if user is None:
-        return login_redirect(request)
-    return _page(
-        request, state, session, user, notice=SAVED.get(request.query_params.get("saved", ""))
-    )
+    return _show(request, state, session, user, "profile")
+
+
+@router.get("/settings/profile", response_class=HTMLResponse)
+def profile_page(
+    request: Request, state: StateDep, session: SessionDep, user: OptionalUser
+) -> Response:
+    return _show(request, state, session, user, "profile")
+
+
+@router.get("/settings/routine", response_class=HTMLResponse)
+def routine_page(
+    request: Request, state: StateDep, session: SessionDep, user: OptionalUser
+) -> Response:
+    return _show(request, state, session, user, "routine")
+
+
+@router.get("/settings/tokens", response_class=HTMLResponse)
+def tokens_page(
+    request: Request, state: StateDep, session: SessionDep, user: OptionalUser
+) -> Response:
+    return _show(request, state, session, user, "tokens")
+
+
+@router.get("/settings/channels", response_class=HTMLResponse)
+def channels_page(
+    request: Request, state: StateDep, session: SessionDep, user: OptionalUser
+) -> Response:
+    return _show(request, state, session, user, "channels")
 
 
 def _page(
@@ -73,31 +117,39 @@ def _page(
     state: StateDep,
     session: Session,
     user: User,
+    section: str,
     *,
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    """The whole page; ``extra`` carries what a refused form sent back (``errors`` per form
-    section, ``error`` at the top, the section's ``values``)."""
-    routine, version = planning_service.get_routine(session=session, user=user)
+    """One section's page; ``extra`` carries what a refused form sent back (``errors`` per
+    field, ``error`` at the top, the form's ``values``). Only that section's data is read."""
     context: dict[str, Any] = {
         "user": user,
-        "timezones": timezones(),
-        "weekdays": WEEKDAYS,
-        "routine_form": extra.pop("routine_form", None) or _routine_form(routine, version),
-        "tokens": account_service.list_tokens(session=session, user=user),
-        "channels": [
-            (c, masked(c.kind, c.target))
-            for c in notify_service.list_channels(session=session, user=user)
-        ],
-        "channel_kinds": [k.value for k in ChannelKind],
+        "section": section,
+        "sections": SECTIONS,
         "errors": {},
         "values": {},
         "error": None,
         "notice": None,
         "new_token": None,
-        **extra,
     }
+    if section == "profile":
+        context["timezones"] = timezones()
+    elif section == "routine":
+        context["weekdays"] = WEEKDAYS
+        if "routine_form" not in extra:
+            routine, version = planning_service.get_routine(session=session, user=user)
+            context["routine_form"] = _routine_form(routine, version)
+    elif section == "tokens":
+        context["tokens"] = account_service.list_tokens(session=session, user=user)
+    else:
+        context["channels"] = [
+            (c, masked(c.kind, c.target))
+            for c in notify_service.list_channels(session=session, user=user)
+        ]
+        context["channel_kinds"] = [k.value for k in ChannelKind]
+    context.update(extra)
     response = render(request, state, PAGE, context, status=status)
     if context["new_token"]:
         response.headers["Cache-Control"] = "no-store"
@@ -105,18 +157,24 @@ def _page(
 
 
 def _start(
-    request: Request, state: StateDep, session: Session, user: User | None, csrf_token: str
+    request: Request,
+    state: StateDep,
+    session: Session,
+    user: User | None,
+    csrf_token: str,
+    section: str,
 ) -> Response | None:
     """A response that ends the request before any change (signed out, bad token), or None."""
     if user is None:
         return login_redirect(request)
     if not form_ok(request, state, csrf_token):
-        return _page(request, state, session, user, error=EXPIRED, status=403)
+        return _page(request, state, session, user, section, error=EXPIRED, status=403)
     return None
 
 
 def _back(saved: str) -> RedirectResponse:
-    return RedirectResponse(f"/settings?saved={saved}", status_code=303)
+    section = SAVED[saved][0]
+    return RedirectResponse(f"/settings/{section}?saved={saved}", status_code=303)
 
 
 def _errors(exc: ValidationError, prefix: str = "") -> dict[str, str]:
@@ -146,7 +204,7 @@ def save_profile(
     timezone: FormStr = "",
     csrf_token: FormStr = "",
 ) -> Response:
-    if (refused := _start(request, state, session, user, csrf_token)) is not None:
+    if (refused := _start(request, state, session, user, csrf_token, "profile")) is not None:
         return refused
     assert user is not None
     values = {"name": name, "timezone": timezone}
@@ -158,7 +216,9 @@ def save_profile(
     except ValidationError as exc:
         session.rollback()
         errors = _errors(exc, "profile-")
-        return _page(request, state, session, user, errors=errors, values=values, status=422)
+        return _page(
+            request, state, session, user, "profile", errors=errors, values=values, status=422
+        )
     return _back("profile")
 
 
@@ -254,7 +314,7 @@ async def save_routine(
     request: Request, state: StateDep, session: SessionDep, user: OptionalUser
 ) -> Response:
     form = await request.form()
-    refused = _start(request, state, session, user, str(form.get("csrf_token", "")))
+    refused = _start(request, state, session, user, str(form.get("csrf_token", "")), "routine")
     if refused is not None:
         return refused
     assert user is not None
@@ -281,8 +341,10 @@ async def save_routine(
                 "Your routine was changed elsewhere; here is the stored one. "
                 "Make your change again."
             )
-            return _page(request, state, session, user, error=message, status=409)
-    return _page(request, state, session, user, errors=errors, routine_form=shown, status=422)
+            return _page(request, state, session, user, "routine", error=message, status=409)
+    return _page(
+        request, state, session, user, "routine", errors=errors, routine_form=shown, status=422
+    )
 
 
 def _routine_errors(exc: ValidationError, rows: list[int]) -> dict[str, str]:
@@ -317,7 +379,7 @@ def create_token(
     name: FormStr = "",
     csrf_token: FormStr = "",
 ) -> Response:
-    if (refused := _start(request, state, session, user, csrf_token)) is not None:
+    if (refused := _start(request, state, session, user, csrf_token, "tokens")) is not None:
         return refused
     assert user is not None
     try:
@@ -325,12 +387,25 @@ def create_token(
     except ValidationError as exc:
         errors = _errors(exc, "token-")
         return _page(
-            request, state, session, user, errors=errors, values={"token-name": name}, status=422
+            request,
+            state,
+            session,
+            user,
+            "tokens",
+            errors=errors,
+            values={"token-name": name},
+            status=422,
         )
     token, secret = account_service.create_token(session=session, user=user, name=data.name)
     session.commit()
     return _page(
-        request, state, session, user, new_token={"name": token.name, "secret": secret}, status=201
+        request,
+        state,
+        session,
+        user,
+        "tokens",
+        new_token={"name": token.name, "secret": secret},
+        status=201,
     )
 
 
@@ -343,7 +418,7 @@ def revoke_token(
     token_id: str,
     csrf_token: FormStr = "",
 ) -> Response:
-    if (refused := _start(request, state, session, user, csrf_token)) is not None:
+    if (refused := _start(request, state, session, user, csrf_token, "tokens")) is not None:
         return refused
     assert user is not None
     try:
@@ -354,7 +429,13 @@ def revoke_token(
     except DomainError as exc:
         session.rollback()
         return _page(
-            request, state, session, user, error=f"Token {exc.message}", status=exc.status_code
+            request,
+            state,
+            session,
+            user,
+            "tokens",
+            error=f"Token {exc.message}",
+            status=exc.status_code,
         )
     return _back("revoked")
 
@@ -373,7 +454,7 @@ def add_channel(
     target: AnyFormStr = "",
     csrf_token: AnyFormStr = "",
 ) -> Response:
-    if (refused := _start(request, state, session, user, csrf_token)) is not None:
+    if (refused := _start(request, state, session, user, csrf_token, "channels")) is not None:
         return refused
     assert user is not None
     values = {"channel-kind": kind, "channel-name": name, "channel-target": target}
@@ -390,12 +471,21 @@ def add_channel(
     except ValidationError as exc:
         session.rollback()
         errors = _errors(exc, "channel-")
-        return _page(request, state, session, user, errors=errors, values=values, status=422)
+        return _page(
+            request, state, session, user, "channels", errors=errors, values=values, status=422
+        )
     except DomainError as exc:
         session.rollback()
         errors = {f"channel-{exc.field or 'target'}": exc.message}
         return _page(
-            request, state, session, user, errors=errors, values=values, status=exc.status_code
+            request,
+            state,
+            session,
+            user,
+            "channels",
+            errors=errors,
+            values=values,
+            status=exc.status_code,
         )
     return _back("channel")
 
@@ -441,7 +531,7 @@ def _channel_action(
     action: Callable[[User], None],
     saved: str,
 ) -> Response:
-    if (refused := _start(request, state, session, user, csrf_token)) is not None:
+    if (refused := _start(request, state, session, user, csrf_token, "channels")) is not None:
         return refused
     assert user is not None
     try:
@@ -450,5 +540,7 @@ def _channel_action(
     except DomainError as exc:
         session.rollback()
         message = f"Channel: {exc.message}"
-        return _page(request, state, session, user, error=message, status=exc.status_code)
+        return _page(
+            request, state, session, user, "channels", error=message, status=exc.status_code
+        )
     return _back(saved)

@@ -406,7 +406,8 @@ def _form_values(task: Task, tags: list[str], deps: list[int], user: User) -> di
         "title": task.title,
         "notes": task.notes,
         "importance": str(task.importance),
-        "deadline": local(task.deadline_at, user.timezone, "%Y-%m-%d %H:%M"),
+        # The shape of <input type="datetime-local">; dateparse reads it as the user's wall time.
+        "deadline": local(task.deadline_at, user.timezone, "%Y-%m-%dT%H:%M"),
         "planned_date": task.planned_date.isoformat() if task.planned_date else "",
         "estimate_minutes": format_duration(task.estimate_minutes) if task.estimate_minutes else "",
         "kind": task.kind.value,

@@ -3,7 +3,7 @@
 Colours come from classes (``kind-coding``, ``slot``, ``personal``, ``busy``) styled in
 today.css, so dark mode follows the page's CSS variables and the strict CSP (no ``style=""``)
 holds. today.js reads ``data-first-minute`` and ``data-px-per-minute`` to turn a drag into a
-start time.
+start time, and moves a block's words (``data-label-for``) with its shape.
 """
 
 from __future__ import annotations
@@ -94,17 +94,32 @@ def timeline_svg(
             f'text-anchor="end">{text}</text>'
         )
     lane_x, lane_width = LABEL_WIDTH + 4, WIDTH - LABEL_WIDTH - 8
+    # Three layers, so that the current-time line never hides a title: every span's shape,
+    # then the line, then every span's words (with a halo in the block's colour).
+    labels: list[str] = []
     for span in sorted(spans, key=lambda s: (s.category == "task", s.start)):
         top, bottom = y(minute(span.start)), y(minute(span.end))
         if bottom <= top:
             continue
-        out.append(_span(span, zone, lane_x, lane_width, top, bottom - top))
+        shape, words = _span(span, zone, lane_x, lane_width, top, bottom - top)
+        out.append(shape)
+        if words:
+            labels.append(words)
     if now_minute is not None:
+        out.append(
+            f'<line id="now-line" class="now" x1="{LABEL_WIDTH}" x2="{WIDTH}" '
+            f'y1="{y(now_minute)}" y2="{y(now_minute)}"/>'
+        )
+    if labels:
+        out.append(f'<g class="labels" aria-hidden="true">{"".join(labels)}</g>')
+    if now is not None and now_minute is not None:  # now_minute is set only with now
+        # The time itself, in the hour gutter: over the hour labels, clear of every block.
         now_y = y(now_minute)
         out.append(
-            f'<line id="now-line" class="now" x1="{LABEL_WIDTH - 4}" x2="{WIDTH}" '
-            f'y1="{now_y}" y2="{now_y}"/>'
-            f'<circle class="now" cx="{LABEL_WIDTH}" cy="{now_y}" r="4"/>'
+            f'<g id="now-tag" class="now-tag"><rect x="1" y="{now_y - 8:g}" '
+            f'width="{LABEL_WIDTH - 3}" height="16" rx="8"/>'
+            f'<text x="{(LABEL_WIDTH - 2) / 2:g}" y="{now_y + 4:g}" text-anchor="middle">'
+            f"{hhmm(now, zone)}</text></g>"
         )
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every text in it went through escape()
@@ -117,34 +132,44 @@ def _description(spans: Sequence[Span]) -> str:
     return f"{tasks} task block{'s' if tasks != 1 else ''}; the list below has every block."
 
 
-def _span(span: Span, zone: ZoneInfo, x: float, width: float, top: float, height: float) -> str:
+def _span(
+    span: Span, zone: ZoneInfo, x: float, width: float, top: float, height: float
+) -> tuple[str, str]:
+    """The span's shape (its ``<g>`` with the tooltip, which a drag moves) and its words (a
+    ``<g class="words">`` tied to it by ``data-label-for``; empty when it is too short)."""
     times = f"{hhmm(span.start, zone)}\u2013{hhmm(span.end, zone)}"
     marks = [m for m, on in (("pinned", span.pinned), ("done", span.done)) if on]
     tooltip = f"{span.title} · {times}" + "".join(f" · {m}" for m in marks)
     if span.category == "task":
-        classes = " ".join(["block", f"kind-{span.kind or 'other'}", *marks])
+        kind = f"kind-{span.kind or 'other'}"
+        classes = " ".join(["block", kind, *marks])
+        word_classes = " ".join(["words", "task", kind, *marks])
         data = f' data-task-id="{span.task_id}" data-block-id="{span.block_id}"'
+        tie = f' data-label-for="{span.block_id}"'
         text_x, room = x + 8, width - 30
     else:
-        # Routine blocks and events sit behind the tasks, labelled on the right-hand side.
-        classes, data = span.category, ""
+        # Routine blocks and events sit behind the tasks.
+        classes, word_classes, data, tie = span.category, f"words {span.category}", "", ""
         text_x, room = x + 8, width - 16
-    parts = [
+    shape = [
         f'<g class="{classes}"{data}>',
         f"<title>{escape(tooltip)}</title>",
         f'<rect x="{x}" y="{top}" width="{width}" height="{height:g}" rx="4"/>',
     ]
-    if height >= TITLE_MIN_HEIGHT:
-        title = _fit(("✓ " if span.done else "") + span.title, room)
-        parts.append(f'<text class="label" x="{text_x}" y="{top + 13}">{escape(title)}</text>')
-    if height >= TIME_MIN_HEIGHT:
-        parts.append(f'<text class="time" x="{text_x}" y="{top + 27}">{times}</text>')
     if span.pinned:
-        parts.append(
+        shape.append(
             f'<circle class="pin" cx="{x + width - 10}" cy="{top + min(10, height / 2):g}" r="4"/>'
         )
-    parts.append("</g>")
-    return "".join(parts)
+    shape.append("</g>")
+    words: list[str] = []
+    if height >= TITLE_MIN_HEIGHT:
+        title = _fit(("✓ " if span.done else "") + span.title, room)
+        words.append(f'<text class="label" x="{text_x}" y="{top + 13}">{escape(title)}</text>')
+    if height >= TIME_MIN_HEIGHT:
+        words.append(f'<text class="time" x="{text_x}" y="{top + 27}">{times}</text>')
+    if not words:
+        return "".join(shape), ""
+    return "".join(shape), f'<g class="{word_classes}"{tie}>{"".join(words)}</g>'
 
 
 def _fit(text: str, room: float) -> str:
