@@ -31,7 +31,7 @@ CHROMIUM_NOTE = test -x /usr/bin/chromium || echo "== browser tests skipped: Chr
 
 pytest: $(STAMP)
 	@$(CHROMIUM_NOTE)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Runs the whole suite again on PostgreSQL when DEVDAY_TEST_POSTGRES_URL names a database
 # (CI sets it); its public schema is dropped and re-created.
@@ -39,7 +39,7 @@ pytest-postgres: $(STAMP)
 	@if [ -n "$$DEVDAY_TEST_POSTGRES_URL" ]; then \
 	  echo "== the suite on PostgreSQL ($$DEVDAY_TEST_POSTGRES_URL)"; \
 	  $(CHROMIUM_NOTE); \
-	  DEVDAY_TEST_DATABASE_URL="$$DEVDAY_TEST_POSTGRES_URL" $(BIN)/pytest; \
+	  DEVDAY_TEST_DATABASE_URL="$$DEVDAY_TEST_POSTGRES_URL" $(BIN)/pytest -n auto; \
 	else echo "== PostgreSQL run skipped: set DEVDAY_TEST_POSTGRES_URL to include it"; fi
 
 clean:

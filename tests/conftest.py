@@ -1,5 +1,6 @@
 """Shared fixtures: one migrated database per run (SQLite, or PostgreSQL when
-DEVDAY_TEST_DATABASE_URL names one), emptied after every test; a settable clock; an app."""
+DEVDAY_TEST_DATABASE_URL names one; one per worker under pytest-xdist), emptied after every
+test; a settable clock; an app."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from devday.app import create_app
 from devday.clock import MockClock
@@ -24,16 +25,27 @@ from devday.migrate import upgrade
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def _test_url(tmp_root: Path) -> str:
+def _test_url(tmp_root: Path, worker: str) -> str:
     url = os.environ.get("DEVDAY_TEST_DATABASE_URL", "")
-    if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+    if not url:
+        return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    if worker == "master":
+        return url
+    # Under pytest-xdist each worker gets a database of its own, made next to the named one.
+    base = make_url(url)
+    own = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{own}"'))
+    admin.dispose()
+    return base.set(database=own).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return _test_url(tmp_path_factory.mktemp("db"))
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    return _test_url(tmp_path_factory.mktemp("db"), worker_id)
 
 
 @pytest.fixture(scope="session")

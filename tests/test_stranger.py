@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select
 
 from devday.db import Base
 from tests import worlds
@@ -55,8 +55,8 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     result = {}
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
-            columns = [c.name for c in table.columns if c.name not in IGNORED_COLUMNS]
-            rows = conn.execute(text(f"SELECT {', '.join(columns)} FROM {table.name}")).all()
+            columns = [c for c in table.columns if c.name not in IGNORED_COLUMNS]
+            rows = conn.execute(select(*columns)).all()
             result[table.name] = sorted(tuple(str(v) for v in row) for row in rows)
     return result
 

@@ -13,15 +13,20 @@ from sqlalchemy import Engine
 from devday import __version__, errors_http
 from devday.account import router as account_router
 from devday.account.ratelimit import RateLimits
+from devday.checks import router as checks_router
 from devday.clock import Clock, SystemClock
 from devday.config import Settings, get_settings
 from devday.day import router as day_router
 from devday.db import make_engine, make_session_factory
 from devday.deps import AppState
+from devday.figures import router as figures_router
+from devday.inbox import router as inbox_router
+from devday.meeting import router as meeting_router
 from devday.notify import router as notify_router
 from devday.planning import router as planning_router
 from devday.project import router as project_router
 from devday.security_headers import SecurityHeaders
+from devday.standup import router as standup_router
 from devday.task import router as task_router
 from devday.team import router as team_router
 from devday.web import routes as web_routes
@@ -81,6 +86,11 @@ def create_app(
     ):
         app.include_router(module.router)
     app.include_router(day_router.router)
+    app.include_router(checks_router.router)
+    app.include_router(standup_router.router)
+    app.include_router(figures_router.router)
+    app.include_router(inbox_router.router)
+    app.include_router(meeting_router.router)
     for page_router in web_routes.ROUTERS:
         app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -15,12 +15,16 @@ from typer.core import TyperGroup
 from devday.cli import (
     account,
     channel,
+    checks,
     day,
     duty,
+    inbox,
+    meeting,
     output,
     plan,
     project,
     serve,
+    standup,
     task,
     team,
     timer,
@@ -101,6 +105,15 @@ app.command("wrapup")(day.wrapup)
 app.command("reflect")(day.reflect)
 app.add_typer(channel.app, name="channel")
 app.command("outbox")(channel.outbox)
+app.add_typer(checks.app_app, name="app")
+app.add_typer(checks.check_app, name="check")
+app.command("checks")(checks.checks)
+app.command("incidents")(checks.incidents)
+app.add_typer(meeting.app, name="meeting")
+app.command("ask")(inbox.ask)
+app.add_typer(inbox.app, name="inbox")
+app.add_typer(standup.app, name="standup")
+app.add_typer(standup.leave_app, name="leave")
 
 
 def main() -> None:
