@@ -207,3 +207,25 @@ def test_it_explains_a_single_task_that_is_too_big_for_its_deadline() -> None:
     (late,) = solve(p).late
     assert late.reason.startswith("'A' needs 4 h between Mon 09:00 and Mon 12:00; only 3 h")
     assert "cut the estimate of 'A' by 1 h" in late.reason
+
+
+def test_it_moves_only_the_blocks_a_deadline_forces() -> None:
+    # Half a day each: t2 has Tuesday morning, t3 the afternoon, t4 and t5 Wednesday.
+    tasks = [task(f"t{i}", 210) for i in range(6)]
+    p = problem(tasks=tasks, busy=[], horizon_days=5)
+    first = solve(p)
+    starts = {t["id"]: min(b.start for b in first.blocks if b.task_id == t["id"]) for t in tasks}
+    noon = datetime.fromisoformat(TUE_NOON)
+    assert starts["t2"] < noon <= starts["t3"] < starts["t4"]
+    # Monday 16:00: an urgent task needs 2 h by Tuesday noon, and only 1 h of Monday is left.
+    urgent = task("u", 120, importance=4, deadline=TUE_NOON)
+    later = problem(tasks=[*tasks, urgent], busy=[], horizon_days=5, now=DAY.format("16:00"))
+    plan = replan(later, first)
+    assert check_plan(later, plan) == []
+    assert plan.missed_deadline_weight == 0
+    # t2's morning had to go; t3, t4 and t5 start after the deadline and keep their blocks.
+    assert any(b not in plan.blocks for b in first.blocks if b.task_id == "t2")
+    assert all(b in plan.blocks for b in first.blocks if b.task_id in ("t3", "t4", "t5"))
+
+
+TUE_NOON = "2026-03-03T12:00:00+01:00"

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from devday.planning.solver.model import WEEKDAYS, Problem
@@ -159,9 +160,7 @@ def free_intervals(problem: Problem) -> list[Interval]:
     zone = ZoneInfo(problem.timezone)
     grid = problem.grid_minutes
     start, end = horizon(problem)
-    free = subtract(working_intervals(problem), routine_intervals(problem))
-    free = subtract(free, busy_intervals(problem))
-    free = subtract(free, pinned_intervals(problem))
+    free = subtract(list(_calendar_free(_CalendarKey.of(problem))), pinned_intervals(problem))
     out: list[Interval] = []
     for a, b in free:
         a2 = grid_ceil(max(a, start), zone, grid)
@@ -169,6 +168,31 @@ def free_intervals(problem: Problem) -> list[Interval]:
         if b2 > a2:
             out.append((a2, b2))
     return out
+
+
+@dataclass(frozen=True)
+class _CalendarKey:
+    """What working, routine and busy time depend on; hashable, so that a re-plan, which
+    solves the same calendar with different pins, computes it once."""
+
+    problem: Problem
+
+    @staticmethod
+    def of(problem: Problem) -> _CalendarKey:
+        return _CalendarKey(replace(problem, tasks=(), pinned=(), kind_windows={}))
+
+    def __hash__(self) -> int:
+        p = self.problem
+        hours = tuple(sorted(p.working_hours.items()))
+        return hash((p.now, p.timezone, p.horizon_days, hours, p.routine, p.busy))
+
+
+@lru_cache(maxsize=16)
+def _calendar_free(key: _CalendarKey) -> tuple[Interval, ...]:
+    """Working hours within the horizon minus routine and busy time."""
+    problem = key.problem
+    free = subtract(working_intervals(problem), routine_intervals(problem))
+    return tuple(subtract(free, busy_intervals(problem)))
 
 
 @dataclass(frozen=True)
