@@ -175,7 +175,9 @@ def replan(
     third = max(1, time_budget_ms // 3)
     best: Plan | None = None
     for _ in range(2):
-        stable = solve(replace(problem, pinned=problem.pinned + tuple(keep)), time_budget_ms=third)
+        stable = solve(
+            replace(problem, pinned=problem.pinned + tuple(keep)), time_budget_ms=third, seed=seed
+        )
         if not _kept_in_order(problem, stable, {b.task_id for b in keep}):
             break
         if best is None or _cost(stable) < _cost(best):
