@@ -57,7 +57,8 @@ def run(name: str, limit: int | None, budget: int) -> str:
     return (
         f"{name}: {len(instances)} instances, {100 * hits / len(instances):.1f}% {label}, "
         f"mean gap {100 * statistics.mean(gaps):.3f}%, max gap {100 * max(gaps):.2f}%, "
-        f"{sum(g > 0.01 for g in gaps)} over 1%, median time {statistics.median(times):.2f} s, max time {max(times):.2f} s"
+        f"{sum(g > 0.01 for g in gaps)} over 1%, "
+        f"median time {statistics.median(times):.2f} s, max time {max(times):.2f} s"
     )
 
 

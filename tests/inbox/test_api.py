@@ -271,3 +271,74 @@ def test_it_tells_the_requester_the_deadline_in_their_timezone(
         "Alice accepted your request “Rotate the API keys by Wed”.\n"
         "Planned to be done by Wed 02 Dec 12:00 (America/New_York).\n\nWednesday morning."
     )
+
+
+def done_notices(engine: Engine, subject: str) -> list[str]:
+    with Session(engine) as session:
+        messages = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.subject == f"Done: {subject}")
+        )
+        return [m.target for m in messages]
+
+
+def test_the_requester_follows_the_task_and_hears_when_it_is_done(
+    client: TestClient, alice: Account, bob: Account, engine: Engine
+) -> None:
+    team_of(client, alice, bob)
+    client.post(
+        "/api/v1/channels",
+        json={"kind": "email", "name": "me", "target": "bob-inbox@example.com"},
+        headers=bob.headers,
+    )
+    item = ask(client, bob, recipient_id=alice.id, subject="Rotate the API keys")
+    accepted = client.post(
+        f"/api/v1/inbox/{item['id']}/accept",
+        json={"version": item["version"], "estimate_minutes": 30},
+        headers=alice.headers,
+    ).json()
+    assert accepted["task_status"] == "todo"
+    task_id = accepted["task_id"]
+    # Bob cannot open Alice's task, but his copy of the request says where it stands.
+    assert client.get(f"/api/v1/tasks/{task_id}", headers=bob.headers).status_code == 404
+    [sent] = inbox(client, bob, view="sent")
+    assert sent["task_status"] == "todo"
+    assert done_notices(engine, "Rotate the API keys") == []
+
+    task = client.get(f"/api/v1/tasks/{task_id}", headers=alice.headers).json()
+    finished = client.patch(
+        f"/api/v1/tasks/{task_id}",
+        json={"status": "done", "version": task["version"]},
+        headers=alice.headers,
+    )
+    assert finished.status_code == 200, finished.text
+    [sent] = inbox(client, bob, view="sent")
+    assert sent["task_status"] == "done"
+    assert done_notices(engine, "Rotate the API keys") == ["bob-inbox@example.com"]
+    page = client.get("/inbox?view=sent", headers=bob.headers)
+    assert f'id="item-{item["id"]}-task-status">done<' in page.text
+
+
+def test_the_requester_hears_when_the_last_planned_block_is_done(
+    client: TestClient, alice: Account, bob: Account, engine: Engine
+) -> None:
+    team_of(client, alice, bob)
+    client.post(
+        "/api/v1/channels",
+        json={"kind": "email", "name": "me", "target": "bob-inbox@example.com"},
+        headers=bob.headers,
+    )
+    item = ask(client, bob, recipient_id=alice.id, subject="Renew the staging certificate")
+    client.post(
+        f"/api/v1/inbox/{item['id']}/accept",
+        json={"version": item["version"], "estimate_minutes": 30},
+        headers=alice.headers,
+    )
+    plan = client.post("/api/v1/plans/2026-11-30", headers=alice.headers).json()
+    [block] = [b for b in plan["blocks"] if b["title"] == "Renew the staging certificate"]
+    done = client.patch(
+        f"/api/v1/plans/2026-11-30/blocks/{block['id']}",
+        json={"done": True},
+        headers={**alice.headers, "If-Match": f'"{plan["version"]}"'},
+    )
+    assert done.status_code == 200, done.text
+    assert done_notices(engine, "Renew the staging certificate") == ["bob-inbox@example.com"]

@@ -9,13 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.inbox.models import InboxItem
 from devday.notify import service as notify_service
 from devday.notify.models import Channel, ChannelKind
-from devday.task.models import Task
+from devday.task import service as task_service
+from devday.task.models import Source, Task
 from devday.team.models import Team
 
 
@@ -91,6 +93,29 @@ def answered(
         event=f"inbox.{verb}",
         now=now,
     )
+
+
+def task_done(session: Session, task: Task, now: datetime) -> None:
+    """Tells the requester that the task made from their request is done: registered as a
+    done hook of the task service, so it runs however the task was finished."""
+    if task.source != Source.inbox:
+        return
+    item = session.scalar(select(InboxItem).where(InboxItem.task_id == task.id))
+    if item is None:
+        return
+    who = session.get(User, task.assignee_id or task.owner_id)
+    name = who.name if who is not None else "Someone"
+    _to_requester(
+        session,
+        item,
+        subject=f"Done: {item.subject}",
+        text=f"{name} finished your request “{item.subject}”.",
+        event="inbox.done",
+        now=now,
+    )
+
+
+task_service.DONE_HOOKS.append(task_done)
 
 
 def forwarded(*, session: Session, item: InboxItem, actor: User, note: str, now: datetime) -> None:

@@ -46,6 +46,7 @@ def to_read(session: Session, items: Sequence[InboxItem], now: datetime) -> list
         for event in events[item.id]:
             people.update(p for p in (event.actor_id, event.to_user_id) if p is not None)
     names = _names(session, people)
+    statuses = service.task_statuses(session=session, items=items)
     result = []
     for item in items:
         hint = service.suggestion_for(session=session, item=item, now=now)
@@ -66,6 +67,7 @@ def to_read(session: Session, items: Sequence[InboxItem], now: datetime) -> list
                 answered_at=item.answered_at,
                 snoozed_until=item.snoozed_until,
                 task_id=item.task_id,
+                task_status=statuses.get(item.task_id or 0),
                 reply=item.reply,
                 suggestion=SuggestionRead(
                     importance=hint.importance,

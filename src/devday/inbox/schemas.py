@@ -153,6 +153,10 @@ class InboxItemRead(BaseModel):
     answered_at: datetime | None
     snoozed_until: datetime | None
     task_id: int | None = Field(description="The task made when it was accepted")
+    task_status: str | None = Field(
+        default=None,
+        description="Where that task stands (todo, doing, done, dropped), for the requester too",
+    )
     reply: str = Field(description="The answer sent with a decline (or the note on accept)")
     suggestion: SuggestionRead = Field(description="What accepting it would suggest")
     events: list[EventRead]

@@ -24,7 +24,7 @@ from devday.inbox.schemas import AcceptIn, AskCreate
 from devday.inbox.suggest import Suggestion, suggest
 from devday.jobs import service as jobs_service
 from devday.task import service as task_service
-from devday.task.models import Kind, Source
+from devday.task.models import Kind, Source, Task
 from devday.task.schemas import TaskCreate
 from devday.team import service as team_service
 from devday.team.models import Team
@@ -452,3 +452,13 @@ def _task_notes(session: Session, item: InboxItem) -> str:
     who = notices.requester(session, item)
     lines = [item.body.strip(), "", f"Requested by {who} (inbox request #{item.id})."]
     return "\n".join(lines).strip()[:50_000]
+
+
+def task_statuses(*, session: Session, items: Sequence[InboxItem]) -> dict[int, str]:
+    """Where the task made from each accepted item stands (todo, doing, done or dropped), so
+    the requester can follow it without seeing the task itself."""
+    task_ids = [i.task_id for i in items if i.task_id is not None]
+    if not task_ids:
+        return {}
+    rows = session.execute(select(Task.id, Task.status).where(Task.id.in_(task_ids)))
+    return {task_id: status.value for task_id, status in rows}

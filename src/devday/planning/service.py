@@ -277,7 +277,8 @@ def _finish_task_if_all_done(
         return False
     task = task_service.get_task(session=session, user=user, task_id=block.task_id)
     if task.status in (Status.todo, Status.doing):
-        task.status, task.completed_at, task.updated_at = Status.done, now, now
+        task_service.set_status(session=session, task=task, status=Status.done, now=now)
+        task.updated_at = now
         session.flush()
     return True
 

@@ -5,7 +5,7 @@ A task is visible to its owner, its assignee and the members of its project's te
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -120,7 +120,8 @@ def create_task(*, session: Session, user: User, data: TaskCreate, now: datetime
     task.min_chunk_minutes = data.min_chunk_minutes
     task.kind = data.kind
     task.source = data.source
-    _set_status(task, data.status, now)
+    task.status = data.status
+    task.completed_at = now if data.status == Status.done else None
     session.add(task)
     session.flush()
     _set_tags(session, task, data.tags)
@@ -171,7 +172,7 @@ def update_task(
     if "status" in sent:
         if data.status is None:
             raise Invalid("may not be null", field="status")
-        _set_status(task, data.status, now)
+        set_status(session=session, task=task, status=data.status, now=now)
     if "tags" in sent:
         _set_tags(session, task, data.tags or [])
     if "depends_on" in sent:
@@ -230,12 +231,22 @@ def _deadline_instant(value: datetime | date | None, owner: User) -> datetime | 
     return end_of_working_day(value, owner.timezone)
 
 
-def _set_status(task: Task, status: Status, now: datetime) -> None:
-    if status == Status.done and task.status != Status.done:
+# Called with (session, task, now) when a task becomes done; features that made the task
+# (the inbox, to tell the requester) register here, so that this module needs none of them.
+DONE_HOOKS: list[Callable[[Session, Task, datetime], None]] = []
+
+
+def set_status(*, session: Session, task: Task, status: Status, now: datetime) -> None:
+    """Moves ``task`` to ``status``, stamping its completion and telling the done hooks."""
+    finished = status == Status.done and task.status != Status.done
+    if finished:
         task.completed_at = now
     elif status != Status.done:
         task.completed_at = None
     task.status = status
+    if finished:
+        for hook in DONE_HOOKS:
+            hook(session, task, now)
 
 
 def _set_project(session: Session, user: User, task: Task, project_id: int) -> None:

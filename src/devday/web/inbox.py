@@ -53,6 +53,7 @@ class Row:
     reason: str
     mates: list[tuple[int, str]]
     events: list[tuple[str, str]]
+    task_status: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     open_form: str = ""
     values: dict[str, str] = field(default_factory=dict)
@@ -108,6 +109,7 @@ def _rows(session: Session, user: User, items: list[InboxItem], now: datetime) -
         else {}
     )
     zone = user.timezone
+    statuses = service.task_statuses(session=session, items=items)
     rows = []
     for item in items:
         hint = service.suggestion_for(session=session, item=item, now=now)
@@ -138,6 +140,7 @@ def _rows(session: Session, user: User, items: list[InboxItem], now: datetime) -
                 reason=hint.reason,
                 mates=[m for m in mates if m[0] != item.recipient_id],
                 events=history,
+                task_status=statuses.get(item.task_id or 0, ""),
             )
         )
     return rows
