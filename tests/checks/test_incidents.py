@@ -1,17 +1,22 @@
 """Retries, incidents, their tasks and the stakeholders' messages, end to end: a real app on
-loopback, the runner, the worker delivering to a real webhook receiver."""
+loopback, the runner, the worker delivering to a real webhook receiver and SMTP server."""
 
 from __future__ import annotations
 
+import email as email_lib
 from datetime import timedelta
+from email import policy
 from typing import Any
 
+from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from devday.clock import MockClock
+from devday.db import make_session_factory
+from devday.jobs.registry import default_registry
 from devday.jobs.runner import Worker
-from devday.notify.delivery import WebhookSender
+from devday.notify.delivery import Deliverers, SmtpConfig, SmtpMailer, WebhookSender
 from tests.checks.servers import TestServer
 from tests.checks.support import (
     check_row,
@@ -26,7 +31,7 @@ from tests.checks.support import (
 )
 from tests.conftest import Account
 from tests.jobs.support import make_worker
-from tests.notify.support import WebhookReceiver
+from tests.notify.support import SmtpRecorder, WebhookReceiver, free_port
 
 DOWN = (503, [("Content-Type", "text/plain")], b"maintenance in progress")
 UP = (200, [("Content-Type", "application/json")], b'{"status": "ok", "items": [1]}')
@@ -190,3 +195,66 @@ def test_it_mutes_alerts_in_a_maintenance_window_but_keeps_running_and_recording
     deliver(worker)
     assert events(receiver) == ["incident.opened"]
     worker.close()
+
+
+def test_it_tells_an_email_stakeholder_through_a_real_smtp_server(
+    client: TestClient,
+    engine: Engine,
+    clock: MockClock,
+    alice: Account,
+    target: TestServer,
+    receiver: WebhookReceiver,
+) -> None:
+    recorder = SmtpRecorder()
+    smtp = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    try:
+        team = make_team(client, alice)
+        webhook = make_channel(client, alice, team, f"{receiver.url}/qa")
+        email = client.post(
+            "/api/v1/channels",
+            json={"kind": "email", "name": "pm", "target": "pm@example.com", "team_id": team},
+            headers=alice.headers,
+        )
+        assert email.status_code == 201, email.text
+        app = make_app(
+            client,
+            alice,
+            team,
+            target.url,
+            stakeholders=[
+                {"name": "QA", "role": "qa", "channel_id": webhook},
+                {"name": "Priya", "role": "project manager", "channel_id": email.json()["id"]},
+            ],
+        )
+        check = make_check(client, alice, app["id"])
+        runner = make_runner(engine, clock)
+        mailer = SmtpMailer(
+            SmtpConfig.from_url(f"smtp://127.0.0.1:{smtp.port}?from=devday@example.com", timeout=5)
+        )
+        worker = Worker(
+            make_session_factory(engine, writer=True),
+            Deliverers(web=WebhookSender(timeout=5), email=mailer),
+            default_registry(),
+            clock,
+            "worker-mail",
+            lease_seconds=60,
+        )
+        target.routes["/health"] = DOWN
+        for _ in range(3):
+            run_next(engine, clock, runner, check["id"])
+        target.routes["/health"] = UP
+        for _ in range(2):
+            run_next(engine, clock, runner, check["id"])
+        deliver(worker)
+        worker.close()
+    finally:
+        smtp.stop()
+    assert events(receiver) == ["incident.opened", "incident.resolved"]
+    mails = [
+        email_lib.message_from_bytes(raw, policy=policy.default) for _, _, raw in recorder.messages
+    ]
+    assert [m["To"] for m in mails] == ["pm@example.com", "pm@example.com"]
+    subjects = [str(m["Subject"]) for m in mails]
+    assert "orders-api" in subjects[0] and "health" in subjects[0]
+    assert subjects[1].startswith("Resolved")
