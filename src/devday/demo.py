@@ -1,4 +1,5 @@
-"""The demo workspace: team "Backend", three members and two weeks of realistic work.
+"""The demo workspace: team "Backend", three members and two weeks of realistic work, with
+seven weeks of finished work before them for the team's figures.
 
 Seeded on the first start of an empty database, so that a new user sees a real day at once.
 Times are relative to ``now``: last week is mostly done, this week and next are ahead.
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from devday.account import service as account_service
 from devday.account.models import User
 from devday.account.passwords import hash_password
+from devday.figures import demo as figures_demo
 from devday.inbox import demo as inbox_demo
 from devday.project.models import Project
 from devday.standup import demo as standup_demo
@@ -294,6 +296,7 @@ def seed(*, session: Session, now: datetime) -> list[User]:
     session.flush()
     inbox_demo.seed(session=session, team=team, users=users, now=now)
     standup_demo.seed(session=session, team=team, users=users, now=now)
+    figures_demo.seed(session=session, team=team, users=users, now=now)
     return users
 
 
