@@ -40,3 +40,13 @@ def inbox(client: TestClient, who: Account, **params: Any) -> list[dict[str, Any
 
 def carol(client: TestClient) -> Account:
     return sign_up(client, "Carol")
+
+
+def email_channel(client: TestClient, who: Account, target: str) -> None:
+    """A personal email channel, so that the outbox has somewhere to send ``who``'s notices."""
+    response = client.post(
+        "/api/v1/channels",
+        json={"kind": "email", "name": "me", "target": target},
+        headers=who.headers,
+    )
+    assert response.status_code == 201, response.text

@@ -11,23 +11,15 @@ from devday.inbox.models import InboxItem
 from devday.jobs.models import ScheduledJob
 from devday.notify.models import OutboxMessage
 from tests.conftest import Account
-from tests.inbox.support import ask, carol, inbox, team_of
+from tests.inbox.support import ask, carol, email_channel, inbox, team_of
 
 
 def test_it_delivers_a_colleagues_request_and_accepts_it_as_a_task(
     client: TestClient, alice: Account, bob: Account, engine: Engine
 ) -> None:
     team_of(client, alice, bob)
-    client.post(
-        "/api/v1/channels",
-        json={"kind": "email", "name": "me", "target": "alice-inbox@example.com"},
-        headers=alice.headers,
-    )
-    client.post(
-        "/api/v1/channels",
-        json={"kind": "email", "name": "me", "target": "bob-inbox@example.com"},
-        headers=bob.headers,
-    )
+    email_channel(client, alice, "alice-inbox@example.com")
+    email_channel(client, bob, "bob-inbox@example.com")
     item = ask(
         client,
         bob,
@@ -222,11 +214,7 @@ def test_it_wakes_a_snoozed_request_through_the_worker(
     from tests.jobs.support import make_worker
 
     team_of(client, alice, bob)
-    client.post(
-        "/api/v1/channels",
-        json={"kind": "email", "name": "me", "target": "alice-inbox@example.com"},
-        headers=alice.headers,
-    )
+    email_channel(client, alice, "alice-inbox@example.com")
     item = ask(client, bob, recipient_id=alice.id, subject="Rotate the API keys by Wed")
     client.post(
         f"/api/v1/inbox/{item['id']}/snooze",
@@ -252,11 +240,7 @@ def test_it_tells_the_requester_the_deadline_in_their_timezone(
     client: TestClient, alice: Account, bob: Account, engine: Engine
 ) -> None:
     team_of(client, alice, bob)
-    client.post(
-        "/api/v1/channels",
-        json={"kind": "email", "name": "me", "target": "bob-inbox@example.com"},
-        headers=bob.headers,
-    )
+    email_channel(client, bob, "bob-inbox@example.com")
     item = ask(client, bob, recipient_id=alice.id, subject="Rotate the API keys by Wed")
     client.post(
         f"/api/v1/inbox/{item['id']}/accept",
@@ -285,11 +269,7 @@ def test_the_requester_follows_the_task_and_hears_when_it_is_done(
     client: TestClient, alice: Account, bob: Account, engine: Engine
 ) -> None:
     team_of(client, alice, bob)
-    client.post(
-        "/api/v1/channels",
-        json={"kind": "email", "name": "me", "target": "bob-inbox@example.com"},
-        headers=bob.headers,
-    )
+    email_channel(client, bob, "bob-inbox@example.com")
     item = ask(client, bob, recipient_id=alice.id, subject="Rotate the API keys")
     accepted = client.post(
         f"/api/v1/inbox/{item['id']}/accept",
@@ -322,11 +302,7 @@ def test_the_requester_hears_when_the_last_planned_block_is_done(
     client: TestClient, alice: Account, bob: Account, engine: Engine
 ) -> None:
     team_of(client, alice, bob)
-    client.post(
-        "/api/v1/channels",
-        json={"kind": "email", "name": "me", "target": "bob-inbox@example.com"},
-        headers=bob.headers,
-    )
+    email_channel(client, bob, "bob-inbox@example.com")
     item = ask(client, bob, recipient_id=alice.id, subject="Renew the staging certificate")
     client.post(
         f"/api/v1/inbox/{item['id']}/accept",
