@@ -13,10 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from devday.clock import MockClock
-from devday.db import make_session_factory
-from devday.jobs.registry import default_registry
 from devday.jobs.runner import Worker
-from devday.notify.delivery import Deliverers, SmtpConfig, SmtpMailer, WebhookSender
+from devday.notify.delivery import SmtpConfig, SmtpMailer, WebhookSender
 from tests.checks.servers import TestServer
 from tests.checks.support import (
     check_row,
@@ -232,14 +230,7 @@ def test_it_tells_an_email_stakeholder_through_a_real_smtp_server(
         mailer = SmtpMailer(
             SmtpConfig.from_url(f"smtp://127.0.0.1:{smtp.port}?from=devday@example.com", timeout=5)
         )
-        worker = Worker(
-            make_session_factory(engine, writer=True),
-            Deliverers(web=WebhookSender(timeout=5), email=mailer),
-            default_registry(),
-            clock,
-            "worker-mail",
-            lease_seconds=60,
-        )
+        worker = make_worker(engine, clock, WebhookSender(timeout=5), email=mailer)
         target.routes["/health"] = DOWN
         for _ in range(3):
             run_next(engine, clock, runner, check["id"])

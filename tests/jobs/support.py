@@ -22,10 +22,11 @@ def make_worker(
     *,
     registry: JobRegistry | None = None,
     batch: int = 20,
+    email: Deliverer | None = None,
 ) -> Worker:
     return Worker(
         make_session_factory(engine, writer=True),
-        Deliverers(web=web),
+        Deliverers(web=web, email=email),
         registry or default_registry(),
         clock,
         name,
