@@ -184,7 +184,7 @@ class _CalendarKey:
     def __hash__(self) -> int:
         p = self.problem
         hours = tuple(sorted(p.working_hours.items()))
-        return hash((p.now, p.timezone, p.horizon_days, hours, p.routine, p.busy))
+        return hash((p.now, p.timezone, p.horizon_days, hours, p.routine, p.busy, p.grid_minutes))
 
 
 @lru_cache(maxsize=16)
