@@ -213,6 +213,7 @@ def _log_last_week(
             Task.status == Status.done,
             Task.completed_at.is_not(None),
             Task.completed_at >= now - timedelta(days=10),
+            Task.id.not_in(select(TimeEntry.task_id)),  # not the history's, logged already
         )
     ).all()
     by_id = {u.id: u for u in users}
