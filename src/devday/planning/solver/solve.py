@@ -184,9 +184,10 @@ def replan(
             best = stable
         if _cost(stable) == (0, 0):
             return stable
-        keep = _room_for_the_late(stable, keep)
-        if not keep:
-            break
+        fewer = _room_for_the_late(stable, keep)
+        if not fewer or len(fewer) == len(keep):
+            break  # nothing kept, or the same pins again: the fresh plan is the other choice
+        keep = fewer
     fresh = solve(problem, time_budget_ms=time_budget_ms - third, seed=seed)
     return fresh if best is None or _cost(fresh) < _cost(best) else best
 
