@@ -164,7 +164,7 @@ PROBLEM = {
 
 
 def test_it_solves_a_problem_file_and_checks_the_plan(run: Run, tmp_path: Path) -> None:
-    create_user(run, "alex@example.com")
+    # No account and no server: the solver needs nothing but the files.
     problem = tmp_path / "problem.json"
     problem.write_text(json.dumps(PROBLEM), encoding="utf-8")
     solved = ok(run("plan", "solve", str(problem)))
@@ -198,6 +198,10 @@ def test_it_solves_a_problem_file_and_checks_the_plan(run: Run, tmp_path: Path) 
     assert error_of(run("plan", "check", str(problem), str(plan_file))) == (
         f"error: {plan_file} is not valid JSON: Expecting property name enclosed in double "
         "quotes at line 1 column 2\n"
+    )
+    plan_file.write_text(json.dumps({**plan, "blocks": [{"task_id": "a"}]}), encoding="utf-8")
+    assert error_of(run("plan", "check", str(problem), str(plan_file))).startswith(
+        "error: plan.blocks[0]."
     )
     plan_file.write_text("[]", encoding="utf-8")
     assert error_of(run("plan", "solve", str(plan_file))) == (

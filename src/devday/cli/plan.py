@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from devday.cli import output
 from devday.cli.client import ApiClient, CliError
 from devday.cli.state import CliState, state
+from devday.planning import solver
 
 
 class PlanGroup(TyperGroup):
@@ -305,24 +306,38 @@ FileArg = Annotated[str, typer.Argument(help="A JSON file, or - for standard inp
 
 
 @app.command("solve")
-def solve(ctx: typer.Context, problem: FileArg) -> None:
-    """Solve a planning problem (JSON, see docs/planner.md) and print the plan JSON."""
-    cli = state(ctx)
-    output.raw_json(cli.client().post("/api/v1/planner/solve", read_json(problem)))
+def solve(problem: FileArg) -> None:
+    """Solve a planning problem (JSON, see docs/planner.md) and print the plan JSON.
+
+    The solver is pure, so this runs here, on the files alone: no server, database or account
+    (POST /api/v1/planner/solve is the same for a program)."""
+    output.raw_json(solver.plan_to_json(solver.solve(_problem(read_json(problem)))))
 
 
 @app.command("check")
-def check(ctx: typer.Context, problem: FileArg, plan: FileArg) -> None:
-    """Check a plan against a problem: print each broken rule and exit 1, or say it is ok."""
-    cli = state(ctx)
-    body = {"problem": read_json(problem), "plan": read_json(plan)}
-    answer = cli.client().post("/api/v1/planner/check", body)
-    if answer["ok"]:
+def check(problem: FileArg, plan: FileArg) -> None:
+    """Check a plan against a problem: print each broken rule and exit 1, or say it is ok.
+
+    Like `solve`, it needs nothing but the two files."""
+    parsed = _problem(read_json(problem))
+    try:
+        checked = solver.plan_from_json(read_json(plan))
+    except solver.ProblemError as exc:
+        raise CliError(f"plan.{exc}") from None
+    violations = solver.check_plan(parsed, checked)
+    if not violations:
         output.line("ok: the plan keeps every rule")
         return
-    for violation in answer["violations"]:
-        output.line(f"{violation['rule']}: {violation['message']}")
+    for violation in violations:
+        output.line(f"{violation.rule}: {violation.message}")
     raise typer.Exit(1)
+
+
+def _problem(data: dict[str, Any]) -> solver.Problem:
+    try:
+        return solver.problem_from_json(data)
+    except solver.ProblemError as exc:
+        raise CliError(str(exc)) from None
 
 
 def read_json(name: str) -> dict[str, Any]:
