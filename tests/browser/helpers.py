@@ -120,8 +120,12 @@ def check_page(page: Page) -> None:
     are caught for every page by the ``browsing`` fixture."""
     problems = page.evaluate(AXE_LIKE)
     assert not problems, f"{page.url}: " + "; ".join(problems)
+    # A page reached by a form's redirect to a #fragment may still scroll to it until it has
+    # loaded; the click below must land at the top of the page, not in the fragment's section.
+    page.wait_for_load_state("load")
     page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); }")
     page.evaluate("() => window.scrollTo(0, 0)")
+    page.wait_for_function("() => window.scrollY === 0")
     page.mouse.click(1, 1)  # puts the focus back at the start of the document
     page.keyboard.press("Tab")
     focus = page.evaluate(FOCUS)
