@@ -301,6 +301,13 @@ def test_it_solves_and_checks_problems_given_as_json(client: TestClient, alice: 
         "/api/v1/planner/solve", json={**problem, "timezone": "Mars/Base"}, headers=alice.headers
     )
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "timezone"
+    unreadable = client.post(
+        "/api/v1/planner/check",
+        json={"problem": problem, "plan": {**plan.json(), "blocks": [{"task_id": "a"}]}},
+        headers=alice.headers,
+    )
+    assert unreadable.status_code == 422
+    assert unreadable.json()["errors"][0]["field"].startswith("plan.blocks[0].")
 
 
 def test_it_never_reuses_a_block_id_after_a_replan(client: TestClient, alice: Account) -> None:

@@ -18,7 +18,6 @@ from typer.core import TyperGroup
 from devday.cli import output
 from devday.cli.client import ApiClient, CliError
 from devday.cli.state import CliState, state
-from devday.planning import solver
 
 
 class PlanGroup(TyperGroup):
@@ -311,7 +310,13 @@ def solve(problem: FileArg) -> None:
 
     The solver is pure, so this runs here, on the files alone: no server, database or account
     (POST /api/v1/planner/solve is the same for a program)."""
-    output.raw_json(solver.plan_to_json(solver.solve(_problem(read_json(problem)))))
+    from devday.planning import solver  # only these two commands need it
+
+    try:
+        plan = solver.solve_json(read_json(problem))
+    except solver.ProblemError as exc:
+        raise CliError(str(exc)) from None
+    output.raw_json(plan)
 
 
 @app.command("check")
@@ -319,25 +324,18 @@ def check(problem: FileArg, plan: FileArg) -> None:
     """Check a plan against a problem: print each broken rule and exit 1, or say it is ok.
 
     Like `solve`, it needs nothing but the two files."""
-    parsed = _problem(read_json(problem))
+    from devday.planning import solver
+
     try:
-        checked = solver.plan_from_json(read_json(plan))
+        violations = solver.check_json(read_json(problem), read_json(plan))
     except solver.ProblemError as exc:
-        raise CliError(f"plan.{exc}") from None
-    violations = solver.check_plan(parsed, checked)
+        raise CliError(str(exc)) from None
     if not violations:
         output.line("ok: the plan keeps every rule")
         return
     for violation in violations:
         output.line(f"{violation.rule}: {violation.message}")
     raise typer.Exit(1)
-
-
-def _problem(data: dict[str, Any]) -> solver.Problem:
-    try:
-        return solver.problem_from_json(data)
-    except solver.ProblemError as exc:
-        raise CliError(str(exc)) from None
 
 
 def read_json(name: str) -> dict[str, Any]:

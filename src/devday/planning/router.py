@@ -299,8 +299,10 @@ def solve(
 ) -> dict[str, Any]:
     """Solve a planning problem given in its public JSON form (see docs/planner.md) and
     return the plan JSON. Nothing is stored."""
-    parsed = _problem(problem)
-    return solver.plan_to_json(solver.solve(parsed))
+    try:
+        return solver.solve_json(problem)
+    except solver.ProblemError as exc:
+        raise Invalid(exc.message, field=exc.field) from None
 
 
 @router.post(
@@ -352,20 +354,11 @@ def check(
     """Check a plan against a problem: every broken hard rule, with a message."""
     if not isinstance(body.get("problem"), dict) or not isinstance(body.get("plan"), dict):
         raise Invalid('send {"problem": {...}, "plan": {...}}', field="body")
-    parsed = _problem(body["problem"])
     try:
-        plan = solver.plan_from_json(body["plan"])
+        violations = solver.check_json(body["problem"], body["plan"])
     except solver.ProblemError as exc:
-        raise Invalid(exc.message, field=f"plan.{exc.field}") from None
-    violations = solver.check_plan(parsed, plan)
+        raise Invalid(exc.message, field=exc.field) from None
     return {
         "ok": not violations,
         "violations": [{"rule": v.rule, "message": v.message} for v in violations],
     }
-
-
-def _problem(data: dict[str, Any]) -> solver.Problem:
-    try:
-        return solver.problem_from_json(data)
-    except solver.ProblemError as exc:
-        raise Invalid(exc.message, field=exc.field) from None

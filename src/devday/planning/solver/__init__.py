@@ -6,6 +6,7 @@ The service and the CLI use only what this module exports.
 from __future__ import annotations
 
 from devday.planning.solver.check import check_plan
+from devday.planning.solver.json_api import check_json, solve_json
 from devday.planning.solver.jsonio import problem_from_json
 from devday.planning.solver.model import (
     Block,
@@ -44,6 +45,7 @@ __all__ = [
     "Task",
     "UnscheduledTask",
     "Violation",
+    "check_json",
     "check_plan",
     "lower_bound",
     "plan_from_json",
@@ -52,5 +54,6 @@ __all__ = [
     "problem_to_json",
     "replan",
     "solve",
+    "solve_json",
     "weighted_tardiness_sequence",
 ]
