@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from devday.app import create_app
@@ -20,6 +22,13 @@ from devday.clock import MockClock
 from devday.config import Settings
 from devday.db import Base, make_engine
 from devday.migrate import upgrade
+
+# The machines that run the suite are shared: Hypothesis's time-based checks (a slow example,
+# slow generation) would measure the neighbours, not the code. Properties keep every example.
+hypothesis_settings.register_profile(
+    "devday", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("devday")
 
 # Monday 30 November 2026, 09:00 UTC (10:00 in Berlin).
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
