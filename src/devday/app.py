@@ -23,6 +23,7 @@ from devday.figures import router as figures_router
 from devday.inbox import router as inbox_router
 from devday.meeting import router as meeting_router
 from devday.notify import router as notify_router
+from devday.planning import live
 from devday.planning import router as planning_router
 from devday.project import router as project_router
 from devday.security_headers import SecurityHeaders
@@ -64,12 +65,16 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
+    clock = clock or SystemClock()
+    writer_sessions = make_session_factory(engine, writer=True)
+    # Every committed change to what a plan is built from re-plans the plans it touches.
+    live.install(writer_sessions, clock)
     app.state.devday = AppState(
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
-        writer_session_factory=make_session_factory(engine, writer=True),
-        clock=clock or SystemClock(),
+        writer_session_factory=writer_sessions,
+        clock=clock,
         rate_limits=RateLimits(settings.redis_url),
         signer=URLSafeSerializer(settings.resolved_secret_key()),
         trust_local_user=trust_local_user,

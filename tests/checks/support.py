@@ -13,6 +13,7 @@ from devday.checks.models import Check, CheckResult, Incident
 from devday.checks.runner import CheckRunner
 from devday.clock import MockClock
 from devday.db import make_session_factory
+from devday.planning import live
 from tests.conftest import Account
 
 
@@ -50,7 +51,9 @@ def make_channel(client: TestClient, owner: Account, team_id: int, url: str) -> 
 
 def make_runner(engine: Engine, clock: MockClock, name: str = "w1", **options: Any) -> CheckRunner:
     options.setdefault("allow_private", True)
-    return CheckRunner(make_session_factory(engine, writer=True), clock, name, **options)
+    sessions = make_session_factory(engine, writer=True)
+    live.install(sessions, clock)
+    return CheckRunner(sessions, clock, name, **options)
 
 
 def next_run_at(engine: Engine, check_id: int) -> datetime:

@@ -10,6 +10,7 @@ from devday.jobs.runner import Worker
 from devday.notify import service
 from devday.notify.delivery import Deliverer, Deliverers
 from devday.notify.models import Channel, OutboxMessage
+from devday.planning import live
 from tests.conftest import START
 from tests.notify.support import make_channel, make_user
 
@@ -24,8 +25,10 @@ def make_worker(
     batch: int = 20,
     email: Deliverer | None = None,
 ) -> Worker:
+    sessions = make_session_factory(engine, writer=True)
+    live.install(sessions, clock)
     return Worker(
-        make_session_factory(engine, writer=True),
+        sessions,
         Deliverers(web=web, email=email),
         registry or default_registry(),
         clock,

@@ -173,25 +173,59 @@ def test_it_applies_the_users_boosts(client: TestClient, alice: Account) -> None
     assert any(t["explanation"] == "your boost tag:security: +5.0" for t in duty[0]["terms"])
 
 
-def test_it_finishes_a_task_when_its_last_block_is_done(client: TestClient, alice: Account) -> None:
+def test_it_finishes_a_task_when_its_last_block_is_done(
+    client: TestClient, alice: Account, clock: MockClock
+) -> None:
     task = add(client, alice, title="Small", estimate_minutes=30)
     plan = build(client, alice)
     block = plan["blocks"][0]
+    clock.set(datetime.fromisoformat(block["start"]) + timedelta(minutes=20))
     done = client.patch(
         f"/api/v1/plans/{DAY}/blocks/{block['id']}",
         json={"done": True},
         headers={**alice.headers, "If-Match": f'"{plan["version"]}"'},
     )
     assert done.status_code == 200, done.text
-    assert done.json()["blocks"][0]["done"] is True
+    [marked] = [b for b in done.json()["blocks"] if b["id"] == block["id"]]
+    # Finished early: the block ends when it was finished, and its time counts as worked.
+    assert marked["done"] is True and marked["start"] == block["start"]
+    assert datetime.fromisoformat(marked["end"]) == clock.now()
     after = client.get(f"/api/v1/tasks/{task['id']}", headers=alice.headers).json()
     assert after["status"] == "done" and after["completed_at"] is not None
+    assert after["actual_minutes"] == 20
     stale = client.patch(
         f"/api/v1/plans/{DAY}/blocks/{block['id']}",
         json={"done": False},
         headers={**alice.headers, "If-Match": f'"{plan["version"]}"'},
     )
     assert stale.status_code == 409
+
+
+def test_it_finishes_a_task_early_only_from_its_last_block(
+    client: TestClient, alice: Account
+) -> None:
+    big = add(client, alice, title="Big", estimate_minutes=240, min_chunk_minutes=60)
+    small = add(client, alice, title="Small", estimate_minutes=30, importance=1)
+    plan = build(client, alice)
+    first_big = next(b for b in plan["blocks"] if b["task_id"] == big["id"])
+    refused = client.patch(
+        f"/api/v1/plans/{DAY}/blocks/{first_big['id']}",
+        json={"done": True},
+        headers={**alice.headers, "If-Match": f'"{plan["version"]}"'},
+    )
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "done"
+    assert "more blocks ahead" in refused.json()["detail"]
+    [small_block] = [b for b in plan["blocks"] if b["task_id"] == small["id"]]
+    done = client.patch(
+        f"/api/v1/plans/{DAY}/blocks/{small_block['id']}",
+        json={"done": True},
+        headers={**alice.headers, "If-Match": f'"{plan["version"]}"'},
+    )
+    assert done.status_code == 200, done.text
+    # Finished before its block began: the task is done, and the block's time is free again.
+    assert small["id"] not in {b["task_id"] for b in done.json()["blocks"]}
+    after = client.get(f"/api/v1/tasks/{small['id']}", headers=alice.headers).json()
+    assert after["status"] == "done" and after["actual_minutes"] == 0
 
 
 def test_it_moves_a_block_and_pins_it(client: TestClient, alice: Account) -> None:
@@ -246,9 +280,19 @@ def test_it_replans_after_an_overrun_keeping_done_and_pinned_blocks(
     blocks = replanned.json()["blocks"]
     kept = next(b for b in blocks if b["id"] == first["id"])
     assert kept["start"] == first["start"] and kept["pinned"]
+    earlier = {b["id"]: b for b in plan["blocks"]}
+    one = datetime(2026, 11, 30, 13, 0, tzinfo=BERLIN)
     for block in blocks:
-        if block["id"] != first["id"]:
-            assert local(block["start"]) >= datetime(2026, 11, 30, 13, 0, tzinfo=BERLIN)
+        if local(block["end"]) <= one:  # what is past stays as it was planned
+            assert (block["start"], block["end"]) == (
+                earlier[block["id"]]["start"],
+                earlier[block["id"]]["end"],
+            )
+        else:
+            assert local(block["start"]) >= one
+    # Nothing was logged on the morning's task: all of its hour is still ahead.
+    ahead = [b for b in blocks if b["title"] == "Morning" and local(b["start"]) >= one]
+    assert sum((local(b["end"]) - local(b["start"])).seconds // 60 for b in ahead) == 60
     assert replanned.json()["late"] == []
 
 
@@ -312,11 +356,21 @@ def test_it_solves_and_checks_problems_given_as_json(client: TestClient, alice: 
 
 def test_it_never_reuses_a_block_id_after_a_replan(client: TestClient, alice: Account) -> None:
     add(client, alice, title="A", estimate_minutes=60)
-    add(client, alice, title="B", estimate_minutes=60)
+    b = add(client, alice, title="B", estimate_minutes=60)
     plan = build(client, alice)
-    before = {b["id"]: b["title"] for b in plan["blocks"]}
+    before = {blk["id"]: blk for blk in plan["blocks"]}
     rebuilt = build(client, alice)
-    for block in rebuilt["blocks"]:
-        assert before.get(block["id"], block["title"]) == block["title"]
-    assert not set(before) & {b["id"] for b in rebuilt["blocks"]} - set(before)
-    assert max(b["id"] for b in rebuilt["blocks"]) > max(before)
+    # The same blocks keep their ids: a user may act on an id they read a moment ago.
+    assert {blk["id"]: blk for blk in rebuilt["blocks"]} == before
+    changed = client.patch(
+        f"/api/v1/tasks/{b['id']}",
+        json={"estimate_minutes": 90, "version": b["version"]},
+        headers=alice.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    after = client.get(f"/api/v1/plans/{DAY}", headers=alice.headers).json()
+    new_ids = {blk["id"] for blk in after["blocks"]} - set(before)
+    assert new_ids and min(new_ids) > max(before)
+    for blk in after["blocks"]:
+        if blk["id"] in before:
+            assert before[blk["id"]]["title"] == blk["title"]

@@ -37,6 +37,13 @@ def test_it_sends_a_signed_out_visitor_to_the_login(client: TestClient) -> None:
     assert response.headers["location"] == "/login?next=/week"
 
 
+def build_today(client: TestClient, account: Account) -> dict[str, Any]:
+    response = client.post("/api/v1/plans/2026-11-30", headers=account.headers)
+    assert response.status_code == 200, response.text
+    plan: dict[str, Any] = response.json()
+    return plan
+
+
 def test_it_charts_the_planned_blocks_and_the_deadlines(client: TestClient, alice: Account) -> None:
     add_task(
         client,
@@ -47,6 +54,7 @@ def test_it_charts_the_planned_blocks_and_the_deadlines(client: TestClient, alic
         deadline="2026-12-02",
     )
     add_task(client, alice, title="Fix login", kind="coding", estimate_minutes=60)
+    build_today(client, alice)
     log_in(client, alice.email)
 
     page = client.get("/week")
@@ -67,20 +75,22 @@ def test_it_charts_the_planned_blocks_and_the_deadlines(client: TestClient, alic
     assert "Write &lt;b&gt;docs&lt;/b&gt;" in section(page.text, "week-deadlines")
 
 
-def test_it_reads_the_stored_plan_instead_of_building_another(
-    client: TestClient, alice: Account
-) -> None:
+def test_it_reads_the_stored_plan_and_never_builds_one(client: TestClient, alice: Account) -> None:
     add_task(client, alice, title="Fix login", kind="coding", estimate_minutes=60)
     log_in(client, alice.email)
-    client.get("/week")
-    built = client.get("/api/v1/plans/2026-11-30", headers=alice.headers).json()
+    empty = client.get("/week")
+    assert "No plan for today yet" in empty.text and 'action="/today/plan"' in empty.text
+    assert client.get("/api/v1/plans/2026-11-30", headers=alice.headers).status_code == 404
 
+    built = build_today(client, alice)
     add_task(client, alice, title="Added later", kind="docs", estimate_minutes=60)
     page = client.get("/week")
-
     again = client.get("/api/v1/plans/2026-11-30", headers=alice.headers).json()
     assert again["built_at"] == built["built_at"]
-    assert "Added later" not in section(page.text, "week-chart")
+    # The plan is live: a task added after it was built is in it, and the page says why.
+    assert "Added later" in section(page.text, "week-chart")
+    assert "re-planned at 10:00: &#39;Added later&#39; added" in page.text
+    assert client.get("/api/v1/plans/2026-11-30", headers=alice.headers).json() == again
 
 
 def test_it_lists_tomorrows_blocks(client: TestClient, alice: Account) -> None:
@@ -92,6 +102,7 @@ def test_it_lists_tomorrows_blocks(client: TestClient, alice: Account) -> None:
         estimate_minutes=600,
         min_chunk_minutes=30,
     )
+    build_today(client, alice)
     log_in(client, alice.email)
 
     page = client.get("/week")
@@ -141,6 +152,7 @@ def test_it_lists_the_tasks_the_planner_could_not_fit(client: TestClient, alice:
         estimate_minutes=900,
         deadline="2026-11-30",
     )
+    build_today(client, alice)
     log_in(client, alice.email)
 
     page = client.get("/week")

@@ -169,6 +169,13 @@ def _change(
     block = next((b for b in plan["blocks"] if b["id"] == block_id), None)
     if block is not None:
         output.line(f"{verb} block {block_id}, {_span(block, zone, the_day)} {block['title']}")
+    else:  # finished before it began: the task is done and the block's time is free again
+        was = next((b for b in current["blocks"] if b["id"] == block_id), None)
+        if was is not None:
+            output.line(
+                f"{verb} '{was['title']}' is finished; block {block_id} "
+                f"({_span(was, zone, the_day)}) is free again"
+            )
     _print(cli, plan, as_json=False)
 
 
@@ -221,9 +228,17 @@ def timeline_rows(
         rows.append(
             (_key(event, 1), (_span(event, zone, day), str(event["title"]), "(busy)", False))
         )
+    changed = plan.get("changed_at")
     for block in blocks:
         marks = ["block " + str(block["id"])]
         marks += [mark for mark in ("pinned", "done") if block[mark]]
+        if (
+            changed
+            and not block["done"]
+            and block["end"]
+            and _key(block, 2)[1] <= _instant(changed)
+        ):
+            marks.append("passed")  # its time went by before the plan last changed
         what = f"#{block['task_id']} {priorities.get(block['task_id'], '')} {block['title']}"
         note = f"[{block['kind']}]  ({', '.join(marks)})"
         rows.append(
@@ -234,6 +249,10 @@ def timeline_rows(
 
 def _key(item: dict[str, Any], order: int) -> tuple[datetime, datetime, int]:
     return (datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"]), order)
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)
 
 
 def local(value: str, zone: ZoneInfo) -> datetime:

@@ -47,13 +47,14 @@ def today(user: CurrentUser, session: SessionDep, clock: ClockDep) -> TodayRead:
     """The morning review in one place: tasks due today or overdue, what is at risk in
     today's plan (with the planner's reason), yesterday's goals, today's plan, your personal
     routine items to tick off with their streaks, and a previous day still to wrap up."""
-    view = service.today(session=session, user=user, now=clock.now())
+    now = clock.now()
+    view = service.today(session=session, user=user, now=now)
     return TodayRead(
         date=view.day,
         timezone=user.timezone,
         due=[brief(t) for t in view.due],
         at_risk=[LateRead(**item) for item in (view.plan.late if view.plan else [])],
-        plan=read_plan(session, user, view.plan) if view.plan else None,
+        plan=read_plan(session, user, view.plan, now) if view.plan else None,
         yesterday=view.yesterday,
         yesterday_goals=[brief(t) for t in view.yesterday_goals],
         habits=[HabitRead(habit=h.title, done=h.done, streak=h.streak) for h in view.habits],

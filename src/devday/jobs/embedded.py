@@ -13,6 +13,7 @@ from devday.db import make_session_factory
 from devday.jobs.registry import default_registry
 from devday.jobs.runner import Worker, default_worker_id
 from devday.notify.delivery import Deliverers
+from devday.planning import live
 
 
 def build_worker(*, settings: Settings, engine: Engine, clock: Clock, worker_id: str) -> Worker:
@@ -26,8 +27,12 @@ def build_worker(*, settings: Settings, engine: Engine, clock: Clock, worker_id:
         webhook_timeout=settings.webhook_timeout_seconds,
         allow_private=settings.allow_private_urls,
     )
+    sessions, check_sessions = (make_session_factory(engine, writer=True) for _ in range(2))
+    # Jobs change tasks too (incidents, meeting actions, the morning's wrap-up): plans stay live.
+    live.install(sessions, clock)
+    live.install(check_sessions, clock)
     return Worker(
-        make_session_factory(engine, writer=True),
+        sessions,
         deliverers,
         default_registry(),
         clock,
@@ -35,7 +40,7 @@ def build_worker(*, settings: Settings, engine: Engine, clock: Clock, worker_id:
         lease_seconds=settings.worker_lease_seconds,
         loops=[
             CheckRunner(
-                make_session_factory(engine, writer=True),
+                check_sessions,
                 clock,
                 worker_id,
                 allow_private=settings.allow_private_urls,

@@ -24,6 +24,7 @@ from devday.meeting import summary as summary_module
 from devday.meeting.models import ItemKind, Meeting, MeetingItem, MeetingStatus
 from devday.meeting.schemas import MAX_TITLE, ItemCreate
 from devday.notify import service as notify_service
+from devday.planning import live
 from devday.planning import service as planning_service
 from devday.task import service as task_service
 from devday.task.models import Kind, Source, Task
@@ -323,11 +324,14 @@ def reassign(
         now=now,
     )
     late: dict[int, int] = {}
+    live.settle(session, now)  # both plans re-planned now, to count what is late in them
     for uid in (previous, assignee_id):
         person = session.get(User, uid) if uid is not None else None
         if person is None:
             continue
-        plan = planning_service.replan_if_planned(session=session, user=person, now=now)
+        plan = planning_service.find_plan(
+            session=session, user=person, plan_date=now.astimezone(_zone(person)).date()
+        )
         if plan is None:
             day = now.astimezone(_zone(person)).date()
             plan = planning_service.build_plan(session=session, user=person, plan_date=day, now=now)

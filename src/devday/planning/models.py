@@ -62,6 +62,12 @@ class DayPlan(Base):
     planned_task_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     missed_deadline_weight: Mapped[int] = mapped_column(default=0)
     weighted_tardiness_minutes: Mapped[int] = mapped_column(default=0)
+    # When the plan last changed and why, in words ("'Fix checkout' added"); the pages show it.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    change_reason: Mapped[str] = mapped_column(String(300), default="")
+    # Facts worked out when the plan changed, so that reading it computes nothing: tasks over
+    # their estimate and each deadline's chance of being met (see planning.forecast).
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(default=1)
 
     __table_args__ = (UniqueConstraint("user_id", "plan_date", name="uq_day_plan_user_date"),)

@@ -14,12 +14,14 @@ from devday.account.models import User
 from devday.planning import routine as routine_defaults
 from devday.planning import solver
 from devday.planning.models import BusyEvent, Routine
-from devday.planning.routine import WEEKDAYS
 from devday.task.models import Status, Task, TaskDependency, TaskTag
+from devday.worklog import service as worklog_service
 
 #: A task without an estimate is planned as this long, as Motion and Reclaim do.
 DEFAULT_ESTIMATE_MINUTES = 30
 GRID = 5
+#: What stays planned for a task whose logged time reached its estimate, at the least.
+OVERRUN_MINIMUM = 15
 OPEN = (Status.todo, Status.doing)
 
 
@@ -32,6 +34,8 @@ class Inputs:
     tags: dict[int, list[str]]
     routine: dict[str, Any]
     external_blockers: dict[int, list[Task]]
+    #: Open tasks whose logged time reached their estimate: task id, estimate, minutes logged.
+    over_estimate: tuple[dict[str, int], ...] = ()
 
 
 def routine_of(*, session: Session, user: User) -> tuple[dict[str, Any], int]:
@@ -93,28 +97,35 @@ def build(
         ):
             tags[task_id].append(tag)
     end = now + timedelta(days=horizon_days + 1)
-    busy = session.scalars(
-        select(BusyEvent).where(
-            BusyEvent.user_id == user.id, BusyEvent.end_at > now, BusyEvent.start_at < end
+    busy = [
+        solver.BusyEvent(title=b.title, start=b.start_at, end=b.end_at)
+        for b in session.scalars(
+            select(BusyEvent).where(
+                BusyEvent.user_id == user.id, BusyEvent.end_at > now, BusyEvent.start_at < end
+            )
         )
-    ).all()
+    ]
+    busy += _leave(session, user, now, end)
+    logged = worklog_service.actual_minutes(session=session, task_ids=by_id, now=now)
+    work = {t.id: work_left(t, logged.get(t.id, 0), pinned) for t in tasks}
+    zone = ZoneInfo(user.timezone)
     problem = solver.Problem(
         now=now,
         timezone=user.timezone,
         horizon_days=horizon_days,
         working_hours=routine_defaults.solver_working_hours(routine["working_hours"]),
         routine=routine_defaults.solver_routine(routine["blocks"]),
-        busy=tuple(solver.BusyEvent(title=b.title, start=b.start_at, end=b.end_at) for b in busy),
+        busy=tuple(busy),
         kind_windows=routine_defaults.solver_windows(routine["kind_windows"]),
         pinned=pinned,
         tasks=tuple(
             solver.Task(
                 id=str(t.id),
                 title=t.title,
-                estimate_minutes=_remaining(t, pinned),
+                estimate_minutes=work[t.id].minutes,
                 importance=t.importance,
                 deadline=t.deadline_at,
-                earliest_start=t.earliest_start_at,
+                earliest_start=_earliest(t, zone, now),
                 depends_on=tuple(str(d) for d in deps[t.id]),
                 splittable=t.splittable,
                 min_chunk_minutes=t.min_chunk_minutes,
@@ -123,31 +134,71 @@ def build(
             for t in tasks
         ),
     )
-    return Inputs(problem, by_id, tags, routine, external)
+    over = tuple(
+        {
+            "task_id": t.id,
+            "estimate_minutes": work[t.id].estimate,
+            "logged_minutes": logged[t.id],
+            "remainder_minutes": work[t.id].left,
+        }
+        for t in tasks
+        if work[t.id].over
+    )
+    return Inputs(problem, by_id, tags, routine, external, over)
 
 
-def _remaining(task: Task, pinned: tuple[solver.PinnedBlock, ...]) -> int:
-    # The solver counts pinned blocks towards the estimate, so the estimate stays whole here.
+@dataclass(frozen=True)
+class WorkLeft:
+    """A task's work for the solver: ``minutes`` counts its pinned blocks ahead, as the solver
+    expects; ``over`` is set when the time logged reached the estimate."""
+
+    minutes: int
+    estimate: int
+    left: int
+    over: bool
+
+
+def work_left(task: Task, logged: int, pinned: tuple[solver.PinnedBlock, ...]) -> WorkLeft:
+    """The work left on ``task``: its estimate minus the time logged on it. When the logged time
+    reached the estimate and the task is not done, a remainder of a quarter of the estimate (at
+    least 15 minutes) stays planned."""
     estimate = task.estimate_minutes or DEFAULT_ESTIMATE_MINUTES
+    left = estimate - logged
+    over = left <= 0
+    if over:
+        left = max(OVERRUN_MINIMUM, -(-estimate // 4))
     pinned_minutes = sum(
         int((p.end - p.start).total_seconds() // 60) for p in pinned if p.task_id == str(task.id)
     )
     # The solver works on a 5-minute grid: round the rest up to it.
-    rest = max(0, estimate - pinned_minutes)
-    return pinned_minutes + -(-rest // GRID) * GRID
+    rest = max(0, left - pinned_minutes)
+    return WorkLeft(pinned_minutes + -(-rest // GRID) * GRID, estimate, left, over)
 
 
-def _due(task: Task, routine: dict[str, Any], timezone: str, now: datetime) -> datetime | None:
-    """The deadline the planner works to. A task planned for a day without a deadline of its
-    own is due when that day's working hours end, so the plan puts it on that day (goals set
-    in the evening reflection become tomorrow's first tasks this way)."""
-    if task.deadline_at is not None or task.planned_date is None:
-        return task.deadline_at
-    zone = ZoneInfo(timezone)
-    if task.planned_date < now.astimezone(zone).date():
-        return None
-    windows = routine["working_hours"].get(WEEKDAYS[task.planned_date.weekday()], [])
-    end = max((w[1] for w in windows), default="18:00")
-    hours, minutes = (int(x) for x in end.split(":"))
-    midnight = datetime.combine(task.planned_date, time(0), tzinfo=zone)
-    return midnight + timedelta(hours=hours, minutes=minutes)
+def _earliest(task: Task, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """A task planned for a later day starts no earlier than that day (a wrap-up's "tomorrow",
+    a reflection's goals); its own earliest start holds too."""
+    earliest = task.earliest_start_at
+    if task.planned_date is not None and task.planned_date > now.astimezone(zone).date():
+        day_start = datetime.combine(task.planned_date, time(0), tzinfo=zone)
+        earliest = day_start if earliest is None else max(earliest, day_start)
+    return earliest
+
+
+def _leave(session: Session, user: User, start: datetime, end: datetime) -> list[solver.BusyEvent]:
+    """The user's leave in [start, end) as whole local days of busy time."""
+    from devday.standup.models import Leave
+
+    zone = ZoneInfo(user.timezone)
+    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    rows = session.scalars(
+        select(Leave).where(Leave.user_id == user.id, Leave.end >= first, Leave.start <= last)
+    )
+    return [
+        solver.BusyEvent(
+            title=f"Leave{': ' + row.note if row.note else ''}",
+            start=datetime.combine(max(row.start, first), time(0), tzinfo=zone),
+            end=datetime.combine(min(row.end, last) + timedelta(days=1), time(0), tzinfo=zone),
+        )
+        for row in rows
+    ]

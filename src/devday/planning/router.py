@@ -26,15 +26,18 @@ from devday.planning.schemas import (
     DutyItem,
     DutyList,
     LateRead,
+    OverEstimateRead,
     PlanRead,
     PriorityTerm,
     RoutineRead,
     RoutineSlot,
     RoutineWrite,
     UnscheduledRead,
+    WorkedRead,
 )
 from devday.task.models import Task
 from devday.task.schemas import Instant
+from devday.worklog import service as worklog_service
 
 router = APIRouter(prefix="/api/v1", tags=["planner"])
 PlanDate = Annotated[date, Path(description="The local date of the plan, YYYY-MM-DD")]
@@ -123,7 +126,7 @@ def duty_list(user: CurrentUser, session: SessionDep, clock: ClockDep) -> DutyLi
     )
 
 
-def read_plan(session: Session, user: User, plan: DayPlan) -> PlanRead:
+def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> PlanRead:
     zone = ZoneInfo(user.timezone)
     blocks = service.blocks_of(session=session, plan=plan)
     ids = {b.task_id for b in blocks}
@@ -141,8 +144,13 @@ def read_plan(session: Session, user: User, plan: DayPlan) -> PlanRead:
         if day in b["days"]
     ]
     midnight = datetime.combine(plan.plan_date, time(0), tzinfo=zone)
-    busy = service.list_busy(
-        session=session, user=user, start=midnight, end=midnight + timedelta(days=1)
+    day_end = midnight + timedelta(days=1)
+    busy = service.list_busy(session=session, user=user, start=midnight, end=day_end)
+    entries = worklog_service.list_entries(session=session, user=user, start=midnight, end=day_end)
+    titles = worklog_service.task_titles(session=session, task_ids=[e.task_id for e in entries])
+    over = plan.facts.get("over_estimate", []) if plan.facts else []
+    over_titles = worklog_service.task_titles(
+        session=session, task_ids=[item["task_id"] for item in over]
     )
     return PlanRead(
         date=plan.plan_date,
@@ -168,6 +176,21 @@ def read_plan(session: Session, user: User, plan: DayPlan) -> PlanRead:
         unscheduled=[UnscheduledRead(**item) for item in plan.unscheduled],
         missed_deadline_weight=plan.missed_deadline_weight,
         weighted_tardiness_minutes=plan.weighted_tardiness_minutes,
+        changed_at=plan.changed_at,
+        change_reason=plan.change_reason,
+        worked=[
+            WorkedRead(
+                task_id=e.task_id,
+                title=titles.get(e.task_id, ""),
+                start=e.start_at,
+                end=e.end_at or now,
+                running=e.end_at is None,
+            )
+            for e in entries
+        ],
+        over_estimate=[
+            OverEstimateRead(**item, title=over_titles.get(item["task_id"], "")) for item in over
+        ],
         version=plan.version,
     )
 
@@ -194,17 +217,17 @@ def build_plan(
     )
     session.commit()
     response.headers["ETag"] = etag(plan.version)
-    return read_plan(session, user, plan)
+    return read_plan(session, user, plan, clock.now())
 
 
 @router.get("/plans/{plan_date}", response_model=PlanRead)
 def get_plan(
-    plan_date: PlanDate, user: CurrentUser, session: SessionDep, response: Response
+    plan_date: PlanDate, user: CurrentUser, session: SessionDep, clock: ClockDep, response: Response
 ) -> PlanRead:
     """The stored plan for a day; 404 until it is built."""
     plan = service.get_plan(session=session, user=user, plan_date=plan_date)
     response.headers["ETag"] = etag(plan.version)
-    return read_plan(session, user, plan)
+    return read_plan(session, user, plan, clock.now())
 
 
 @router.post("/plans/{plan_date}/replan", response_model=PlanRead)
@@ -225,7 +248,7 @@ def replan(
     )
     session.commit()
     response.headers["ETag"] = etag(plan.version)
-    return read_plan(session, user, plan)
+    return read_plan(session, user, plan, clock.now())
 
 
 @router.patch("/plans/{plan_date}/blocks/{block_id}", response_model=PlanRead)
@@ -254,7 +277,7 @@ def update_block(
     )
     session.commit()
     response.headers["ETag"] = etag(plan.version)
-    return read_plan(session, user, plan)
+    return read_plan(session, user, plan, clock.now())
 
 
 PROBLEM_EXAMPLE: dict[str, Any] = {

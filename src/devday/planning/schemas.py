@@ -193,6 +193,26 @@ class UnscheduledRead(BaseModel):
     reason: str
 
 
+class WorkedRead(BaseModel):
+    """Time logged on the plan's day, drawn on the timeline as worked time."""
+
+    task_id: int
+    title: str
+    start: datetime
+    end: datetime
+    running: bool
+
+
+class OverEstimateRead(BaseModel):
+    """An open task whose logged time reached its estimate: a remainder stays planned."""
+
+    task_id: int
+    title: str
+    estimate_minutes: int
+    logged_minutes: int
+    remainder_minutes: int = Field(description="What stays planned: a quarter of the estimate")
+
+
 class RoutineSlot(BaseModel):
     title: str
     start: datetime
@@ -249,6 +269,14 @@ class PlanRead(BaseModel):
     unscheduled: list[UnscheduledRead]
     missed_deadline_weight: int
     weighted_tardiness_minutes: int
+    changed_at: datetime | None = Field(
+        description="When the plan last changed (built, re-planned, or kept live by a change)"
+    )
+    change_reason: str = Field(
+        description='Why it last changed, in words: "built", "\'Fix checkout\' added"'
+    )
+    worked: list[WorkedRead] = Field(description="Time logged on the plan's day")
+    over_estimate: list[OverEstimateRead]
     version: int
 
     @field_validator("built_at")

@@ -1,31 +1,34 @@
 """The planner service: the routine, busy times, the duty list and stored day plans.
 
-Plans are built by the pure solver from the database; the stored plan keeps its blocks, so that
-pinned, moved and finished blocks survive a re-plan.
+Plans are built by the pure solver from the database (``refresh``) and kept live by
+``live``: every change to what a plan is built from re-plans it in the same transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from devday.account.models import User
 from devday.concurrency import check_version, flush_versioned
 from devday.errors import Invalid, NotFound
-from devday.planning import priority, solver
+from devday.planning import priority, refresh, solver
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock, Routine
 from devday.planning.problem import GRID, Inputs, build, routine_of
+from devday.planning.refresh import HORIZON_DAYS as HORIZON_DAYS
+from devday.planning.refresh import blocks_of as blocks_of
+from devday.planning.refresh import plan_start as plan_start
 from devday.planning.schemas import BlockUpdate, BusyEventCreate, RoutineWrite
 from devday.task import service as task_service
 from devday.task.models import Status
+from devday.worklog import service as worklog_service
 
-HORIZON_DAYS = 14
 DUTY_HORIZON_DAYS = 42
 MAX_PAST_DAYS = 7
 MAX_FUTURE_DAYS = 60
@@ -134,12 +137,6 @@ def check_plan_date(user: User, plan_date: date, now: datetime) -> None:
         )
 
 
-def plan_start(user: User, plan_date: date, now: datetime) -> datetime:
-    """Planning for a day starts now if the day is today, else at the day's local midnight."""
-    midnight = datetime.combine(plan_date, time(0), tzinfo=ZoneInfo(user.timezone))
-    return max(now, midnight)
-
-
 def get_plan(*, session: Session, user: User, plan_date: date) -> DayPlan:
     plan = session.scalar(
         select(DayPlan).where(DayPlan.user_id == user.id, DayPlan.plan_date == plan_date)
@@ -149,10 +146,10 @@ def get_plan(*, session: Session, user: User, plan_date: date) -> DayPlan:
     return plan
 
 
-def blocks_of(*, session: Session, plan: DayPlan) -> Sequence[PlanBlock]:
-    return session.scalars(
-        select(PlanBlock).where(PlanBlock.plan_id == plan.id).order_by(PlanBlock.start_at)
-    ).all()
+def find_plan(*, session: Session, user: User, plan_date: date) -> DayPlan | None:
+    return session.scalar(
+        select(DayPlan).where(DayPlan.user_id == user.id, DayPlan.plan_date == plan_date)
+    )
 
 
 def build_plan(
@@ -163,56 +160,39 @@ def build_plan(
     now: datetime,
     horizon_days: int = HORIZON_DAYS,
 ) -> DayPlan:
-    """Builds (or rebuilds from scratch, keeping pinned and done blocks) the plan for a day."""
+    """Builds the plan for a day afresh (or rebuilds it): blocks that ended, blocks under way and
+    pinned blocks stay; everything else is placed anew."""
     check_plan_date(user, plan_date, now)
-    existing = session.scalar(
-        select(DayPlan).where(DayPlan.user_id == user.id, DayPlan.plan_date == plan_date)
-    )
-    kept = _kept_blocks(session, existing) if existing else []
-    start = plan_start(user, plan_date, now)
-    pinned = tuple(
-        solver.PinnedBlock(task_id=str(b.task_id), start=b.start_at, end=b.end_at) for b in kept
-    )
-    inputs = build(
+    existing = find_plan(session=session, user=user, plan_date=plan_date)
+    return refresh.solve_and_store(
         session=session,
         user=user,
-        now=start,
+        plan_date=plan_date,
+        plan=existing,
+        now=now,
         horizon_days=horizon_days,
-        pinned=_only_open(pinned, session, user),
+        fresh=True,
+        reason="built",
     )
-    result = solver.solve(inputs.problem)
-    return _store(session, user, plan_date, existing, inputs, result, kept, now, horizon_days)
 
 
 def replan(
     *, session: Session, user: User, plan_date: date, now: datetime, version: int
 ) -> DayPlan:
-    """Re-plans from now: finished and pinned blocks stay, and nothing moves outside today
-    unless a deadline forces it."""
+    """Re-plans from now: blocks that ended, blocks under way and pinned blocks stay, and the
+    rest stays where it is unless a deadline needs the time."""
     plan = get_plan(session=session, user=user, plan_date=plan_date)
     check_version(plan.version, version, "this plan")
-    blocks = blocks_of(session=session, plan=plan)
-    kept = [b for b in blocks if b.pinned or b.done]
-    previous = solver.Plan(
-        blocks=tuple(
-            solver.Block(task_id=str(b.task_id), start=b.start_at, end=b.end_at)
-            for b in blocks
-            if not (b.pinned or b.done) and b.end_at > now
-        )
-    )
-    start = plan_start(user, plan_date, now)
-    pinned = tuple(
-        solver.PinnedBlock(task_id=str(b.task_id), start=b.start_at, end=b.end_at) for b in kept
-    )
-    inputs = build(
+    return refresh.solve_and_store(
         session=session,
         user=user,
-        now=start,
+        plan_date=plan_date,
+        plan=plan,
+        now=now,
         horizon_days=plan.horizon_days,
-        pinned=_only_open(pinned, session, user),
+        fresh=False,
+        reason="re-planned on request",
     )
-    result = solver.replan(inputs.problem, previous)
-    return _store(session, user, plan_date, plan, inputs, result, kept, now, plan.horizon_days)
 
 
 def update_block(
@@ -231,8 +211,10 @@ def update_block(
         raise NotFound("block not found")
     check_version(plan.version, version, "this plan")
     if data.start is not None or data.end is not None:
-        start = _snap(data.start or block.start_at)
-        end = _snap(data.end) if data.end is not None else start + (block.end_at - block.start_at)
+        start = snap_down(data.start or block.start_at)
+        end = (
+            snap_down(data.end) if data.end is not None else start + (block.end_at - block.start_at)
+        )
         if end <= start:
             raise Invalid("the block must end after it starts", field="end")
         for other in blocks_of(session=session, plan=plan):
@@ -245,134 +227,56 @@ def update_block(
         block.pinned = True  # a block the user placed stays where they put it
     if data.pinned is not None:
         block.pinned = data.pinned
-    finished = False
-    if data.done is not None:
-        block.done = data.done
+    if data.done is not None and data.done != block.done:
         if data.done:
-            finished = _finish_task_if_all_done(session, user, plan, block, now)
+            _finish_block(session, user, plan, block, now)
+        else:
+            block.done = False
     # The plan's version covers its blocks: a block change must bump it.
     flag_modified(plan, "late")
     flush_versioned(session, "this plan")
-    if finished:
-        plan = replan_if_planned(session=session, user=user, now=now) or plan
     return plan, block
 
 
-def replan_if_planned(*, session: Session, user: User, now: datetime) -> DayPlan | None:
-    """Re-plans the rest of today when today has a plan: a finished task frees its blocks."""
-    today = now.astimezone(ZoneInfo(user.timezone)).date()
-    plan = session.scalar(
-        select(DayPlan).where(DayPlan.user_id == user.id, DayPlan.plan_date == today)
-    )
-    if plan is None:
-        return None
-    return replan(session=session, user=user, plan_date=today, now=now, version=plan.version)
-
-
-def _finish_task_if_all_done(
+def _finish_block(
     session: Session, user: User, plan: DayPlan, block: PlanBlock, now: datetime
-) -> bool:
-    siblings = [b for b in blocks_of(session=session, plan=plan) if b.task_id == block.task_id]
-    if not all(b.done or b.id == block.id for b in siblings):
-        return False
+) -> None:
+    """Marks ``block`` done at ``now``: it ends when it was finished, its time up to then is
+    logged as worked (where no entry of the user covers it), and the task is done with its last
+    block ahead. A block that has not begun can be done only as the task's last one: the task
+    is finished early, and the re-plan frees the block's time."""
+    ahead = [
+        b
+        for b in blocks_of(session=session, plan=plan)
+        if b.task_id == block.task_id and b.id != block.id and not b.done and b.end_at > now
+    ]
     task = task_service.get_task(session=session, user=user, task_id=block.task_id)
-    if task.status in (Status.todo, Status.doing):
+    if now <= block.start_at:
+        if ahead:
+            raise Invalid(
+                f"this block of '{task.title}' has not begun and the task has more blocks "
+                "ahead; mark done the block you worked in, or finish the task",
+                field="done",
+            )
+    else:
+        worklog_service.log_worked(
+            session=session,
+            user=user,
+            task_id=block.task_id,
+            start=block.start_at,
+            end=min(block.end_at, now),
+            now=now,
+        )
+        block.end_at = max(
+            block.start_at + timedelta(minutes=GRID), min(block.end_at, refresh.snap_up(now))
+        )
+        block.done = True
+    if not ahead and task.status in (Status.todo, Status.doing):
         task_service.set_status(session=session, task=task, status=Status.done, now=now)
         task.updated_at = now
         session.flush()
-    return True
 
 
-def _snap(moment: datetime) -> datetime:
+def snap_down(moment: datetime) -> datetime:
     minutes = moment.minute - moment.minute % GRID
     return moment.replace(minute=minutes, second=0, microsecond=0)
-
-
-def _kept_blocks(session: Session, plan: DayPlan) -> list[PlanBlock]:
-    return [b for b in blocks_of(session=session, plan=plan) if b.pinned or b.done]
-
-
-def _only_open(
-    pinned: tuple[solver.PinnedBlock, ...], session: Session, user: User
-) -> tuple[solver.PinnedBlock, ...]:
-    # Blocks of tasks that are no longer open (done elsewhere, dropped) are history, not input.
-    from devday.task.models import Task
-
-    ids = {int(p.task_id) for p in pinned}
-    if not ids:
-        return ()
-    open_ids = set(
-        session.scalars(
-            select(Task.id).where(
-                Task.id.in_(ids),
-                Task.assignee_id == user.id,
-                Task.status.in_((Status.todo, Status.doing)),
-            )
-        )
-    )
-    return tuple(p for p in pinned if int(p.task_id) in open_ids)
-
-
-def _store(
-    session: Session,
-    user: User,
-    plan_date: date,
-    plan: DayPlan | None,
-    inputs: Inputs,
-    result: solver.Plan,
-    kept: list[PlanBlock],
-    now: datetime,
-    horizon_days: int,
-) -> DayPlan:
-    titles = {str(t.id): t.title for t in inputs.tasks.values()}
-    late = [
-        {
-            "task_id": int(item.task_id),
-            "title": titles.get(item.task_id, ""),
-            "deadline": item.deadline.isoformat(),
-            "finish": item.finish.isoformat() if item.finish else None,
-            "reason": item.reason,
-        }
-        for item in result.late
-    ]
-    unscheduled = [
-        {"task_id": int(u.task_id), "title": titles.get(u.task_id, ""), "reason": u.reason}
-        for u in result.unscheduled
-    ]
-    if plan is None:
-        plan = DayPlan(
-            user_id=user.id,
-            plan_date=plan_date,
-            built_at=now,
-            horizon_days=horizon_days,
-            late=late,
-            unscheduled=unscheduled,
-            planned_task_ids=[],
-        )
-        session.add(plan)
-        session.flush()
-    kept_keys = {(str(b.task_id), b.start_at, b.end_at) for b in kept}
-    kept_ids = [b.id for b in kept]
-    session.execute(
-        delete(PlanBlock).where(PlanBlock.plan_id == plan.id, PlanBlock.id.not_in(kept_ids))
-    )
-    for block in result.blocks:
-        key = (block.task_id, block.start, block.end)
-        if key in kept_keys:
-            continue
-        session.add(
-            PlanBlock(
-                plan_id=plan.id, task_id=int(block.task_id), start_at=block.start, end_at=block.end
-            )
-        )
-    zone = ZoneInfo(user.timezone)
-    on_day = {int(b.task_id) for b in result.blocks if b.start.astimezone(zone).date() == plan_date}
-    plan.planned_task_ids = sorted(set(plan.planned_task_ids or []) | on_day)
-    plan.built_at = now
-    flag_modified(plan, "late")
-    plan.horizon_days = horizon_days
-    plan.late, plan.unscheduled = late, unscheduled
-    plan.missed_deadline_weight = result.missed_deadline_weight
-    plan.weighted_tardiness_minutes = result.weighted_tardiness_minutes
-    flush_versioned(session, "this plan")
-    return plan

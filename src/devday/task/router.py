@@ -14,7 +14,6 @@ from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, SessionDep
 from devday.errors import Invalid
 from devday.ids import MAX_ID, IdPath, IdQuery
-from devday.planning import service as planning_service
 from devday.task import service
 from devday.task.models import Status, Task
 from devday.task.schemas import Instant, TaskCreate, TaskPage, TaskRead, TaskUpdate
@@ -176,9 +175,6 @@ def update_task(
     task = service.update_task(
         session=session, user=user, task_id=task_id, data=data, version=version, now=now
     )
-    if "status" in data.model_fields_set and task.status in (Status.done, Status.dropped):
-        # A finished task frees its blocks: re-plan the rest of today, in the same transaction.
-        planning_service.replan_if_planned(session=session, user=user, now=now)
     session.commit()
     response.headers["ETag"] = etag(task.version)
     return to_read(session, [task], now)[0]

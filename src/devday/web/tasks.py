@@ -26,7 +26,6 @@ from devday.dateparse import format_duration, parse_duration, parse_when
 from devday.deps import OptionalUser, SessionDep, StateDep
 from devday.errors import Conflict, DomainError, NotFound
 from devday.ids import MAX_ID
-from devday.planning import service as planning_service
 from devday.project import service as project_service
 from devday.quickadd import parse_quick_add
 from devday.task import service as task_service
@@ -315,8 +314,6 @@ async def bulk(
                 version=task.version,
                 now=now,
             )
-        # Finished tasks free their blocks: re-plan the rest of today, as the API does.
-        planning_service.replan_if_planned(session=session, user=user, now=now)
         session.commit()
     except DomainError as exc:
         session.rollback()

@@ -25,12 +25,14 @@ PAD = 10
 CHAR_WIDTH = 6.6  # a rough mean at 12 px: enough to cut titles before they overflow
 TITLE_MIN_HEIGHT = 16
 TIME_MIN_HEIGHT = 32
+WORKED_WIDTH = 5
 
 
 @dataclass(frozen=True)
 class Span:
     """Something that takes time in the day. ``category`` is ``task``, ``slot`` (a routine
-    block), ``personal`` (a personal routine block) or ``busy`` (a calendar event)."""
+    block), ``personal`` (a personal routine block), ``busy`` (a calendar event) or ``worked``
+    (time logged: a strip beside the blocks, drawn over them)."""
 
     start: datetime
     end: datetime
@@ -41,6 +43,7 @@ class Span:
     block_id: int | None = None
     pinned: bool = False
     done: bool = False
+    past: bool = False  # a task block that ended without being done
 
 
 def hhmm(moment: datetime, zone: ZoneInfo) -> str:
@@ -97,7 +100,8 @@ def timeline_svg(
     # Three layers, so that the current-time line never hides a title: every span's shape,
     # then the line, then every span's words (with a halo in the block's colour).
     labels: list[str] = []
-    for span in sorted(spans, key=lambda s: (s.category == "task", s.start)):
+    layer = {"task": 1, "worked": 2}
+    for span in sorted(spans, key=lambda s: (layer.get(s.category, 0), s.start)):
         top, bottom = y(minute(span.start)), y(minute(span.end))
         if bottom <= top:
             continue
@@ -127,9 +131,13 @@ def timeline_svg(
 
 def _description(spans: Sequence[Span]) -> str:
     tasks = sum(1 for s in spans if s.category == "task")
+    worked = sum(1 for s in spans if s.category == "worked")
+    logged = f" {worked} stretch{'es' if worked != 1 else ''} of logged work." if worked else ""
     if not tasks:
-        return "No task blocks planned; routine blocks and calendar events only."
-    return f"{tasks} task block{'s' if tasks != 1 else ''}; the list below has every block."
+        return "No task blocks planned; routine blocks and calendar events only." + logged
+    return (
+        f"{tasks} task block{'s' if tasks != 1 else ''}; the list below has every block." + logged
+    )
 
 
 def _span(
@@ -138,7 +146,16 @@ def _span(
     """The span's shape (its ``<g>`` with the tooltip, which a drag moves) and its words (a
     ``<g class="words">`` tied to it by ``data-label-for``; empty when it is too short)."""
     times = f"{hhmm(span.start, zone)}\u2013{hhmm(span.end, zone)}"
-    marks = [m for m, on in (("pinned", span.pinned), ("done", span.done)) if on]
+    if span.category == "worked":
+        tooltip = f"Worked on {span.title} · {times}"
+        return (
+            f'<g class="worked" data-task-id="{span.task_id}"><title>{escape(tooltip)}</title>'
+            f'<rect x="{x - WORKED_WIDTH - 1}" y="{top}" width="{WORKED_WIDTH}" '
+            f'height="{height:g}" rx="2"/></g>'
+        ), ""
+    marks = [
+        m for m, on in (("pinned", span.pinned), ("done", span.done), ("past", span.past)) if on
+    ]
     tooltip = f"{span.title} · {times}" + "".join(f" · {m}" for m in marks)
     if span.category == "task":
         kind = f"kind-{span.kind or 'other'}"

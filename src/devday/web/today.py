@@ -27,6 +27,7 @@ from devday.deps import OptionalUser, SessionDep, StateDep
 from devday.errors import DomainError, Invalid, NotFound
 from devday.ids import MAX_ID
 from devday.planning import service as planning_service
+from devday.planning.models import DayPlan
 from devday.planning.routine import WEEKDAYS
 from devday.planning.schemas import BlockUpdate
 from devday.task.models import Status, Task
@@ -93,7 +94,9 @@ def page_context(*, session: Session, user: User, now: datetime) -> dict[str, An
         if b.start_at < day_end and b.end_at > day_start
     ]
     running = worklog_service.running_entry(session=session, user=user)
-    ids = {b.task_id for b in blocks} | ({running.task_id} if running else set())
+    entries = worklog_service.list_entries(session=session, user=user, start=day_start, end=day_end)
+    ids = {b.task_id for b in blocks} | {e.task_id for e in entries}
+    ids |= {running.task_id} if running else set()
     tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(ids)))} if ids else {}
     rows = [
         BlockRow(
@@ -130,8 +133,19 @@ def page_context(*, session: Session, user: User, now: datetime) -> dict[str, An
                 block_id=b.id,
                 pinned=b.pinned,
                 done=b.done,
+                past=b.end_at <= now and not b.done,
             )
             for b in blocks
+        ),
+        *(
+            Span(
+                start=e.start_at,
+                end=e.end_at or now,
+                title=tasks[e.task_id].title,
+                category="worked",
+                task_id=e.task_id,
+            )
+            for e in entries
         ),
     ]
     _inputs, duties = planning_service.duty_list(session=session, user=user, now=now)
@@ -155,6 +169,7 @@ def page_context(*, session: Session, user: User, now: datetime) -> dict[str, An
         "timer": timer,
         "late": [_late(item) for item in plan.late] if plan else [],
         "unscheduled": plan.unscheduled if plan else [],
+        "over_estimate": _over_estimate(session, plan),
         "duties": [
             {
                 "task_id": item.task.id,
@@ -168,6 +183,12 @@ def page_context(*, session: Session, user: User, now: datetime) -> dict[str, An
             for item in duties
         ],
     }
+
+
+def _over_estimate(session: Session, plan: DayPlan | None) -> list[dict[str, Any]]:
+    items = (plan.facts or {}).get("over_estimate", []) if plan else []
+    titles = worklog_service.task_titles(session=session, task_ids=[i["task_id"] for i in items])
+    return [{**item, "title": titles.get(item["task_id"], "")} for item in items]
 
 
 def _routine_spans(session: Session, user: User, day: date, zone: ZoneInfo) -> list[Span]:

@@ -13,13 +13,11 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.day.calendar_days import day_bounds, local_today, next_working_day
-from devday.deps import AppState, OptionalUser, SessionDep, StateDep
-from devday.errors import NotFound
+from devday.deps import OptionalUser, SessionDep, StateDep
 from devday.planning import service as planning_service
 from devday.planning.models import DayPlan
 from devday.planning.routine import WEEKDAYS, clock_minutes
@@ -65,7 +63,7 @@ def week_page(
     if first is None:
         context = {"user": user, "error": "Give the week's start as YYYY-MM-DD, e.g. 2026-12-07."}
         return render(request, state, PAGE, context, status=422)
-    plan = _todays_plan(state, session, user, today, now)
+    plan = _todays_plan(session, user, today)
     context = page_context(session=session, user=user, plan=plan, first=first, now=now)
     return render(request, state, PAGE, context)
 
@@ -80,29 +78,9 @@ def _start_date(text: str, today: date) -> date | None:
     return value if abs((value - today).days) <= MAX_OFFSET_DAYS else None
 
 
-def _todays_plan(
-    state: AppState, session: Session, user: User, today: date, now: datetime
-) -> DayPlan | None:
-    """The stored plan of today; built first (in a writer session of its own) when there is
-    none yet, so that the page shows a plan the first time it is opened."""
-    try:
-        return planning_service.get_plan(session=session, user=user, plan_date=today)
-    except NotFound:
-        pass
-    with state.writer_session_factory() as writer:
-        owner = writer.get(User, user.id)
-        if owner is None:  # pragma: no cover - the account vanished mid-request
-            return None
-        try:
-            planning_service.build_plan(session=writer, user=owner, plan_date=today, now=now)
-            writer.commit()
-        except IntegrityError:
-            writer.rollback()  # another request built it at the same moment: read that one
-    session.commit()  # ends the read transaction, so the new plan is visible
-    try:
-        return planning_service.get_plan(session=session, user=user, plan_date=today)
-    except NotFound:  # pragma: no cover - built just above
-        return None
+def _todays_plan(session: Session, user: User, today: date) -> DayPlan | None:
+    """The stored plan of today, or None: reading the week never builds or changes a plan."""
+    return planning_service.find_plan(session=session, user=user, plan_date=today)
 
 
 def page_context(

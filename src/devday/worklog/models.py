@@ -14,6 +14,7 @@ from devday.db import Base, UTCDateTime, utcnow
 class EntrySource(enum.StrEnum):
     timer = "timer"
     manual = "manual"
+    plan = "plan"  # a plan block marked done: its time counts as worked
 
 
 class TimeEntry(Base):

@@ -146,6 +146,45 @@ def add_entry(*, session: Session, user: User, data: TimeEntryCreate, now: datet
     return entry
 
 
+def log_worked(
+    *, session: Session, user: User, task_id: int, start: datetime, end: datetime, now: datetime
+) -> list[TimeEntry]:
+    """Logs [start, end) on ``task_id`` as worked (a plan block marked done), in the parts that
+    no entry of the user covers (a running one up to ``now``); parts under a minute are left."""
+    _lock_user(session, user)
+    start, end = _second(start), _second(min(end, now))
+    covered = [
+        (max(e.start_at, start), min(e.end_at or now, end))
+        for e in session.scalars(
+            select(TimeEntry).where(_overlapping(user.id, start, end)).order_by(TimeEntry.start_at)
+        )
+    ]
+    gaps, cursor = [], start
+    for lo, hi in covered:
+        if lo > cursor:
+            gaps.append((cursor, lo))
+        cursor = max(cursor, hi)
+    if end > cursor:
+        gaps.append((cursor, end))
+    entries = [
+        TimeEntry(
+            user_id=user.id,
+            task_id=task_id,
+            start_at=lo,
+            end_at=hi,
+            note="",
+            source=EntrySource.plan,
+            created_at=now,
+            updated_at=now,
+        )
+        for lo, hi in gaps
+        if hi - lo >= MINUTE
+    ]
+    session.add_all(entries)
+    session.flush()
+    return entries
+
+
 def update_entry(
     *,
     session: Session,
