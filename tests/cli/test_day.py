@@ -78,7 +78,7 @@ def test_it_reviews_the_morning_before_and_after_the_plan(run: Run, clock_: Cloc
     assert after[risks + 3] == (
         "#5 P2 Migrate billing: due Mon 30 Nov 18:00, finishes Tue 01 Dec 16:30"
     )
-    timeline = after[after.index("Plan (version 2):") + 1 : after.index("Habits:")]
+    timeline = after[after.index("Plan (version 2, built at 10:00):") + 1 : after.index("Habits:")]
     assert timeline[:4] == [
         f"09:00-10:00 {MORNING} (personal)",
         "10:00-10:30 Planning",

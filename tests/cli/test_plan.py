@@ -48,7 +48,7 @@ def test_it_builds_the_day_and_shows_it_as_a_timeline_with_its_risks(
     shown = ok(run("plan"))
     assert f"  10:30{DASH}12:30  #1 P1 Fix login rate limit  " in shown
     assert lines(shown) == [
-        "Mon 30 Nov 2026 (Europe/Berlin), plan version 2",
+        "Mon 30 Nov 2026 (Europe/Berlin), plan version 2, built at 10:00",
         "09:00-10:00 Morning routine: exercise, breakfast (personal)",
         "10:00-10:30 Planning",
         "10:30-12:30 #1 P1 Fix login rate limit [coding] (block 1)",
@@ -73,9 +73,11 @@ def test_it_builds_the_day_and_shows_it_as_a_timeline_with_its_risks(
     ]
 
     kept = ok(run("plan", "--keep"))
-    assert lines(kept)[0] == "Mon 30 Nov 2026 (Europe/Berlin), plan version 2"
+    assert lines(kept)[0] == "Mon 30 Nov 2026 (Europe/Berlin), plan version 2, built at 10:00"
     assert lines(kept)[1:] == lines(shown)[1:]
-    raw = json.loads(ok(run("plan", "today", "--json", "--horizon", "3")))
+    # Showing again reads the same plan; building is what makes a new one.
+    assert lines(ok(run("plan"))) == lines(shown)
+    raw = json.loads(ok(run("plan", "build", "today", "--json", "--horizon", "3")))
     assert (raw["date"], raw["horizon_days"], raw["version"]) == ("2026-11-30", 3, 3)
     assert [u["title"] for u in raw["unscheduled"]] == ["Load test"]
 
@@ -84,14 +86,14 @@ def test_it_reads_the_day_as_a_word_a_weekday_or_a_date(run: Run) -> None:
     create_user(run, "alex@example.com")
     add_tasks(run, ("Write the [api] docs", "-d", "wed", "-e", "1h", "--kind", "docs"))
     tomorrow = lines(ok(run("plan", "tomorrow")))
-    assert tomorrow[0] == "Tue 01 Dec 2026 (Europe/Berlin), plan version 2"
+    assert tomorrow[0] == "Tue 01 Dec 2026 (Europe/Berlin), plan version 2, built at 10:00"
     # Planning tomorrow starts tomorrow: the docs go in their window, 16:00 to 17:00.
     assert "16:00-17:00 #1 P3 Write the [api] docs [docs] (block 1)" in tomorrow
     assert lines(ok(run("plan", "2026-12-01", "--keep"))) == tomorrow
     assert lines(ok(run("plan", "show", "wed")))[0].startswith("Wed 02 Dec 2026 (Europe/Berlin)")
     saturday = lines(ok(run("plan", "sat")))
     assert saturday[:2] == [
-        "Sat 05 Dec 2026 (Europe/Berlin), plan version 2",
+        "Sat 05 Dec 2026 (Europe/Berlin), plan version 2, built at 10:00",
         "no work planned on this day",
     ]
 

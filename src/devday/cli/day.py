@@ -104,12 +104,15 @@ def today(ctx: typer.Context, as_json: AsJson = False) -> None:
 
 
 def _timeline(the_plan: dict[str, Any], day: date, priorities: dict[int, str]) -> None:
-    """Today's part of the plan as ``devday plan --keep`` shows it, without its risks."""
+    """Today's part of the plan as ``devday plan`` shows it, without its risks."""
     zone = ZoneInfo(the_plan["timezone"])
     todays = [b for b in the_plan["blocks"] if plan.local(b["start"], zone).date() == day]
     # plan.py owns how a plan's rows look; reusing its row builder keeps the two views alike.
     rows = plan.timeline_rows(the_plan, todays, priorities, zone, day)
-    output.timeline(f"Plan (version {the_plan['version']}):", [row for _key, row in sorted(rows)])
+    note = plan.changed_note(the_plan, zone)
+    output.timeline(
+        f"Plan (version {the_plan['version']}, {note}):", [row for _key, row in sorted(rows)]
+    )
     if not todays:
         output.line("  no work planned today")
 

@@ -2,7 +2,8 @@
 
 ``devday plan [DAY]`` is ``devday plan show [DAY]``: a first word that names no subcommand is
 taken as the day, so ``devday plan``, ``devday plan tomorrow`` and ``devday plan solve FILE`` all
-work. Times are shown in the plan's (the caller's) timezone.
+work. Showing reads the stored plan (building one only for a day that has none); ``devday plan
+build`` builds afresh. Times are shown in the plan's (the caller's) timezone.
 """
 
 from __future__ import annotations
@@ -51,21 +52,37 @@ def show(
     ctx: typer.Context,
     day: Day = "today",
     keep: Annotated[
-        bool, typer.Option("--keep", help="Show the stored plan instead of building it again.")
+        bool, typer.Option("--keep", help="Never build: fail when DAY has no plan yet.")
     ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Show the stored plan for DAY (default today): the day's timeline, then the risks. A day
+    without a plan gets one built first; showing never changes a plan that exists."""
+    cli = state(ctx)
+    the_day = day_of(cli, day)
+    try:
+        plan = _stored(cli, the_day, day)
+    except CliError as exc:
+        if keep or not str(exc).startswith("no plan for"):
+            raise
+        plan = cli.client().request("POST", _path(the_day))
+    _print(cli, plan, as_json=as_json)
+
+
+@app.command("build")
+def build(
+    ctx: typer.Context,
+    day: Day = "today",
     horizon: Annotated[
         int | None, typer.Option(min=1, max=60, help="Days planned ahead (default 14).")
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Build the plan for DAY (default today) and show it: the day's timeline, then the risks."""
+    """Build the plan for DAY afresh and show it; blocks under way, past and pinned stay."""
     cli = state(ctx)
     the_day = day_of(cli, day)
-    if keep:
-        plan = _stored(cli, the_day, day)
-    else:
-        params = {"horizon_days": horizon} if horizon is not None else None
-        plan = cli.client().request("POST", _path(the_day), params=params)
+    params = {"horizon_days": horizon} if horizon is not None else None
+    plan = cli.client().request("POST", _path(the_day), params=params)
     _print(cli, plan, as_json=as_json)
 
 
@@ -196,7 +213,8 @@ def _print(cli: CliState, plan: dict[str, Any], *, as_json: bool) -> None:
         | {x["task_id"] for x in plan["unscheduled"]},
     )
     output.timeline(
-        f"{day:%a %d %b %Y} ({plan['timezone']}), plan version {plan['version']}",
+        f"{day:%a %d %b %Y} ({plan['timezone']}), plan version {plan['version']}, "
+        + changed_note(plan, zone),
         [row for _key, row in sorted(timeline_rows(plan, todays, priorities, zone, day))],
     )
     later = sum(1 for b in plan["blocks"] if local(b["start"], zone).date() > day)
@@ -208,6 +226,14 @@ def _print(cli: CliState, plan: dict[str, Any], *, as_json: bool) -> None:
 
 
 Row = tuple[str, str, str, bool]
+
+
+def changed_note(plan: dict[str, Any], zone: ZoneInfo) -> str:
+    """When the plan last changed and why: "re-planned at 14:02: 'Fix checkout' added"."""
+    reason = plan.get("change_reason") or "built"
+    if reason == "built" or not plan.get("changed_at"):
+        return f"built at {local(plan['built_at'], zone):%H:%M}"
+    return f"re-planned at {local(plan['changed_at'], zone):%H:%M}: {reason}"
 
 
 def timeline_rows(
