@@ -1,8 +1,8 @@
 """Quick add: one line of Todoist-style text read into the fields of a new task.
 
-Pure: the clock and the timezone are arguments. ``#tag`` and ``+project`` may stand anywhere
-(their sigils make them unambiguous; a tag starts with a letter, so "#212" stays an issue
-number in the title). Everything else is read only from the END of the text, where people put
+Pure: the clock and the timezone are arguments. ``#tag``, ``+project`` and ``kind:docs`` may
+stand anywhere (their sigils make them unambiguous; a tag starts with a letter, so "#212" stays
+an issue number in the title). Everything else is read only from the END of the text, where people put
 it: a P-label (P1 to P4), an estimate with a unit (90m, 1h30, 2h) and the longest trailing run
 of words that ``dateparse.parse_when`` accepts. Words before them are the title, so
 "Write the 2 docs" or "Prepare friday demo" keep their titles intact.
@@ -18,6 +18,7 @@ from devday.dateparse import parse_duration, parse_when
 
 _TAG = re.compile(r"#(?P<tag>[A-Za-z][\w.\-/]*)")
 _PROJECT = re.compile(r"\+(?P<name>\w[\w.\-/]*)")
+_KIND = re.compile(r"kind:(?P<kind>[A-Za-z]+)", re.IGNORECASE)
 _PRIORITY = re.compile(r"[pP](?P<p>[1-4])")
 _DURATION = re.compile(r"\d+(?:\.\d+)?h(?:\d{1,2}m?)?|\d+(?:m|min|mins)", re.IGNORECASE)
 # The longest phrase parse_when reads is about four words ("next fri 5 pm").
@@ -34,6 +35,38 @@ class QuickAdd:
     importance: int | None = None  # 4 is P1 (critical) ... 1 is P4; None: not given
     tags: list[str] = field(default_factory=list)
     project_name: str | None = None
+    kind: str | None = None  # as typed after "kind:"; the API checks it is a known kind
+
+
+@dataclass(frozen=True)
+class GoalText:
+    title: str
+    estimate_minutes: int | None = None
+    kind: str | None = None
+
+
+def parse_goal(text: str) -> GoalText:
+    """A goal as typed: "Write the docs 1h30 kind:docs" (the time at the end, the kind anywhere).
+
+    Raises ValueError when no title is left."""
+    words, kind = [], None
+    for word in text.split():
+        if match := _KIND.fullmatch(word):
+            kind = match["kind"].lower()
+        else:
+            words.append(word)
+    estimate = None
+    if len(words) > 1 and _DURATION.fullmatch(words[-1]):
+        try:
+            estimate = parse_duration(words[-1])
+            words = words[:-1]
+        except ValueError:
+            estimate = None
+    if not words:
+        raise ValueError(
+            "write the goal before its time and kind, e.g. “Write the docs 1h kind:docs”"
+        )
+    return GoalText(" ".join(words), estimate, kind)
 
 
 def parse_quick_add(text: str, *, now: datetime, timezone: str) -> QuickAdd:
@@ -45,8 +78,11 @@ def parse_quick_add(text: str, *, now: datetime, timezone: str) -> QuickAdd:
     words: list[str] = []
     tags: list[str] = []
     project: str | None = None
+    kind: str | None = None
     for word in text.split():
-        if match := _TAG.fullmatch(word):
+        if match := _KIND.fullmatch(word):
+            kind = match["kind"].lower()
+        elif match := _TAG.fullmatch(word):
             tag = match["tag"].lower()
             if tag not in tags:
                 tags.append(tag)
@@ -90,6 +126,7 @@ def parse_quick_add(text: str, *, now: datetime, timezone: str) -> QuickAdd:
         importance=importance,
         tags=tags,
         project_name=project,
+        kind=kind,
     )
 
 

@@ -291,6 +291,21 @@ def _print_wrapup(view: dict[str, Any], tz: str) -> None:
 # --- the reflection ----------------------------------------------------------------------------
 
 
+def _goal(text: str) -> dict[str, Any]:
+    from devday.quickadd import parse_goal
+
+    try:
+        parsed = parse_goal(text)
+    except ValueError as exc:
+        raise CliError(f"--goal: {exc}") from None
+    goal: dict[str, Any] = {"title": parsed.title}
+    if parsed.estimate_minutes is not None:
+        goal["estimate_minutes"] = parsed.estimate_minutes
+    if parsed.kind is not None:
+        goal["kind"] = parsed.kind
+    return goal
+
+
 def reflect(
     ctx: typer.Context,
     day: Day = "today",
@@ -303,8 +318,9 @@ def reflect(
     goal: Annotated[
         list[str] | None,
         typer.Option(
-            help="A goal for the next working day, which becomes a task planned then; "
-            "repeat for more. Replaces the goals saved before."
+            help="A goal for the next working day, that day's first work, in order; with its "
+            "time and kind at the end: \"Write the docs 1h kind:docs\" (default 30m, other). "
+            "Repeat for more; replaces the goals saved before."
         ),
     ] = None,
     as_json: AsJson = False,
@@ -318,7 +334,7 @@ def reflect(
     given = {"went_well": went_well, "improve": improve, "energy": energy, "note": note}
     changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if goal is not None:
-        changes["goals"] = goal
+        changes["goals"] = [_goal(text) for text in goal]
     if not changes:
         if as_json:
             output.raw_json(current)
@@ -330,7 +346,10 @@ def reflect(
         "improve": current["improve"],
         "energy": current["energy"],
         "note": current["note"],
-        "goals": [g["title"] for g in current["goals"]],
+        "goals": [
+            {"title": g["title"], "estimate_minutes": g["estimate_minutes"] or 30, "kind": g["kind"]}
+            for g in current["goals"]
+        ],
         **changes,
     }
     # The version read above: saving over someone's newer change is refused, not lost.

@@ -16,6 +16,16 @@ from devday.day.models import Reflection
 from devday.task.models import Kind, Source, Status, Task
 
 GOAL_IMPORTANCE = 3
+GOAL_MINUTES = 30
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A goal as the evening reflection sets it: the next working day's first work."""
+
+    title: str
+    estimate_minutes: int = GOAL_MINUTES
+    kind: Kind = Kind.other
 
 
 @dataclass(frozen=True)
@@ -68,12 +78,14 @@ def save(
     improve: str,
     energy: int | None,
     note: str,
-    goals: list[str],
+    goals: list[Goal],
     version: int | None,
     now: datetime,
 ) -> ReflectionView:
     """Creates or replaces the day's reflection. New goals become tasks planned for the next
-    working day; goals already created are kept (matched by title), so saving twice is safe."""
+    working day, in the order given (the planner makes them that day's first work); goals
+    already created are kept (matched by title) with the estimate and kind given now, so
+    saving twice is safe."""
     row = session.scalar(
         select(Reflection).where(Reflection.user_id == user.id, Reflection.day_date == day)
     )
@@ -87,22 +99,26 @@ def save(
         else {}
     )
     ids: list[int] = []
-    for title in goals:
-        task = existing.get(title)
+    for goal in goals:
+        task = existing.get(goal.title)
         if task is None:
             task = Task(
                 owner_id=user.id,
                 assignee_id=user.id,
-                title=title,
+                title=goal.title,
                 importance=GOAL_IMPORTANCE,
                 planned_date=goal_date,
-                kind=Kind.other,
+                estimate_minutes=goal.estimate_minutes,
+                kind=goal.kind,
                 source=Source.manual,
                 created_at=now,
                 updated_at=now,
             )
             session.add(task)
             session.flush()
+        elif (task.estimate_minutes, task.kind) != (goal.estimate_minutes, goal.kind):
+            task.estimate_minutes, task.kind = goal.estimate_minutes, goal.kind
+            task.updated_at = now
         ids.append(task.id)
     if row is None:
         row = Reflection(user_id=user.id, day_date=day, created_at=now)

@@ -39,6 +39,8 @@ def brief(task: Task) -> TaskBrief:
         status=task.status.value,
         deadline=task.deadline_at,
         planned_date=task.planned_date,
+        estimate_minutes=task.estimate_minutes,
+        kind=task.kind.value,
     )
 
 
@@ -191,7 +193,10 @@ def save_reflection(
         improve=data.improve,
         energy=data.energy,
         note=data.note,
-        goals=data.goals,
+        goals=[
+            reflection.Goal(title=g.title, estimate_minutes=g.estimate_minutes, kind=g.kind)
+            for g in data.goal_list()
+        ],
         version=version,
         now=clock.now(),
     )

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from devday.ids import IdField
 from devday.planning.schemas import LateRead, PlanRead
+from devday.task.models import Kind
 
 _BRIEF: dict[str, Any] = {
     "id": 9,
@@ -25,6 +26,20 @@ class TaskBrief(BaseModel):
     status: str
     deadline: dt.datetime | None
     planned_date: dt.date | None
+    estimate_minutes: int | None = None
+    kind: str = "other"
+
+
+class GoalWrite(BaseModel):
+    """A goal for the next working day: a task that is that day's first work, in the order
+    given (ahead of everything but pinned blocks and the routine, unless a deadline that day
+    needs the time)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    estimate_minutes: int = Field(default=30, ge=5, le=8 * 60, description="Default 30")
+    kind: Kind = Kind.other
 
 
 class HabitRead(BaseModel):
@@ -210,7 +225,14 @@ class ReflectionWrite(BaseModel):
                     "improve": "Fewer context switches",
                     "energy": 2,
                     "note": "",
-                    "goals": ["Finish the /v2/orders docs"],
+                    "goals": [
+                        {
+                            "title": "Finish the /v2/orders docs",
+                            "estimate_minutes": 90,
+                            "kind": "docs",
+                        },
+                        "Review Sam's PR",
+                    ],
                 }
             ]
         },
@@ -220,20 +242,27 @@ class ReflectionWrite(BaseModel):
     improve: str = Field(default="", max_length=5000)
     energy: int | None = Field(default=None, ge=1, le=3, description="1 low, 2 ok, 3 high")
     note: str = Field(default="", max_length=5000)
-    goals: list[str] = Field(default_factory=list, max_length=10)
+    goals: list[GoalWrite | str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="In order; a plain title is a goal of 30 minutes of other work",
+    )
     version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
     @model_validator(mode="after")
     def _goals(self) -> ReflectionWrite:
-        cleaned = []
+        cleaned: dict[str, GoalWrite] = {}
         for goal in self.goals:
-            goal = goal.strip()
-            if not goal or len(goal) > 300:
+            title = (goal if isinstance(goal, str) else goal.title).strip()
+            if not title or len(title) > 300:
                 raise ValueError("each goal needs 1 to 300 characters")
-            if goal not in cleaned:
-                cleaned.append(goal)
-        self.goals = cleaned
+            item = GoalWrite(title=title) if isinstance(goal, str) else goal
+            cleaned.setdefault(title, item.model_copy(update={"title": title}))
+        self.goals = list(cleaned.values())
         return self
+
+    def goal_list(self) -> list[GoalWrite]:
+        return [g if isinstance(g, GoalWrite) else GoalWrite(title=g) for g in self.goals]
 
 
 class ReflectionRead(BaseModel):

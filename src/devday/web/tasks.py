@@ -261,6 +261,8 @@ def quick_add(
         }
         if parsed.importance is not None:
             values["importance"] = parsed.importance
+        if parsed.kind is not None:
+            values["kind"] = parsed.kind
         task = task_service.create_task(
             session=session, user=user, data=TaskCreate(**values), now=now
         )

@@ -17,12 +17,15 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
+from devday.dateparse import parse_duration
 from devday.day import reflection as reflection_service
 from devday.day import wrapup as wrapup_service
 from devday.day.calendar_days import local_today
+from devday.day.reflection import GOAL_MINUTES, Goal
 from devday.deps import OptionalUser, SessionDep, StateDep
 from devday.errors import DomainError, Invalid, NotFound
-from devday.web.common import FormStr, form_ok, login_redirect, render
+from devday.task.models import Kind
+from devday.web.common import FormStr, duration, form_ok, login_redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,6 +35,7 @@ EXPIRED = "Your form expired; please try again."
 MAX_TEXT = 5000
 MAX_GOAL = 300
 GOAL_INPUTS = 3
+BLANK_GOAL = {"title": "", "estimate": "30m", "kind": "other"}
 DECISION_LABELS = {
     "tomorrow": "Next working day",
     "date": "On the date below",
@@ -234,7 +238,10 @@ def close_day(
 def reflect_context(session: Session, user: User, day: date, now: datetime) -> dict[str, Any]:
     view = reflection_service.get(session=session, user=user, day=day)
     row = view.reflection
-    goals = [task.title for task in view.goals]
+    goals = [
+        {"title": t.title, "estimate": duration(t.estimate_minutes or 30), "kind": t.kind.value}
+        for t in view.goals
+    ]
     return {
         "user": user,
         "day": day,
@@ -245,7 +252,7 @@ def reflect_context(session: Session, user: User, day: date, now: datetime) -> d
             "improve": row.improve if row else "",
             "energy": str(row.energy) if row and row.energy else "",
             "note": row.note if row else "",
-            "goals": goals + [""] * max(0, GOAL_INPUTS - len(goals)),
+            "goals": goals + [BLANK_GOAL] * max(0, GOAL_INPUTS - len(goals)),
             "version": str(row.version) if row else "",
         },
     }
@@ -277,16 +284,29 @@ def _energy(text: str) -> int | None:
     return int(text)
 
 
-def _goals(goals: list[str]) -> list[str]:
-    cleaned: list[str] = []
-    for goal in (g.strip() for g in goals):
-        if len(goal) > MAX_GOAL:
+def _goals(titles: list[str], estimates: list[str], kinds: list[str]) -> list[Goal]:
+    """The form's goal rows, in order: blank rows left out, the same title once."""
+    goals: dict[str, Goal] = {}
+    for i, raw in enumerate(titles):
+        title = raw.strip()
+        if not title:
+            continue
+        if len(title) > MAX_GOAL:
             raise Invalid(f"keep each goal under {MAX_GOAL} characters", field="goal")
-        if goal and goal not in cleaned:
-            cleaned.append(goal)
-    if len(cleaned) > 10:
+        estimate = estimates[i].strip() if i < len(estimates) else ""
+        try:
+            minutes = parse_duration(estimate) if estimate else GOAL_MINUTES
+        except ValueError as exc:
+            raise Invalid(f"goal {i + 1}: {exc}", field="goal_estimate") from None
+        if not 5 <= minutes <= 8 * 60:
+            raise Invalid(f"goal {i + 1}: give 5 minutes to 8 hours", field="goal_estimate")
+        kind = kinds[i] if i < len(kinds) and kinds[i] else Kind.other.value
+        if kind not in Kind.__members__:
+            raise Invalid(f"goal {i + 1}: unknown kind {kind!r}", field="goal_kind")
+        goals.setdefault(title, Goal(title=title, estimate_minutes=minutes, kind=Kind(kind)))
+    if len(goals) > 10:
         raise Invalid("ten goals at most", field="goal")
-    return cleaned
+    return list(goals.values())
 
 
 @router.post("/reflect/{day}")
@@ -302,6 +322,8 @@ def save_reflection(
     energy: FormStr = "",
     note: LongText = "",
     goal: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
+    goal_estimate: FormList = [],  # noqa: B006
+    goal_kind: FormList = [],  # noqa: B006
     version: FormStr = "",
 ) -> Response:
     def action(user: User, day: date, now: datetime) -> None:
@@ -316,7 +338,7 @@ def save_reflection(
             improve=improve.strip(),
             energy=_energy(energy),
             note=note.strip(),
-            goals=_goals(goal),
+            goals=_goals(goal, goal_estimate, goal_kind),
             version=int(version) if version.strip().isdigit() else None,
             now=now,
         )
@@ -326,7 +348,17 @@ def save_reflection(
         "improve": improve,
         "energy": energy,
         "note": note,
-        "goals": [*goal, *[""] * max(0, GOAL_INPUTS - len(goal))],
+        "goals": [
+            *(
+                {
+                    "title": title,
+                    "estimate": goal_estimate[i] if i < len(goal_estimate) else "",
+                    "kind": goal_kind[i] if i < len(goal_kind) else "",
+                }
+                for i, title in enumerate(goal)
+            ),
+            *[BLANK_GOAL] * max(0, GOAL_INPUTS - len(goal)),
+        ],
         "version": version,
     }
     return _post(
