@@ -2,9 +2,9 @@
 
 Pure: the clock and the timezone are arguments. ``#tag``, ``+project`` and ``kind:docs`` may
 stand anywhere (their sigils make them unambiguous; a tag starts with a letter, so "#212" stays
-an issue number in the title). Everything else is read only from the END of the text, where people put
-it: a P-label (P1 to P4), an estimate with a unit (90m, 1h30, 2h) and the longest trailing run
-of words that ``dateparse.parse_when`` accepts. Words before them are the title, so
+an issue number in the title). Everything else is read only from the END of the text, where
+people put it: a P-label (P1 to P4), an estimate with a unit (90m, 1h30, 2h) and the longest
+trailing run of words that ``dateparse.parse_when`` accepts. Words before them are the title, so
 "Write the 2 docs" or "Prepare friday demo" keep their titles intact.
 """
 

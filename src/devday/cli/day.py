@@ -319,7 +319,7 @@ def reflect(
         list[str] | None,
         typer.Option(
             help="A goal for the next working day, that day's first work, in order; with its "
-            "time and kind at the end: \"Write the docs 1h kind:docs\" (default 30m, other). "
+            'time and kind at the end: "Write the docs 1h kind:docs" (default 30m, other). '
             "Repeat for more; replaces the goals saved before."
         ),
     ] = None,
@@ -347,7 +347,11 @@ def reflect(
         "energy": current["energy"],
         "note": current["note"],
         "goals": [
-            {"title": g["title"], "estimate_minutes": g["estimate_minutes"] or 30, "kind": g["kind"]}
+            {
+                "title": g["title"],
+                "estimate_minutes": g["estimate_minutes"] or 30,
+                "kind": g["kind"],
+            }
             for g in current["goals"]
         ],
         **changes,

@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from devday.account.models import User
 from devday.planning import solver
-from devday.planning.models import DayPlan, PlanBlock
+from devday.planning.models import BusyEvent, DayPlan, PlanBlock
 from devday.planning.problem import GRID, Inputs, build
 from devday.task.models import Status, Task
 
@@ -83,16 +83,39 @@ def split(blocks: Sequence[PlanBlock], start: datetime, tasks: dict[int, Task]) 
     return Split(history, kept, ahead, gone)
 
 
+def snap_down(moment: datetime) -> datetime:
+    """``moment`` rounded down to the planning grid."""
+    return moment.replace(minute=moment.minute - moment.minute % GRID, second=0, microsecond=0)
+
+
 def snap_up(moment: datetime) -> datetime:
     """``moment`` rounded up to the planning grid."""
-    floor = moment.replace(minute=moment.minute - moment.minute % GRID, second=0, microsecond=0)
+    floor = snap_down(moment)
     return floor if floor == moment else floor + timedelta(minutes=GRID)
 
 
+def _cut_at_busy_time(session: Session, user: User, parts: Split, start: datetime) -> None:
+    """A block under way ends where busy time added since begins (an interview put in the
+    calendar at 14:00 ends the 13:30 block then); the planner places the rest anew."""
+    started = [b for b in parts.kept if b.start_at < start and not b.pinned]
+    if not started:
+        return
+    last = max(b.end_at for b in started)
+    events = session.scalars(
+        select(BusyEvent.start_at).where(
+            BusyEvent.user_id == user.id, BusyEvent.start_at < last, BusyEvent.end_at > start
+        )
+    ).all()
+    for block in started:
+        cuts = [max(at, start) for at in events if at < block.end_at]
+        if cuts:
+            block.end_at = max(block.start_at + timedelta(minutes=GRID), snap_up(min(cuts)))
+
+
 def pins(split_: Split, start: datetime) -> tuple[solver.PinnedBlock, ...]:
-    """The kept blocks as the solver's pins: only their part from ``start`` (on the grid) on is
-    work ahead."""
-    first = snap_up(start)
+    """The kept blocks as the solver's pins: their part from ``start`` (down to the grid, so
+    that a block under way keeps whole grid steps) on is work ahead."""
+    first = snap_down(start)
     return tuple(
         solver.PinnedBlock(task_id=str(b.task_id), start=max(b.start_at, first), end=b.end_at)
         for b in split_.kept
@@ -118,6 +141,7 @@ def solve_and_store(
     ids = {b.task_id for b in blocks}
     tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(ids)))} if ids else {}
     parts = split(blocks, start, tasks)
+    _cut_at_busy_time(session, user, parts, start)
     pinned = pins(parts, start)
     inputs = build(session=session, user=user, now=start, horizon_days=horizon_days, pinned=pinned)
     if fresh or not parts.ahead:

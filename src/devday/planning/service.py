@@ -211,9 +211,11 @@ def update_block(
         raise NotFound("block not found")
     check_version(plan.version, version, "this plan")
     if data.start is not None or data.end is not None:
-        start = snap_down(data.start or block.start_at)
+        start = refresh.snap_down(data.start or block.start_at)
         end = (
-            snap_down(data.end) if data.end is not None else start + (block.end_at - block.start_at)
+            refresh.snap_down(data.end)
+            if data.end is not None
+            else start + (block.end_at - block.start_at)
         )
         if end <= start:
             raise Invalid("the block must end after it starts", field="end")
@@ -275,8 +277,3 @@ def _finish_block(
         task_service.set_status(session=session, task=task, status=Status.done, now=now)
         task.updated_at = now
         session.flush()
-
-
-def snap_down(moment: datetime) -> datetime:
-    minutes = moment.minute - moment.minute % GRID
-    return moment.replace(minute=minutes, second=0, microsecond=0)
