@@ -17,6 +17,7 @@ from devday.day import jobs as day_jobs
 from devday.inbox import jobs as inbox_jobs
 from devday.jobs.models import ScheduledJob
 from devday.notify import jobs as notify_jobs
+from devday.planning import jobs as planning_jobs
 from devday.standup import jobs as standup_jobs
 
 JobHandler = Callable[[Session, ScheduledJob, datetime], None]
@@ -61,6 +62,7 @@ REGISTRARS: tuple[Callable[[JobRegistry], None], ...] = (
     inbox_jobs.register,
     standup_jobs.register,
     checks_jobs.register,
+    planning_jobs.register,
 )
 
 

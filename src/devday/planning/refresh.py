@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from devday.account.models import User
+from devday.planning import jobs as planning_jobs
 from devday.planning import solver
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock
 from devday.planning.problem import GRID, Inputs, build
@@ -212,6 +213,9 @@ def _store(
     plan.facts = {"over_estimate": list(inputs.over_estimate)}
     flag_modified(plan, "late")
     session.flush()
+    planning_jobs.schedule_catch_up(
+        session=session, plan=plan, blocks=blocks_of(session=session, plan=plan), now=now
+    )
     return plan
 
 
