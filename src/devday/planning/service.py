@@ -7,7 +7,7 @@ Plans are built by the pure solver from the database (``refresh``) and kept live
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -246,7 +246,8 @@ def _finish_block(
     """Marks ``block`` done at ``now``: it ends when it was finished, its time up to then is
     logged as worked (where no entry of the user covers it), and the task is done with its last
     block ahead. A block that has not begun can be done only as the task's last one: the task
-    is finished early, and the re-plan frees the block's time."""
+    is finished early; the block moves to the time logged on the task that day, or (none
+    logged) the re-plan frees its time."""
     ahead = [
         b
         for b in blocks_of(session=session, plan=plan)
@@ -260,6 +261,10 @@ def _finish_block(
                 "ahead; mark done the block you worked in, or finish the task",
                 field="done",
             )
+        worked = _worked_today(session, user, plan, block.task_id, now)
+        if worked is not None:  # the work happened, timed, before the block: it goes there
+            block.start_at, block.end_at = worked
+            block.done = True
     else:
         worklog_service.log_worked(
             session=session,
@@ -277,3 +282,18 @@ def _finish_block(
         task_service.set_status(session=session, task=task, status=Status.done, now=now)
         task.updated_at = now
         session.flush()
+
+
+def _worked_today(
+    session: Session, user: User, plan: DayPlan, task_id: int, now: datetime
+) -> tuple[datetime, datetime] | None:
+    """The span (on the grid) of the time logged on ``task_id`` on the plan's day, up to now."""
+    midnight = datetime.combine(plan.plan_date, time(0), tzinfo=ZoneInfo(user.timezone))
+    entries = worklog_service.list_entries(
+        session=session, user=user, start=midnight, end=now, task_id=task_id
+    )
+    if not entries:
+        return None
+    start = refresh.snap_down(max(midnight, min(e.start_at for e in entries)))
+    end = refresh.snap_up(max(e.end_at or now for e in entries))
+    return start, max(end, start + timedelta(minutes=GRID))
