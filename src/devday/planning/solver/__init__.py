@@ -11,6 +11,7 @@ from devday.planning.solver.jsonio import problem_from_json
 from devday.planning.solver.model import (
     Block,
     BusyEvent,
+    DeferredTask,
     LateTask,
     PinnedBlock,
     Plan,
@@ -22,11 +23,12 @@ from devday.planning.solver.model import (
     Violation,
 )
 from devday.planning.solver.plan_json import plan_from_json, plan_to_json, problem_to_json
+from devday.planning.solver.replan import blocks_moved, replan
 from devday.planning.solver.solve import (
     DEFAULT_BUDGET_MS,
     REPLAN_BUDGET_MS,
+    default_iterations,
     lower_bound,
-    replan,
     solve,
 )
 from devday.planning.solver.wt import weighted_tardiness_sequence
@@ -36,6 +38,7 @@ __all__ = [
     "REPLAN_BUDGET_MS",
     "Block",
     "BusyEvent",
+    "DeferredTask",
     "LateTask",
     "PinnedBlock",
     "Plan",
@@ -45,8 +48,10 @@ __all__ = [
     "Task",
     "UnscheduledTask",
     "Violation",
+    "blocks_moved",
     "check_json",
     "check_plan",
+    "default_iterations",
     "lower_bound",
     "plan_from_json",
     "plan_to_json",
