@@ -141,8 +141,8 @@ def calibration(history: Iterable[History], *, recent: int = RECENT) -> dict[str
 @dataclass(frozen=True)
 class TaskForecast:
     """A task with a deadline: its chance of finishing on time, and for a task below the target
-    chance (`ON_TIME_TARGET`, 80%), what would raise it there: `extra_minutes` more free working time
-    before its deadline (in 8 of 10 futures it is late by no more than that), for example by
+    chance (`ON_TIME_TARGET`, 80%), what would raise it there: `extra_minutes` more free working
+    time before its deadline (in 8 of 10 futures it is late by no more than that), for example by
     moving the work ahead of it listed in `movable` (tasks without a deadline or with a later
     one, least important first, with their planned minutes, until they add up to
     `extra_minutes`), or by adding working time."""
@@ -218,9 +218,11 @@ def forecast(
             start = float(axis.position(to_minute_ceil(task.earliest_start)))
         # List comprehensions: the fastest plain-Python loop over the futures.
         if start > min(cursor):
-            cursor = [(c if c > start else start) + f * m for c, f in zip(cursor, scale)]
+            cursor = [
+                (c if c > start else start) + f * m for c, f in zip(cursor, scale, strict=True)
+            ]
         else:
-            cursor = [c + f * m for c, f in zip(cursor, scale)]
+            cursor = [c + f * m for c, f in zip(cursor, scale, strict=True)]
         finish[task_id] = cursor
     out: dict[str, TaskForecast] = {}
     for task in problem.tasks:
