@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from devday.planning.solver.model import Block, PinnedBlock, Plan, Problem
+from devday.planning.solver.model import Block, PinnedBlock, Plan, Problem, Task
 from devday.planning.solver.solve import REPLAN_BUDGET_MS, solve
 from devday.planning.solver.timeline import free_intervals, local_minute, to_minute
 
@@ -61,8 +61,10 @@ def replan(
 
     keep = _keepable(problem, previous)
     candidates: list[Plan] = []
-    until_finish = False
-    while keep and len(candidates) < 3:
+    # First let go of just enough kept work before each late task's deadline; then, if tasks are
+    # still late (or that freed nothing), of everything kept before where they finish.
+    steps = iter((False, True))
+    while keep:
         stable = solve(
             replace(problem, pinned=problem.pinned + tuple(keep)),
             time_budget_ms=left(),
@@ -74,12 +76,11 @@ def replan(
         candidates.append(stable)
         if _cost(stable) == (0, 0, 0):
             return stable
-        # First let go of what stands before the late tasks' deadlines; then, if they are still
-        # late or that frees nothing, of what stands before where they finish.
-        fewer = _room_for_the_late(problem, stable, keep, until_finish=until_finish)
-        if len(fewer) == len(keep) and not until_finish:
-            fewer = _room_for_the_late(problem, stable, keep, until_finish=True)
-        until_finish = True
+        fewer = keep
+        for until_finish in steps:
+            fewer = _room_for_the_late(problem, stable, keep, until_finish=until_finish)
+            if len(fewer) < len(keep):
+                break
         if len(fewer) == len(keep):
             break
         keep = fewer
@@ -109,36 +110,73 @@ def _cost(plan: Plan) -> tuple[int, int, int]:
 def _room_for_the_late(
     problem: Problem, plan: Plan, keep: list[PinnedBlock], *, until_finish: bool
 ) -> list[PinnedBlock]:
-    """`keep` without the kept tasks that stand in the way: those starting before the latest
-    deadline (`until_finish`: or finish, if later) of a task placed around them that misses its
-    deadline, and,
-    when work without a deadline that was not kept is left out, the lighter tasks without a
-    deadline, latest first, until they free as many minutes. All of `keep` goes when a task
-    with a deadline that was not kept is unscheduled (the fresh plan is the other choice)."""
-    kept = {b.task_id for b in keep}
+    """`keep` without the kept tasks that stand in the way of the tasks that were not kept.
+
+    For each such task that misses its deadline: by default just enough kept work before that
+    deadline to make room for its work after the deadline (all of its work if it is
+    unscheduled), the work with the most slack first (no deadline, then the latest deadline,
+    the lightest, the latest); `until_finish`: every kept task that starts before the latest
+    finish (or deadline) of those tasks, and everything when one of them is unscheduled. And
+    when work without a deadline that was not kept is left out: the lighter kept tasks without
+    a deadline, latest first, until they free as many minutes."""
     tasks = {t.id: t for t in problem.tasks}
-    starts: dict[str, datetime] = {}
+    mine: dict[str, list[PinnedBlock]] = {}
     for b in keep:
-        starts[b.task_id] = min(starts.get(b.task_id, b.start), b.start)
+        mine.setdefault(b.task_id, []).append(b)
+    starts = {t: min(b.start for b in blocks) for t, blocks in mine.items()}
     dropped: set[str] = set()
-    late = [x for x in plan.late if x.task_id not in kept]
-    if any(x.finish is None for x in late):
-        return []
-    if late:
-        limit = max(x.deadline for x in late)
-        if until_finish:
-            limit = max(limit, *(x.finish or x.deadline for x in late))
-        dropped |= {t for t, s in starts.items() if s < limit}
+    late = [x for x in plan.late if x.task_id not in mine]
+    if late and until_finish:
+        if any(x.finish is None for x in late):
+            return []
+        limit = max(max(x.deadline, x.finish or x.deadline) for x in late)
+        dropped |= {t for t, start in starts.items() if start < limit}
+    elif late:
+        for x in sorted(late, key=lambda x: x.deadline):
+            due = to_minute(x.deadline)
+            # Its work after the deadline is what must find room before it.
+            need = (
+                tasks[x.task_id].estimate_minutes
+                if x.finish is None
+                else sum(
+                    to_minute(b.end) - max(to_minute(b.start), due)
+                    for b in plan.blocks
+                    if b.task_id == x.task_id and b.end > x.deadline
+                )
+            )
+            before = {
+                t: sum(max(0, min(to_minute(b.end), due) - to_minute(b.start)) for b in blocks)
+                for t, blocks in mine.items()
+                if t not in dropped
+            }
+            slack = sorted(
+                (t for t, m in before.items() if m > 0 and _later(tasks[t], x.deadline)),
+                key=lambda t: (
+                    tasks[t].deadline is not None,
+                    -(tasks[t].deadline or x.deadline).timestamp(),
+                    tasks[t].weight,
+                    -starts[t].timestamp(),
+                ),
+            )
+            for t in slack:
+                if need <= 0:
+                    break
+                dropped.add(t)
+                need -= before[t]
     left_out = [
         tasks[u.task_id]
         for u in plan.unscheduled
-        if u.task_id not in kept and tasks[u.task_id].deadline is None
+        if u.task_id not in mine and tasks[u.task_id].deadline is None
     ]
     if left_out:
         heaviest = max(t.weight for t in left_out)
         need = sum(t.estimate_minutes for t in left_out if t.weight == heaviest)
         lighter = sorted(
-            (t for t in kept - dropped if tasks[t].deadline is None and tasks[t].weight < heaviest),
+            (
+                t
+                for t in mine
+                if t not in dropped and tasks[t].deadline is None and tasks[t].weight < heaviest
+            ),
             key=lambda t: starts[t],
             reverse=True,
         )
@@ -148,6 +186,11 @@ def _room_for_the_late(
             dropped.add(t)
             need -= tasks[t].estimate_minutes
     return [b for b in keep if b.task_id not in dropped]
+
+
+def _later(task: Task, deadline: datetime) -> bool:
+    """Whether `task` can give up time before `deadline`: it has none, or a later one."""
+    return task.deadline is None or task.deadline > deadline
 
 
 def _keepable(problem: Problem, previous: Plan) -> list[PinnedBlock]:
