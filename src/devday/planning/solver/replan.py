@@ -4,10 +4,9 @@ never worse than starting over.
 Candidates: the plan that keeps the previous blocks of tasks planned wholly after today (as pins
 for the solve); the same with the kept blocks that stand in the way of a late task (or of heavier
 work without a deadline that was left out) let go; and the fresh plan, `solve(problem)` with the
-same seed and iterations. The fresh plan is built whenever the kept plan misses a deadline, runs
-late or leaves work out; a kept plan then counts only if it misses no more weight and runs no later
-than the fresh one, and the best by (missed weight, weighted tardiness, weighted unplaced minutes,
-blocks moved) wins. So a re-plan is never worse than a fresh build from the same moment.
+same seed and iterations, built whenever the kept plan misses a deadline, runs late or leaves
+work out. The best by (missed weight, weighted tardiness, weighted unplaced minutes, blocks
+moved) wins, so a re-plan is never worse than a fresh build from the same moment.
 """
 
 from __future__ import annotations
@@ -21,6 +20,9 @@ from zoneinfo import ZoneInfo
 from devday.planning.solver.model import Block, PinnedBlock, Plan, Problem, Task
 from devday.planning.solver.solve import REPLAN_BUDGET_MS, solve
 from devday.planning.solver.timeline import free_intervals, local_minute, to_minute
+
+# The plans that keep blocks place few tasks, around pins: a short search is enough for them.
+KEPT_ITERATIONS = 2
 
 
 def blocks_moved(previous: Plan, plan: Plan, *, since: datetime | None = None) -> int:
@@ -45,14 +47,15 @@ def replan(
     """Re-plan from `problem.now` (after an overrun, a new task, a finished one...).
 
     Keeps the problem's pinned blocks. Tasks whose previous blocks all lie after today (local)
-    and still fit keep them, unless that makes the plan worse: it never misses more deadline
-    weight, and never has more weighted tardiness, than `solve(problem, seed=seed,
+    and still fit keep them, unless that makes the plan worse than `solve(problem, seed=seed,
     iterations=iterations)`, which it builds whenever the kept plan misses a deadline, runs late
-    or leaves work out. Of the plans that pass, the best on (missed weight, weighted tardiness,
-    weighted unplaced minutes) wins, and among equal ones the one that moves the fewest of
-    `previous`'s blocks (counted from `problem.now`, see `blocks_moved`). Goals (tasks with
-    `first_rank`) are never held back by kept blocks: nothing is kept on a goal's day from its
-    earliest start on. `time_budget_ms` caps the wall time of all of it (see `solve`).
+    or leaves work out: the best plan on (missed weight, weighted tardiness, weighted unplaced
+    minutes) wins, compared in that order, so it never misses more deadline weight than the
+    fresh plan, nor, missing as much, runs later; among equal plans, the one that moves the
+    fewest of `previous`'s blocks (counted from `problem.now`, see `blocks_moved`). Goals
+    (tasks with `first_rank`) are never held back by kept blocks: nothing is kept on a goal's
+    day from its earliest start on. `time_budget_ms` is the wall-clock cap (see `solve`): the
+    plans that keep blocks share it, and the fresh plan gets all of it, as a fresh build does.
     """
     stop = time.perf_counter() + time_budget_ms / 1000
 
@@ -61,41 +64,32 @@ def replan(
 
     keep = _keepable(problem, previous)
     candidates: list[Plan] = []
-    # First let go of just enough kept work before each late task's deadline; then, if tasks are
-    # still late (or that freed nothing), of everything kept before where they finish.
-    steps = iter((False, True))
-    while keep:
+    while keep and len(candidates) < 2:
         stable = solve(
             replace(problem, pinned=problem.pinned + tuple(keep)),
             time_budget_ms=left(),
             seed=seed,
-            iterations=iterations,
+            iterations=KEPT_ITERATIONS if iterations is None else iterations,
         )
         if not _kept_in_order(problem, stable, {b.task_id for b in keep}):
             break
         candidates.append(stable)
         if _cost(stable) == (0, 0, 0):
             return stable
-        fewer = keep
-        for until_finish in steps:
-            fewer = _room_for_the_late(problem, stable, keep, until_finish=until_finish)
-            if len(fewer) < len(keep):
-                break
+        # Let go of just enough kept work before each late task's deadline; when that frees
+        # nothing, of everything kept before where the late tasks finish.
+        fewer = _room_for_the_late(problem, stable, keep, until_finish=False)
+        if len(fewer) == len(keep):
+            fewer = _room_for_the_late(problem, stable, keep, until_finish=True)
         if len(fewer) == len(keep):
             break
         keep = fewer
-    fresh = solve(problem, time_budget_ms=left(), seed=seed, iterations=iterations)
-    # Never worse than starting over on either term: a kept plan must miss no more weight AND run
-    # no later than the fresh one (lexicographically better is not enough).
-    fair = [
-        plan
-        for plan in candidates
-        if plan.missed_deadline_weight <= fresh.missed_deadline_weight
-        and plan.weighted_tardiness_minutes <= fresh.weighted_tardiness_minutes
-    ]
+    # The fresh plan gets the whole cap, as a fresh build does: it must be that plan.
+    fresh = solve(problem, time_budget_ms=time_budget_ms, seed=seed, iterations=iterations)
     since = problem.now
     return min(
-        [*fair, fresh], key=lambda plan: (*_cost(plan), blocks_moved(previous, plan, since=since))
+        [*candidates, fresh],
+        key=lambda plan: (*_cost(plan), blocks_moved(previous, plan, since=since)),
     )
 
 
@@ -121,8 +115,10 @@ def _room_for_the_late(
     a deadline, latest first, until they free as many minutes."""
     tasks = {t.id: t for t in problem.tasks}
     mine: dict[str, list[PinnedBlock]] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}  # kept blocks in epoch minutes
     for b in keep:
         mine.setdefault(b.task_id, []).append(b)
+        spans.setdefault(b.task_id, []).append((to_minute(b.start), to_minute(b.end)))
     starts = {t: min(b.start for b in blocks) for t, blocks in mine.items()}
     dropped: set[str] = set()
     late = [x for x in plan.late if x.task_id not in mine]
@@ -132,37 +128,39 @@ def _room_for_the_late(
         limit = max(max(x.deadline, x.finish or x.deadline) for x in late)
         dropped |= {t for t, start in starts.items() if start < limit}
     elif late:
+        after: dict[str, int] = {}  # each late task's planned minutes after its deadline
+        deadlines = {x.task_id: to_minute(x.deadline) for x in late}
+        for block in plan.blocks:
+            due = deadlines.get(block.task_id)
+            if due is not None and to_minute(block.end) > due:
+                minutes = to_minute(block.end) - max(to_minute(block.start), due)
+                after[block.task_id] = after.get(block.task_id, 0) + minutes
+        # The work with the most slack first: no deadline, then the latest, the lightest, the
+        # latest to start.
+        slack = sorted(
+            mine,
+            key=lambda t: (
+                tasks[t].deadline is not None,
+                -(tasks[t].deadline or problem.now).timestamp(),
+                tasks[t].weight,
+                -starts[t].timestamp(),
+            ),
+        )
         for x in sorted(late, key=lambda x: x.deadline):
-            due = to_minute(x.deadline)
-            # Its work after the deadline is what must find room before it.
-            need = (
-                tasks[x.task_id].estimate_minutes
-                if x.finish is None
-                else sum(
-                    to_minute(b.end) - max(to_minute(b.start), due)
-                    for b in plan.blocks
-                    if b.task_id == x.task_id and b.end > x.deadline
-                )
-            )
-            before = {
-                t: sum(max(0, min(to_minute(b.end), due) - to_minute(b.start)) for b in blocks)
-                for t, blocks in mine.items()
-                if t not in dropped
-            }
-            slack = sorted(
-                (t for t, m in before.items() if m > 0 and _later(tasks[t], x.deadline)),
-                key=lambda t: (
-                    tasks[t].deadline is not None,
-                    -(tasks[t].deadline or x.deadline).timestamp(),
-                    tasks[t].weight,
-                    -starts[t].timestamp(),
-                ),
-            )
+            due = deadlines[x.task_id]
+            # Its work after the deadline (all of it, unscheduled) must find room before it.
+            need = after.get(x.task_id, 0)
+            if x.finish is None:
+                need = tasks[x.task_id].estimate_minutes
             for t in slack:
                 if need <= 0:
                     break
-                dropped.add(t)
-                need -= before[t]
+                if t in dropped or not _later(tasks[t], x.deadline):
+                    continue
+                before = sum(max(0, min(e, due) - s) for s, e in spans[t])
+                if before > 0:
+                    dropped.add(t)
+                    need -= before
     left_out = [
         tasks[u.task_id]
         for u in plan.unscheduled

@@ -34,9 +34,8 @@ from devday.planning.solver.timeline import Axis, free_intervals, horizon, to_da
 # The search stops on a count of evaluations, so one problem gives one plan; the wall-clock budget
 # is only a cap, for a case the count was not sized for (see `default_iterations`).
 DEFAULT_BUDGET_MS = 1000
-# A re-plan answers a click in the day view, and builds a fresh plan when it must compare with one:
-# a cap of its own for all of it (see `replan`).
-REPLAN_BUDGET_MS = 250
+# The same cap for a re-plan: the fresh plan it compares with must be the one `solve` gives.
+REPLAN_BUDGET_MS = DEFAULT_BUDGET_MS
 # Default search size for n tasks: SEARCH_SCALE / n^2 evaluations, within limits.
 SEARCH_SCALE = 150_000
 SEARCH_MOST = 100
