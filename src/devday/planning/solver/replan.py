@@ -2,11 +2,12 @@
 never worse than starting over.
 
 Candidates: the plan that keeps the previous blocks of tasks planned wholly after today (as pins
-for the solve); the same with the kept blocks that stand in the way of a late task (or of heavier
-work without a deadline that was left out) let go; and the fresh plan, `solve(problem)` with the
-same seed and iterations, built whenever the kept plan misses a deadline, runs late or leaves
-work out. The best by (missed weight, weighted tardiness, weighted unplaced minutes, blocks
-moved) wins, so a re-plan is never worse than a fresh build from the same moment.
+for the solve); the fresh plan, `solve(problem)` with the same seed and iterations, built unless
+the kept plan is perfect and moves nothing; and, when the fresh plan is better,
+the plan that lets go of the kept blocks that stand in the way (of a late task, or of heavier
+work without a deadline that was left out). The best by (missed weight, weighted tardiness,
+weighted unplaced minutes, blocks moved) wins, so a re-plan is never worse than a fresh build
+from the same moment.
 """
 
 from __future__ import annotations
@@ -48,48 +49,58 @@ def replan(
 
     Keeps the problem's pinned blocks. Tasks whose previous blocks all lie after today (local)
     and still fit keep them, unless that makes the plan worse than `solve(problem, seed=seed,
-    iterations=iterations)`, which it builds whenever the kept plan misses a deadline, runs late
-    or leaves work out: the best plan on (missed weight, weighted tardiness, weighted unplaced
-    minutes) wins, compared in that order, so it never misses more deadline weight than the
-    fresh plan, nor, missing as much, runs later; among equal plans, the one that moves the
-    fewest of `previous`'s blocks (counted from `problem.now`, see `blocks_moved`). Goals
-    (tasks with `first_rank`) are never held back by kept blocks: nothing is kept on a goal's
-    day from its earliest start on. `time_budget_ms` is the wall-clock cap (see `solve`): the
-    plans that keep blocks share it, and the fresh plan gets all of it, as a fresh build does.
+    iterations=iterations)`, which it builds unless the kept plan misses nothing, is late
+    nowhere, leaves nothing out and moves nothing. The best plan on (missed weight, weighted
+    tardiness, weighted unplaced minutes) wins, compared in that order, so it never misses more
+    deadline weight than the fresh plan, nor, missing as much, runs later; among equal plans,
+    the one that moves the fewest of `previous`'s blocks (counted from `problem.now`, see
+    `blocks_moved`). Goals (tasks with `first_rank`) are never held back by kept blocks:
+    nothing is kept on a goal's day from its earliest start on.
+
+    `time_budget_ms` is the wall-clock cap (see `solve`): the plans that keep blocks share it,
+    and the fresh plan gets all of it, as a fresh build does.
     """
     stop = time.perf_counter() + time_budget_ms / 1000
 
     def left() -> int:
         return max(1, round((stop - time.perf_counter()) * 1000))
 
-    keep = _keepable(problem, previous)
-    candidates: list[Plan] = []
-    while keep and len(candidates) < 2:
-        stable = solve(
+    kept_iterations = KEPT_ITERATIONS if iterations is None else iterations
+
+    def keeping(keep: list[PinnedBlock]) -> Plan | None:
+        plan = solve(
             replace(problem, pinned=problem.pinned + tuple(keep)),
             time_budget_ms=left(),
             seed=seed,
-            iterations=KEPT_ITERATIONS if iterations is None else iterations,
+            iterations=kept_iterations,
         )
-        if not _kept_in_order(problem, stable, {b.task_id for b in keep}):
-            break
-        candidates.append(stable)
-        if _cost(stable) == (0, 0, 0):
-            return stable
-        # Let go of just enough kept work before each late task's deadline; when that frees
-        # nothing, of everything kept before where the late tasks finish.
+        return plan if _kept_in_order(problem, plan, {b.task_id for b in keep}) else None
+
+    since = problem.now
+    keep = _keepable(problem, previous)
+    stable = keeping(keep) if keep else None
+    if (
+        stable is not None
+        and _cost(stable) == (0, 0, 0)
+        and blocks_moved(previous, stable, since=since) == 0
+    ):
+        return stable  # nothing can beat it
+    # The fresh plan gets the whole cap, as a fresh build does: it must be that plan.
+    fresh = solve(problem, time_budget_ms=time_budget_ms, seed=seed, iterations=iterations)
+    if stable is None:
+        return fresh
+    candidates = [stable, fresh]
+    if _cost(fresh) < _cost(stable):
+        # Keeping everything costs something against starting over: let go of just enough kept
+        # work before each late task's deadline; when that frees nothing, of everything kept
+        # before where the late tasks finish.
         fewer = _room_for_the_late(problem, stable, keep, until_finish=False)
         if len(fewer) == len(keep):
             fewer = _room_for_the_late(problem, stable, keep, until_finish=True)
-        if len(fewer) == len(keep):
-            break
-        keep = fewer
-    # The fresh plan gets the whole cap, as a fresh build does: it must be that plan.
-    fresh = solve(problem, time_budget_ms=time_budget_ms, seed=seed, iterations=iterations)
-    since = problem.now
+        if fewer and len(fewer) < len(keep) and (middle := keeping(fewer)) is not None:
+            candidates.append(middle)
     return min(
-        [*candidates, fresh],
-        key=lambda plan: (*_cost(plan), blocks_moved(previous, plan, since=since)),
+        candidates, key=lambda plan: (*_cost(plan), blocks_moved(previous, plan, since=since))
     )
 
 
