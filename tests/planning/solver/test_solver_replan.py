@@ -13,6 +13,7 @@ from test_solver_properties import problems
 
 from devday.planning.solver import (
     Block,
+    LateTask,
     Plan,
     blocks_moved,
     check_plan,
@@ -20,6 +21,7 @@ from devday.planning.solver import (
     replan,
     solve,
 )
+from devday.planning.solver.replan import _own_reasons
 
 DAY = "2026-03-0{}T{}:00+01:00"
 
@@ -121,3 +123,11 @@ def test_it_is_never_worse_than_a_fresh_plan(data: dict[str, Any], minutes: int)
         assert blocks_moved(previous, plan, since=later.now) <= blocks_moved(
             previous, fresh, since=later.now
         )
+
+
+def test_a_kept_late_task_keeps_the_reason_it_had() -> None:
+    deadline, finish = at(4, "12:00"), at(4, "17:00")
+    before = Plan(blocks=(), late=(LateTask("k", deadline, finish, "the review needs Wed"),))
+    pinned = Plan(blocks=(), late=(LateTask("k", deadline, finish, "its pinned blocks end"),))
+    assert _own_reasons(pinned, before, {"k"}).late[0].reason == "the review needs Wed"
+    assert _own_reasons(pinned, before, set()).late[0].reason == "its pinned blocks end"

@@ -74,7 +74,8 @@ def replan(
             seed=seed,
             iterations=kept_iterations,
         )
-        return plan if _kept_in_order(problem, plan, {b.task_id for b in keep}) else None
+        kept = {b.task_id for b in keep}
+        return _own_reasons(plan, previous, kept) if _kept_in_order(problem, plan, kept) else None
 
     since = problem.now
     keep = _keepable(problem, previous)
@@ -102,6 +103,19 @@ def replan(
     return min(
         candidates, key=lambda plan: (*_cost(plan), blocks_moved(previous, plan, since=since))
     )
+
+
+def _own_reasons(plan: Plan, previous: Plan, kept: set[str]) -> Plan:
+    """A kept task that is late was solved as pinned work; its reason is the one the previous
+    plan gave (the same blocks, the same deadline), not "its pinned blocks end after it"."""
+    before = {x.task_id: x.reason for x in previous.late}
+    if not any(x.task_id in kept and x.task_id in before for x in plan.late):
+        return plan
+    late = tuple(
+        replace(x, reason=before[x.task_id]) if x.task_id in kept and x.task_id in before else x
+        for x in plan.late
+    )
+    return replace(plan, late=late)
 
 
 def _cost(plan: Plan) -> tuple[int, int, int]:
