@@ -37,7 +37,7 @@ def goals_first(
         (j for j in order if jobs[j].rank is not None and jobs[j].remaining > 0),
         key=lambda j: (jobs[j].rank, j),
     )
-    limit = best.score[:2]
+    limit = (best.score[0], best.score[1])
     ahead: dict[int, tuple[int, ...]] = {}
     forced: list[int] = []  # jobs that had to go before a goal, and so before the later ones
     front = 0  # the first place the next goal may take: after the goals already placed
@@ -47,7 +47,7 @@ def goals_first(
         lo = min(front, pos)
         cand = _at(rest, lo, g)
         result = evaluate(cand)
-        if result.score[:2] <= limit:
+        if _kept(result, limit):
             order, best, front = cand, result, lo + 1
             if forced:
                 ahead[g] = tuple(forced)
@@ -59,7 +59,7 @@ def goals_first(
         while left < right and not evaluate.spent():
             mid = (left + right) // 2
             trial = evaluate(_at(rest, mid, g))
-            if trial.score[:2] <= limit:
+            if _kept(trial, limit):
                 good, good_result, right = mid, trial, mid
             else:
                 left = mid + 1
@@ -119,6 +119,11 @@ def reasons(
             "to finish on time"
         )
     return out
+
+
+def _kept(placement: Placement, limit: tuple[int, int]) -> bool:
+    """No more missed weight and no more weighted tardiness than `limit`, each on its own."""
+    return placement.score[0] <= limit[0] and placement.score[1] <= limit[1]
 
 
 def _at(rest: list[int], place: int, g: int) -> list[int]:
