@@ -1,7 +1,8 @@
 """Public entry points: `solve` and `lower_bound` (`replan` is in `replan`).
 
 Pipeline: free time -> working-time axis -> exact core (lower bound and starting order) -> list
-scheduler -> seeded local search on the order -> preference pass -> plan with reasons.
+scheduler -> seeded local search on the order (a count of evaluations) -> goals first ->
+preference pass -> plan with reasons.
 """
 
 from __future__ import annotations
