@@ -73,11 +73,11 @@ def run_baseline(
 
 
 def cpsat_missed(problem: Problem, time_limit_s: float = 20.0) -> tuple[int, bool] | None:
-    """CP-SAT optimum of the missed weight on the working-time axis: on-time flags x_j, and for
-    every deadline D, sum of p_j x_j over d_j <= D is at most the free time before D; jobs late in
-    every plan are fixed late. This is the exact optimum for split-anywhere instances and the
-    same relaxation as our lower bound otherwise, solved independently. Returns (value, proven
-    optimal) or None without ortools."""
+    """CP-SAT optimum of the missed weight on the working-time axis: on-time flags x_j for the
+    tasks with a deadline, and for every deadline D, sum of p_j x_j over d_j <= D is at most the
+    free time before D; jobs late in every plan are fixed late. This is the exact optimum for
+    split-anywhere instances and the same relaxation as our lower bound otherwise, solved
+    independently. Returns (value, proven optimal) or None without ortools."""
     try:
         from ortools.sat.python import cp_model
     except ImportError:
@@ -85,11 +85,9 @@ def cpsat_missed(problem: Problem, time_limit_s: float = 20.0) -> tuple[int, boo
     every = build_jobs(problem)
     axis = Axis.of(free_intervals(problem))
     doomed = forced_late(every, axis)
-    jobs = [j for j in every if j.remaining > 0]
-    due = [
-        axis.length if j.deadline is None else min(axis.length, axis.position(j.deadline))
-        for j in jobs
-    ]
+    # Only tasks with a deadline can miss one; the others do not enter the missed weight.
+    jobs = [j for j in every if j.remaining > 0 and j.deadline is not None]
+    due = [min(axis.length, axis.position(j.deadline)) for j in jobs if j.deadline is not None]
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{i}") for i in range(len(jobs))]
     for limit in sorted(set(due)):

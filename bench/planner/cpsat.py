@@ -14,9 +14,11 @@ own time grid (units of `grid_minutes` from the start of the horizon):
   (pinned work included), and a task whose dependency is unscheduled is unscheduled too. Tasks
   late in every plan (the solver's `forced_late`: earliest start or dependency chain too late,
   unsplittable and longer than every free interval) are fixed late, as in our lower bound.
-- Stage 1 minimises the missed weight: sum of 2^(importance-1) over tasks that are unscheduled or
-  finish after their deadline. Stage 2 fixes it and minimises the weighted tardiness in minutes
-  (an unscheduled task finishes at the horizon end).
+- The objective is the solver's: stage 1 minimises the missed weight, the sum of 2^(importance-1)
+  over tasks with a deadline that are unscheduled or finish after it (a task without a deadline
+  never counts). Stage 2 fixes it and minimises their weighted tardiness in minutes (an
+  unscheduled task finishes at the horizon end); stage 3 fixes both and minimises the weighted
+  minutes of tasks without a deadline left unscheduled.
 
 Redundant energy cuts (the on-time tasks released at or after r and due by D need no more work
 than the free time between r and D) only speed up the proof; stage 0 solves those cuts alone (a
@@ -52,7 +54,8 @@ class CpResult:
     """`missed` is stage 1's best value, `proven` whether CP-SAT proved it optimal; `tardiness`
     is stage 2's best (None if stage 2 did not run), `tardiness_proven` likewise; `plan` is the
     best solution as a plan (checked by the caller); `seconds` is the wall time of all stages;
-    `optimum` is stage 1's proven optimum: from stage 1, or from stage 0 where that is exact."""
+    `optimum` is stage 1's proven optimum: from stage 1, or from stage 0 where that is exact;
+    `unplaced` is stage 3's best (None if it did not run)."""
 
     missed: int | None
     proven: bool
@@ -62,6 +65,7 @@ class CpResult:
     seconds: float
     bound: int  # stage 1's proven lower bound
     optimum: int | None = None  # the proven optimum of stage 1, if known
+    unplaced: int | None = None
 
 
 def solve_cpsat(
@@ -205,13 +209,14 @@ def solve_cpsat(
             relax.add(flags[j] == 0)
     for members, cap in cuts:
         relax.add(sum((jobs[j].remaining // g) * flags[j] for j in members) <= cap)
-    relax.minimize(sum(jobs[j].weight * (1 - flags[j]) for j in flags))
+    dated = [j for j in on_time if jobs[j].deadline is not None]  # only these can miss
+    relax.minimize(sum(jobs[j].weight * (1 - flags[j]) for j in dated))
     stage0 = cp_model.CpSolver()
     stage0.parameters.num_workers = workers
     _limit(stage0, min(5.0, time_limit_s / 2))
     relaxed_exact = stage0.solve(relax) == cp_model.OPTIMAL and _splits_anywhere(problem, jobs)
     relaxed = round(stage0.best_objective_bound)
-    missed_expr = sum(jobs[j].weight * (1 - on_time[j]) for j in on_time)
+    missed_expr = sum(jobs[j].weight * (1 - on_time[j]) for j in dated)
     model.add(missed_expr >= relaxed)
 
     if hint is not None:
@@ -245,6 +250,7 @@ def solve_cpsat(
     values = _values(solver, chunks, placed, finish)
     tardiness = None
     t_proven = False
+    unplaced: Any = None
     if proven and stage2_limit_s > 0 and tardy_terms:
         model.add(missed_expr <= missed - fixed_missed)
         model.clear_hints()
@@ -264,6 +270,10 @@ def solve_cpsat(
             values = _values(solver2, chunks, placed, finish)
             tardiness = round(solver2.objective_value)
             t_proven = status2 == cp_model.OPTIMAL
+            unplaced = _stage3(model, solver2, jobs, placed, tardy_terms, tardiness, workers,
+                               stage2_limit_s)  # fmt: skip
+            if unplaced is not None:
+                unplaced, values = unplaced[0], _values(unplaced[1], chunks, placed, finish)
     plan = _plan(problem, jobs, values, origin, g, axis, end)
     return CpResult(
         missed=missed,
@@ -274,7 +284,39 @@ def solve_cpsat(
         seconds=time.perf_counter() - started,
         bound=bound,
         optimum=optimum,
+        unplaced=unplaced,
     )
+
+
+def _stage3(
+    model: Any,
+    previous: Any,
+    jobs: list[Any],
+    placed: dict[int, Any],
+    tardy_terms: list[Any],
+    tardiness: int,
+    workers: int,
+    seconds: float,
+) -> tuple[int, Any] | None:
+    """Stage 3: at no more missed weight and tardiness than found, the least weighted minutes of
+    tasks without a deadline left out; (value, solver) or None."""
+    from ortools.sat.python import cp_model
+
+    undated = [j for j in placed if jobs[j].deadline is None]
+    if not undated:
+        return None
+    model.add(sum(tardy_terms) <= tardiness)
+    model.clear_hints()
+    for i in range(len(model.proto.variables)):  # stage 2's solution, complete
+        var = model.get_int_var_from_proto_index(i)
+        model.add_hint(var, previous.value(var))
+    model.minimize(sum(jobs[j].weight * jobs[j].remaining * (1 - placed[j]) for j in undated))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    _limit(solver, seconds)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return round(solver.objective_value), solver
 
 
 def _limit(solver: Any, seconds: float) -> None:

@@ -152,7 +152,7 @@ def test_it_orders_the_duty_list_and_explains_each_term(client: TestClient, alic
     assert [i["title"] for i in duty][-1] == "Waits"
     urgent = duty[0]
     deadline = next(t for t in urgent["terms"] if t["name"] == "deadline")
-    assert deadline["explanation"].startswith("deadline Mon 18:00, 4 h of work left before it")
+    assert deadline["explanation"].startswith("deadline Mon 18:00, 4 h of work and")
     blocker = next(i for i in duty if i["title"] == "Blocker")
     assert any(t["name"] == "blocking" for t in blocker["terms"])
     waits = next(i for i in duty if i["title"] == "Waits")

@@ -5,22 +5,33 @@ ordered items out. The clock is the problem's ``now``.
 
 Terms, each a named function:
 - importance: 2^(importance-1), the same weight the planner gives a missed deadline;
-- deadline: how much of the free time before the deadline the work due by then needs
-  (10 points when it needs all of it, capped at 12; overdue is 12);
+- deadline: the task's own pressure, its remaining work against the free time before its own
+  deadline (10 points when it needs all of that time, capped at 12; overdue is 12). Other tasks'
+  work does not enter it, so identical tasks score the same;
 - blocking: 1.5 for each open task waiting on this one (at most 6);
 - blocked: -3 when it waits on an open task;
 - age: 0.05 a day since it was created (at most 2);
-- boosts: the user's own, by tag, project or kind.
+- boosts: the user's own, by tag, project or kind;
+- order: at equal importance a task due earlier never ranks below one due later. Where age,
+  boosts, blocking or a larger task's pressure would put a later one above it, the earlier task is
+  raised to that task's score (and listed first, ties going to the earlier deadline); the term
+  names the task it keeps ahead of.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from devday.planning.solver import Problem, Task
-from devday.planning.solver.timeline import Axis, free_intervals, horizon, to_minute
+from devday.planning.solver.timeline import (
+    Axis,
+    free_intervals,
+    horizon,
+    minutes_between,
+    to_minute,
+)
 
 LABELS = {4: "P1 (critical)", 3: "P2 (high)", 2: "P3 (normal)", 1: "P4 (low)"}
 
@@ -58,8 +69,10 @@ def importance_term(task: Task) -> Term:
 
 
 def deadline_term(
-    task: Task, work_due_minutes: int, free_minutes: int, now: datetime, zone: ZoneInfo
+    task: Task, work_minutes: int, free_minutes: int, now: datetime, zone: ZoneInfo
 ) -> Term | None:
+    """The task's own deadline pressure: `work_minutes` (its remaining work) against the
+    `free_minutes` before its deadline."""
     if task.deadline is None:
         return None
     when = task.deadline.astimezone(zone).strftime("%a %H:%M")
@@ -69,12 +82,12 @@ def deadline_term(
         return Term(
             "deadline", 12.0, f"deadline {when}, no free working time left before it: +12.0"
         )
-    points = round(min(12.0, 10.0 * work_due_minutes / free_minutes), 1)
+    points = round(min(12.0, 10.0 * work_minutes / free_minutes), 1)
     return Term(
         "deadline",
         points,
-        f"deadline {when}, {hours(work_due_minutes)} of work left before it and "
-        f"{hours(free_minutes)} free: +{points:.1f}",
+        f"deadline {when}, {hours(work_minutes)} of work and {hours(free_minutes)} free "
+        f"before it: +{points:.1f}",
     )
 
 
@@ -105,13 +118,27 @@ def boost_terms(boosts: tuple[tuple[str, float], ...]) -> list[Term]:
     return [Term("boost", weight, f"your boost {key}: {weight:+.1f}") for key, weight in boosts]
 
 
+def order_term(points: float, ahead_of: Task, zone: ZoneInfo) -> Term:
+    """The lift that keeps a task due earlier from ranking below `ahead_of`, due later at the
+    same importance."""
+    assert ahead_of.deadline is not None
+    when = ahead_of.deadline.astimezone(zone).strftime("%a %H:%M")
+    return Term(
+        "order",
+        points,
+        f"due before '{ahead_of.title}' (same importance, due {when}), so not below it: "
+        f"+{points:.1f}",
+    )
+
+
 def duty_list(
     problem: Problem, facts: dict[str, TaskFacts], *, open_elsewhere: dict[str, list[Task]]
 ) -> list[DutyItem]:
     """Every task of ``problem`` scored and ordered: highest score, then earliest deadline.
 
     ``open_elsewhere`` names, per task, open dependencies that are not in the problem (another
-    person's task), which block it all the same.
+    person's task), which block it all the same. At equal importance a task due earlier is
+    never listed below one due later (the ``order`` term).
     """
     zone = ZoneInfo(problem.timezone)
     axis = Axis.of(free_intervals(problem))
@@ -122,24 +149,17 @@ def duty_list(
         for dep in task.depends_on:
             if dep in waiting:
                 waiting[dep].append(task)
-    far = problem.now.replace(year=9999)
-    by_deadline = sorted((t for t in problem.tasks if t.deadline), key=lambda t: t.deadline or far)
-    work_due: dict[str, int] = {}
-    running = 0
-    for task in by_deadline:
-        running += task.estimate_minutes
-        work_due[task.id] = running
-    # Tasks with the same deadline share the total due by it.
-    for task in by_deadline:
-        same = [t for t in by_deadline if t.deadline == task.deadline]
-        work_due[task.id] = max(work_due[t.id] for t in same)
+    pinned: dict[str, int] = {}
+    for p in problem.pinned:
+        pinned[p.task_id] = pinned.get(p.task_id, 0) + minutes_between(p.start, p.end)
 
-    items = []
+    items: dict[str, DutyItem] = {}
     for task in problem.tasks:
         terms: list[Term | None] = [importance_term(task)]
         if task.deadline is not None:
             free = axis.free_between(start, min(end, max(start, to_minute(task.deadline))))
-            terms.append(deadline_term(task, work_due[task.id], free, problem.now, zone))
+            work = max(0, task.estimate_minutes - pinned.get(task.id, 0))
+            terms.append(deadline_term(task, work, free, problem.now, zone))
         terms.append(blocking_term(waiting[task.id]))
         deps = [by_id[d] for d in task.depends_on if d in by_id]
         terms.append(blocked_term(deps + open_elsewhere.get(task.id, [])))
@@ -148,6 +168,35 @@ def duty_list(
             terms.append(age_term(fact.created_at, problem.now))
             terms.extend(boost_terms(fact.boosts))
         kept = tuple(t for t in terms if t is not None)
-        items.append(DutyItem(task, round(sum(t.points for t in kept), 1), kept))
-    items.sort(key=lambda i: (-i.score, i.task.deadline or far, i.task.id))
-    return items
+        items[task.id] = DutyItem(task, round(sum(t.points for t in kept), 1), kept)
+    _keep_deadline_order(items, zone)
+    far = problem.now.replace(year=9999)
+    return sorted(items.values(), key=lambda i: (-i.score, i.task.deadline or far, i.task.id))
+
+
+def _keep_deadline_order(items: dict[str, DutyItem], zone: ZoneInfo) -> None:
+    """Raise, at each importance, every task with a deadline to the best score of the tasks of
+    that importance due strictly later (the ``order`` term), so that sorting by score and then
+    by deadline never puts a later deadline first."""
+    levels: dict[int, list[DutyItem]] = {}
+    for item in items.values():
+        if item.task.deadline is not None:
+            levels.setdefault(item.task.importance, []).append(item)
+    for level in levels.values():
+        level.sort(key=lambda i: i.task.deadline or datetime.max, reverse=True)
+        best: DutyItem | None = None  # the highest score among those due strictly later
+        k = 0
+        while k < len(level):
+            group = [i for i in level[k:] if i.task.deadline == level[k].task.deadline]
+            k += len(group)
+            for item in group:
+                if best is not None and best.score > item.score:
+                    lift = round(best.score - item.score, 1)
+                    items[item.task.id] = replace(
+                        item,
+                        score=best.score,
+                        terms=(*item.terms, order_term(lift, best.task, zone)),
+                    )
+            top = max(group, key=lambda i: i.score)
+            if best is None or top.score > best.score:
+                best = top

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from typing import Any
 
 from hypothesis import given, settings
@@ -29,20 +28,20 @@ DAY = "2026-03-02T{}:00+01:00"
 def fragmented() -> Any:
     """One day, 09:00-12:00 and 13:00-17:00 free. 'c' is due at noon; 'a' (low weight, due at
     17:00) fits only partly before lunch, so placed early it cuts the afternoon, which 'u' (four
-    hours in one block) needs whole."""
+    hours in one block, also due at 17:00) needs whole."""
     return problem(
         horizon_days=1,
         busy=[],
         tasks=[
             task("c", 120, deadline=DAY.format("12:00")),
             task("a", 90, importance=1, deadline=DAY.format("17:00"), min_chunk_minutes=30),
-            task("u", 240, splittable=False),
+            task("u", 240, splittable=False, deadline=DAY.format("17:00")),
         ],
     )
 
 
 def evaluator(p: Any) -> Evaluator:
-    return Evaluator(build_jobs(p), free_intervals(p), horizon(p)[1], kind_intervals(p))
+    return Evaluator(build_jobs(p), free_intervals(p), horizon(p)[1], kind_intervals(p), limit=500)
 
 
 def test_the_order_c_a_u_leaves_the_block_unscheduled() -> None:
@@ -67,7 +66,7 @@ def test_improve_trades_the_light_task_for_the_block() -> None:
     evaluate = evaluator(fragmented())
     order = [0, 1, 2]
     best = evaluate(order)
-    order, best = improve(evaluate, order, best, deadline=time.perf_counter() + 5)
+    order, best = improve(evaluate, order, best)
     assert best.score[0] == 1  # 'a' (weight 1) misses instead of 'u' (weight 2)
     assert 2 in best.blocks
 
@@ -76,7 +75,7 @@ def test_an_ejection_chain_starts_with_the_slot_move() -> None:
     evaluate = evaluator(fragmented())
     order = [0, 1, 2]
     start = evaluate(order)
-    found = eject_chain(evaluate, order, start, 2, random.Random(0), time.perf_counter() + 5)
+    found = eject_chain(evaluate, order, start, 2, random.Random(0))
     assert found is not None
     better_order, better = found
     assert better.score < start.score
@@ -129,8 +128,6 @@ def test_improve_tries_the_tasks_the_core_kept_on_time_first() -> None:
     evaluate = evaluator(fragmented())
     order = [0, 1, 2]
     best = evaluate(order)
-    order, best = improve(
-        evaluate, order, best, deadline=time.perf_counter() + 5, focus=frozenset({2})
-    )
+    order, best = improve(evaluate, order, best, focus=frozenset({2}))
     assert best.score[0] == 1
     assert 2 in best.blocks

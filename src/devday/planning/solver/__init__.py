@@ -6,11 +6,24 @@ The service and the CLI use only what this module exports.
 from __future__ import annotations
 
 from devday.planning.solver.check import check_plan
+from devday.planning.solver.forecast import (
+    PRIOR_VELOCITIES,
+    Calibration,
+    History,
+    TaskForecast,
+    Velocities,
+    VelocitySource,
+    calibration,
+    forecast,
+    on_time_probabilities,
+    velocities,
+)
 from devday.planning.solver.json_api import check_json, solve_json
 from devday.planning.solver.jsonio import problem_from_json
 from devday.planning.solver.model import (
     Block,
     BusyEvent,
+    DeferredTask,
     LateTask,
     PinnedBlock,
     Plan,
@@ -22,20 +35,25 @@ from devday.planning.solver.model import (
     Violation,
 )
 from devday.planning.solver.plan_json import plan_from_json, plan_to_json, problem_to_json
+from devday.planning.solver.replan import blocks_moved, replan
 from devday.planning.solver.solve import (
     DEFAULT_BUDGET_MS,
     REPLAN_BUDGET_MS,
+    default_iterations,
     lower_bound,
-    replan,
     solve,
 )
 from devday.planning.solver.wt import weighted_tardiness_sequence
 
 __all__ = [
     "DEFAULT_BUDGET_MS",
+    "PRIOR_VELOCITIES",
     "REPLAN_BUDGET_MS",
     "Block",
     "BusyEvent",
+    "Calibration",
+    "DeferredTask",
+    "History",
     "LateTask",
     "PinnedBlock",
     "Plan",
@@ -43,11 +61,19 @@ __all__ = [
     "ProblemError",
     "RoutineItem",
     "Task",
+    "TaskForecast",
     "UnscheduledTask",
+    "Velocities",
+    "VelocitySource",
     "Violation",
+    "blocks_moved",
+    "calibration",
     "check_json",
     "check_plan",
+    "default_iterations",
+    "forecast",
     "lower_bound",
+    "on_time_probabilities",
     "plan_from_json",
     "plan_to_json",
     "problem_from_json",
@@ -55,5 +81,6 @@ __all__ = [
     "replan",
     "solve",
     "solve_json",
+    "velocities",
     "weighted_tardiness_sequence",
 ]

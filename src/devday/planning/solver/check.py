@@ -265,32 +265,33 @@ def late_listed(c: Context) -> list[Violation]:
 
 
 def objective_reported(c: Context) -> list[Violation]:
-    missed = tardy = 0
+    """The plan's objective terms are what its blocks give: missed weight and weighted tardiness
+    over the tasks with a deadline (an unscheduled one finishes at the horizon end), and weight x
+    minutes left to place of the unscheduled tasks without one."""
+    missed = tardy = unplaced = 0
     for t in c.problem.tasks:
         finish = c.finish(t.id)
-        deadline = None if t.deadline is None else to_minute(t.deadline)
+        if t.deadline is None:
+            if finish is None:
+                unplaced += t.weight * (t.estimate_minutes - c.pinned_minutes(t.id))
+            continue
+        deadline = to_minute(t.deadline)
         if finish is None:
             missed += t.weight
             finish = c.end
-        elif deadline is not None and finish > deadline:
+        elif finish > deadline:
             missed += t.weight
-        if deadline is not None:
-            tardy += t.weight * max(0, finish - deadline)
+        tardy += t.weight * max(0, finish - deadline)
     out = []
-    if missed != c.plan.missed_deadline_weight:
-        out.append(
-            Violation(
-                "objective_reported",
-                f"missed weight is {missed}, the plan says {c.plan.missed_deadline_weight}",
+    for name, actual, reported in (
+        ("missed weight", missed, c.plan.missed_deadline_weight),
+        ("weighted tardiness", tardy, c.plan.weighted_tardiness_minutes),
+        ("weighted unplaced minutes", unplaced, c.plan.unplaced_weighted_minutes),
+    ):
+        if actual != reported:
+            out.append(
+                Violation("objective_reported", f"{name} is {actual}, the plan says {reported}")
             )
-        )
-    if tardy != c.plan.weighted_tardiness_minutes:
-        out.append(
-            Violation(
-                "objective_reported",
-                f"weighted tardiness is {tardy}, the plan says {c.plan.weighted_tardiness_minutes}",
-            )
-        )
     return out
 
 

@@ -104,6 +104,9 @@ def _task(raw: Any, i: int) -> Task:
         raise ProblemError(f"{path}depends_on", "must be a list of task ids")
     deadline = raw.get("deadline")
     earliest = raw.get("earliest_start")
+    rank = raw.get("first_rank")
+    if rank is not None and (not isinstance(rank, int) or isinstance(rank, bool) or rank < 1):
+        raise ProblemError(f"{path}first_rank", "must be a positive integer or null")
     return Task(
         id=task_id,
         title=str(raw.get("title", task_id)),
@@ -117,6 +120,7 @@ def _task(raw: Any, i: int) -> Task:
         splittable=splittable,
         min_chunk_minutes=min_chunk,
         kind=str(raw.get("kind") or ""),
+        first_rank=rank,
     )
 
 

@@ -54,6 +54,9 @@ class Task:
     splittable: bool = True
     min_chunk_minutes: int = 30
     kind: str = ""
+    # A goal for the day (from the evening reflection): ranked tasks are the first new work from
+    # their earliest start, in rank order, unless a deadline needs that time (see `Plan.deferred`).
+    first_rank: int | None = None
 
     @property
     def weight(self) -> int:
@@ -114,14 +117,30 @@ class UnscheduledTask:
 
 
 @dataclass(frozen=True)
+class DeferredTask:
+    """A goal (a task with `first_rank`) that is not the first work from its earliest start,
+    because a deadline needs that time; `reason` names what goes first."""
+
+    task_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Plan:
-    """The solver's answer. `blocks` include the problem's pinned blocks, sorted by start."""
+    """The solver's answer. `blocks` include the problem's pinned blocks, sorted by start.
+
+    The objective, lexicographic: `missed_deadline_weight` (tasks with a deadline that are late
+    or unscheduled), `weighted_tardiness_minutes` (theirs), `unplaced_weighted_minutes` (weight x
+    minutes of the tasks without a deadline left unscheduled), then preferences.
+    """
 
     blocks: tuple[Block, ...]
     late: tuple[LateTask, ...] = ()
     unscheduled: tuple[UnscheduledTask, ...] = ()
     missed_deadline_weight: int = 0
     weighted_tardiness_minutes: int = 0
+    unplaced_weighted_minutes: int = 0
+    deferred: tuple[DeferredTask, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from devday.planning.solver.jsonio import objects, read_instant, require
-from devday.planning.solver.model import Block, LateTask, Plan, Problem, UnscheduledTask
+from devday.planning.solver.model import (
+    Block,
+    DeferredTask,
+    LateTask,
+    Plan,
+    Problem,
+    ProblemError,
+    UnscheduledTask,
+)
 
 
 def _hhmm(minute: int) -> str:
@@ -48,6 +56,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
                 "splittable": t.splittable,
                 "min_chunk_minutes": t.min_chunk_minutes,
                 "kind": t.kind,
+                "first_rank": t.first_rank,
             }
             for t in problem.tasks
         ],
@@ -82,11 +91,14 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "unscheduled": [{"task_id": u.task_id, "reason": u.reason} for u in plan.unscheduled],
         "missed_deadline_weight": plan.missed_deadline_weight,
         "weighted_tardiness_minutes": plan.weighted_tardiness_minutes,
+        "unplaced_weighted_minutes": plan.unplaced_weighted_minutes,
+        "deferred": [{"task_id": d.task_id, "reason": d.reason} for d in plan.deferred],
     }
 
 
 def plan_from_json(data: Mapping[str, Any]) -> Plan:
-    """Read a plan written by `plan_to_json`; raises `ProblemError` naming a bad field."""
+    """Read a plan written by `plan_to_json`; raises `ProblemError` naming a bad field.
+    `unplaced_weighted_minutes` (default 0) and `deferred` (default none) may be left out."""
     blocks = tuple(
         Block(
             require(b, "task_id", f"blocks[{i}].", str),
@@ -108,10 +120,19 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
         UnscheduledTask(require(u, "task_id", f"unscheduled[{i}].", str), str(u.get("reason", "")))
         for i, u in enumerate(objects(data, "unscheduled"))
     )
+    deferred = tuple(
+        DeferredTask(require(d, "task_id", f"deferred[{i}].", str), str(d.get("reason", "")))
+        for i, d in enumerate(objects(data, "deferred"))
+    )
+    unplaced = data.get("unplaced_weighted_minutes", 0)
+    if not isinstance(unplaced, int) or isinstance(unplaced, bool):
+        raise ProblemError("unplaced_weighted_minutes", "must be an integer")
     return Plan(
         blocks=blocks,
         late=late,
         unscheduled=unscheduled,
         missed_deadline_weight=require(data, "missed_deadline_weight", "", int),
         weighted_tardiness_minutes=require(data, "weighted_tardiness_minutes", "", int),
+        unplaced_weighted_minutes=unplaced,
+        deferred=deferred,
     )

@@ -26,9 +26,11 @@ from devday.planning.solver.timeline import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Job:
-    """A task as the scheduler sees it; `index` is its position in `problem.tasks`."""
+    """A task as the scheduler sees it; `index` is its position in `problem.tasks`. Treated as
+    read-only (not frozen only because a frozen dataclass is slow to build, and a problem of
+    1,000 tasks builds 1,000 of these per solve)."""
 
     index: int
     task_id: str
@@ -43,6 +45,12 @@ class Job:
     min_chunk: int  # effective: on the grid and at most `remaining`
     kind: str
     pinned_end: int | None
+    rank: int | None = None  # a goal's `first_rank`
+
+
+# (missed deadline weight, weighted tardiness, weighted unplaced minutes of tasks without a
+# deadline, how late important work starts, preferences): smaller is better, lexicographically.
+Score = tuple[int, int, int, int, int]
 
 
 @dataclass
@@ -52,7 +60,7 @@ class Placement:
     blocks: dict[int, list[Interval]] = field(default_factory=dict)
     finish: dict[int, int] = field(default_factory=dict)
     unscheduled: dict[int, tuple[str, int]] = field(default_factory=dict)
-    score: tuple[int, int, int] = (0, 0, 0)
+    score: Score = (0, 0, 0, 0, 0)
     trace: Trace | None = field(default=None, repr=False, compare=False)
 
 
@@ -112,6 +120,7 @@ def build_jobs(problem: Problem) -> list[Job]:
                 min_chunk=min(chunk, remaining) if t.splittable else remaining,
                 kind=t.kind,
                 pinned_end=pinned_end.get(t.id),
+                rank=t.first_rank,
             )
         )
     return jobs
@@ -332,17 +341,20 @@ def score(
     placement: Placement,
     horizon_end: int,
     kinds: dict[str, list[Interval]],
-) -> tuple[int, int, int]:
-    """(missed weight, weighted tardiness, preference penalty); smaller is better, compared
-    lexicographically. An unscheduled task misses and counts as finishing at the horizon end."""
-    missed = tardy = pref = 0
+) -> Score:
+    """The objective of a placement (see `Score`). Only tasks with a deadline can miss: an
+    unscheduled one misses and counts as finishing at the horizon end. An unscheduled task
+    without a deadline adds its weight times its minutes to the third term."""
+    missed = tardy = unplaced = early = pref = 0
     first = min((s for spans in placement.blocks.values() for s, _ in spans), default=0)
     for job in jobs:
         j = job.index
         finish = placement.finish.get(j)
         if finish is None:
-            missed += job.weight
-            if job.deadline is not None:
+            if job.deadline is None:
+                unplaced += job.weight * job.remaining
+            else:
+                missed += job.weight
                 tardy += job.weight * max(0, horizon_end - job.deadline)
             continue
         if job.deadline is not None and finish > job.deadline:
@@ -351,9 +363,10 @@ def score(
         spans = placement.blocks.get(j, [])
         if not spans:
             continue
-        # Few splits, important work early (one point per weight-day), kinds in their windows.
-        pref += 30 * (len(spans) - 1) + job.weight * (spans[0][0] - first) // 1440
+        # Important work early (one point per weight-day); then few splits, kinds in windows.
+        early += job.weight * ((spans[0][0] - first) // 1440)
+        pref += 30 * (len(spans) - 1)
         if job.kind in kinds:
             inside = sum(b - a for s, e in spans for a, b in _clip(s, e, kinds[job.kind]))
             pref += job.remaining - inside
-    return missed, tardy, pref
+    return missed, tardy, unplaced, early, pref

@@ -1,9 +1,10 @@
 """Order search: start from the exact core's order, then improve it with seeded local search.
 
 A candidate is a task order; the list scheduler turns it into a placement, and placements are
-compared on (missed weight, weighted tardiness, preference penalty), lexicographically. The
-search is deterministic for a given amount of work (seeded moves, no wall-clock randomness);
-`deadline` (a `time.perf_counter` value) only decides when it stops.
+compared on their `Score`, lexicographically. The search is deterministic: its moves are seeded
+and it stops on a count of evaluations (`Evaluator.limit`). The wall clock is only a cap
+(`Evaluator.cap`, a `time.perf_counter` value) against a pathological case: as long as the cap
+does not bind, one problem gives one plan, on a loaded machine as on an idle one.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from devday.planning.solver.timeline import Axis, Interval
 
 
 class Evaluator:
-    """Places an order and scores it; counts evaluations."""
+    """Places an order and scores it; counts evaluations against a budget.
+
+    `limit` is the evaluation count at which the search phases stop (the caller moves it for
+    each phase); `cap` is a wall-clock safety net (a `time.perf_counter` value)."""
 
     def __init__(
         self,
@@ -27,9 +31,14 @@ class Evaluator:
         free: Sequence[Interval],
         horizon_end: int,
         kinds: dict[str, list[Interval]],
+        *,
+        limit: int = 1 << 62,
+        cap: float = float("inf"),
     ) -> None:
         self.jobs, self.free, self.horizon_end, self.kinds = jobs, free, horizon_end, kinds
         self.count = 0
+        self.limit = limit
+        self.cap = cap
         # While `record` is on (the local search), placements keep a trace, and an order resumes
         # from the trace of the best placement seen; constructions do without.
         self.record = False
@@ -47,6 +56,14 @@ class Evaluator:
         if placement.trace is not None and (self.best is None or placement.score < self.best.score):
             self.best = placement
         return placement
+
+    def spent(self) -> bool:
+        """Whether the budget is used up (the count, or the wall-clock cap as a safety net)."""
+        return self.count >= self.limit or time.perf_counter() >= self.cap
+
+    def allow(self, evaluations: int) -> None:
+        """Give the next phase `evaluations` more evaluations from now."""
+        self.limit = self.count + max(0, evaluations)
 
 
 def axis_due(jobs: Sequence[Job], axis: Axis) -> dict[int, int]:
@@ -66,19 +83,21 @@ def core_order(jobs: Sequence[Job], due: dict[int, int]) -> tuple[list[int], int
     """(order, least missed weight of the open jobs, on-time set) from the Lawler-Moore core,
     for the axis deadlines `due` (see `axis_due`).
 
-    On-time jobs come first in EDD order (ties: more important first), late ones after in WSPT
-    order, which minimises their weighted tardiness when they are all past due anyway.
+    Only jobs with a deadline can miss, so only they enter the core. On-time jobs come first in
+    EDD order (ties: more important first), late ones after in WSPT order, which minimises their
+    weighted tardiness when they are all past due anyway; jobs without a deadline come last,
+    heaviest first, filling what time is left (each minute of theirs is worth its weight).
     """
-    open_jobs = [j for j in jobs if j.remaining > 0]
-    if not open_jobs:
-        return [j.index for j in jobs], 0, set()
-    d = [due[j.index] for j in open_jobs]
-    core = lawler_moore([j.remaining for j in open_jobs], d, [j.weight for j in open_jobs])
-    on_time = sorted(core.on_time, key=lambda k: (d[k], -open_jobs[k].weight, k))
-    late = sorted(core.late, key=lambda k: (open_jobs[k].remaining / open_jobs[k].weight, d[k], k))
-    order = [open_jobs[k].index for k in on_time + late]
+    dated = [j for j in jobs if j.remaining > 0 and j.deadline is not None]
+    d = [due[j.index] for j in dated]
+    core = lawler_moore([j.remaining for j in dated], d, [j.weight for j in dated])
+    on_time = sorted(core.on_time, key=lambda k: (d[k], -dated[k].weight, k))
+    late = sorted(core.late, key=lambda k: (dated[k].remaining / dated[k].weight, d[k], k))
+    order = [dated[k].index for k in on_time + late]
+    undated = [j for j in jobs if j.remaining > 0 and j.deadline is None]
+    order += [j.index for j in sorted(undated, key=lambda j: (-j.weight, j.index))]
     order += [j.index for j in jobs if j.remaining == 0]
-    return order, core.late_weight, {open_jobs[k].index for k in on_time}
+    return order, core.late_weight, {dated[k].index for k in on_time}
 
 
 def tighten(
@@ -89,7 +108,6 @@ def tighten(
     order: list[int],
     best: Placement,
     *,
-    deadline: float,
     rounds: int = 4,
 ) -> tuple[list[int], Placement]:
     """Deadline tightening: a job the core counts on time but the placement makes late (lost to
@@ -107,9 +125,10 @@ def tighten(
             over = job.remaining if finish is None else axis.free_between(job.deadline, finish)
             due[j] = max(0, due[j] - max(over, 1))
             changed = True
-        if not changed or time.perf_counter() >= deadline:
+        if not changed or evaluate.spent():
             break
         cand, _, on_time = core_order(evaluate.jobs, due)
+        evaluate.count += 1  # the core costs about one evaluation: it counts against the budget
         placement = evaluate(cand)
         if placement.score < best.score:
             order, best = cand, placement
@@ -122,6 +141,18 @@ def forced_late(jobs: Sequence[Job], axis: Axis) -> set[int]:
     every free interval, or depending on such a job. Excluding them keeps the core a valid
     lower bound and makes it tighter."""
     limit = axis.length
+    # longest[k]: the longest free interval from the k-th on (for unsplittable jobs).
+    longest = [0] * (len(axis.starts) + 1)
+    for k in range(len(axis.starts) - 1, -1, -1):
+        longest[k] = max(longest[k + 1], axis.ends[k] - axis.starts[k])
+
+    def fits_whole(job: Job) -> bool:
+        # The interval holding the release (cut there), or any later one whole.
+        k = bisect.bisect_right(axis.starts, job.release)
+        if longest[k] >= job.remaining:
+            return True
+        return k > 0 and axis.ends[k - 1] - max(axis.starts[k - 1], job.release) >= job.remaining
+
     earliest: dict[int, int] = {}  # earliest finish on the axis, ignoring other work
     doomed: set[int] = set()
     impossible: set[int] = set()  # can never be placed, so neither can its dependents
@@ -139,13 +170,7 @@ def forced_late(jobs: Sequence[Job], axis: Axis) -> set[int]:
         if (
             earliest[i] > limit
             or any(d in impossible for d in job.deps)
-            or (
-                not job.splittable
-                and not any(
-                    e - max(s, job.release) >= job.remaining
-                    for s, e in zip(axis.starts, axis.ends, strict=True)
-                )
-            )
+            or (not job.splittable and not fits_whole(job))
         ):
             impossible.add(i)
         if pinned_late or earliest[i] > due or i in impossible:
@@ -167,26 +192,28 @@ def improve(
     order: list[int],
     best: Placement,
     *,
-    deadline: float,
     seed: int = 0,
-    lower_bound: tuple[int, int] = (0, 0),
+    lower_bound: int = 0,
     focus: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[list[int], Placement]:
-    """First-improvement local search with insert and swap moves, until `deadline`.
+    """First-improvement local search with insert and swap moves, until the evaluator's budget
+    is spent.
 
     `focus` (the exact core's on-time set) names the missed jobs to try first: the relaxation
-    has room for them, so the placement lost them to gaps, chunks or dependencies.
+    has room for them, so the placement lost them to gaps, chunks or dependencies. Jobs without
+    a deadline that are left out get turns only when no job misses its deadline.
 
     Moves aimed at late or unscheduled jobs come first (pull a late job forward to where its
-    deadline falls, swap it with an earlier job); random insert/swap moves follow. Stops early at
-    `lower_bound` or after a long run without improvement.
+    deadline falls, swap it with an earlier job); random insert/swap moves follow. Stops early
+    when the first three terms of the score reach (`lower_bound`, 0, 0), or after a long run
+    without improvement.
     """
     rng = random.Random(seed)
     n = len(order)
     stale = cursor = 0
     jobs = evaluate.jobs
     evaluate.record = True
-    while time.perf_counter() < deadline and n > 1 and best.score[:2] > lower_bound:
+    while not evaluate.spent() and n > 1 and best.score[:3] > (lower_bound, 0, 0):
         # One missed job per round, heaviest first, rotating so every missed job gets its turn:
         # pull it to where its deadline falls, then give it a gap it fits in, then an ejection
         # chain, then trade it for a large job of no more weight; random insert/swap moves
@@ -195,12 +222,16 @@ def improve(
             (j for j in order if _misses(jobs[j], best)),
             key=lambda k: (k not in focus, -jobs[k].weight),
         )
-        moves: list[tuple[str, int, int]] = []
         lost = [k for k in late if k in focus]  # while there are any, only these get turns
-        pool = lost or late
+        left_out = sorted(
+            (j for j in best.unscheduled if jobs[j].deadline is None),
+            key=lambda k: (-jobs[k].weight, k),
+        )
+        pool = lost or late or left_out
+        moves: list[tuple[str, int, int]] = []
         j = pool[cursor % len(pool)] if pool else -1
         cursor += 1
-        if late:
+        if pool:
             pos = order.index(j)
             deadline_j = jobs[j].deadline
             due = -1 if deadline_j is None else deadline_j
@@ -213,20 +244,18 @@ def improve(
             if target < pos:
                 moves.append(("swap", pos, target))
             moves += slot_moves(evaluate, order, best, j, rng)
-        improved = _first_better(evaluate, order, best, moves, deadline)
-        if improved is None and late and time.perf_counter() < deadline:
-            improved = eject_chain(evaluate, order, best, j, rng, deadline)
-        if improved is None and late:
-            improved = _first_better(
-                evaluate, order, best, trade_moves(evaluate, order, best, j), deadline
-            )
+        improved = _first_better(evaluate, order, best, moves)
+        if improved is None and pool and not evaluate.spent():
+            improved = eject_chain(evaluate, order, best, j, rng)
+        if improved is None and pool:
+            improved = _first_better(evaluate, order, best, trade_moves(evaluate, order, best, j))
         if improved is None:
             randoms = []
             for _ in range(8):
                 a, b = rng.randrange(n), rng.randrange(n)
                 if a != b:
                     randoms.append((rng.choice(("insert", "swap")), a, b))
-            improved = _first_better(evaluate, order, best, randoms, deadline)
+            improved = _first_better(evaluate, order, best, randoms)
         if improved is not None:
             order, best = improved
         stale = 0 if improved else stale + 1
@@ -240,11 +269,10 @@ def _first_better(
     order: list[int],
     best: Placement,
     moves: list[tuple[str, int, int]],
-    deadline: float,
 ) -> tuple[list[int], Placement] | None:
     """The first move that improves on `best`, applied, or None."""
     for move in moves:
-        if time.perf_counter() >= deadline:
+        if evaluate.spent():
             return None
         cand = _moved(order, move)
         result = evaluate(cand)
@@ -338,7 +366,6 @@ def eject_chain(
     best: Placement,
     j: int,
     rng: random.Random,
-    deadline: float,
     *,
     width: int = 3,
 ) -> tuple[list[int], Placement] | None:
@@ -348,7 +375,7 @@ def eject_chain(
     jobs = evaluate.jobs
     missed = {k for k in order if _misses(jobs[k], best)}
     for move in slot_moves(evaluate, order, best, j, rng, limit=width):
-        if time.perf_counter() >= deadline:
+        if evaluate.spent():
             return None
         first = _moved(order, move)
         result = evaluate(first)
@@ -360,7 +387,7 @@ def eject_chain(
         )
         for k in pushed[:2]:
             for second_move in slot_moves(evaluate, first, result, k, rng, limit=width):
-                if time.perf_counter() >= deadline:
+                if evaluate.spent():
                     return None
                 second = _moved(first, second_move)
                 again = evaluate(second)
@@ -370,27 +397,27 @@ def eject_chain(
 
 
 def _misses(job: Job, placement: Placement) -> bool:
-    if job.index in placement.unscheduled:
-        return True
+    """Whether a job with a deadline is late or unscheduled (a job without one cannot miss)."""
+    if job.deadline is None:
+        return False
     finish = placement.finish.get(job.index)
-    return job.deadline is not None and finish is not None and finish > job.deadline
+    return finish is None or finish > job.deadline
 
 
 def prefer_windows(
     evaluate: Evaluator,
     order: list[int],
     best: Placement,
-    *,
-    deadline: float,
 ) -> Placement:
-    """Preference pass: move each job with a kind window into its window where that keeps the
-    missed weight and weighted tardiness no worse (the score is lexicographic)."""
+    """Preference pass, within the evaluator's budget: move each job with a kind window into its
+    window where that keeps the terms before the preferences no worse (the score is
+    lexicographic). Goals keep their place (see `goals`)."""
     windows: dict[int, list[Interval]] = {}
     for j in order:
         job = evaluate.jobs[j]
-        if time.perf_counter() >= deadline:
+        if evaluate.spent():
             break
-        if job.kind not in evaluate.kinds or j not in best.blocks:
+        if job.kind not in evaluate.kinds or j not in best.blocks or job.rank is not None:
             continue
         trial = {**windows, j: evaluate.kinds[job.kind]}
         result = evaluate(order, trial)
