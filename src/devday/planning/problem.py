@@ -22,6 +22,8 @@ DEFAULT_ESTIMATE_MINUTES = 30
 GRID = 5
 #: What stays planned for a task whose logged time reached its estimate, at the least.
 OVERRUN_MINIMUM = 15
+#: How far back the reflections whose goals still come first are read.
+GOAL_LOOKBACK_DAYS = 7
 OPEN = (Status.todo, Status.doing)
 
 
@@ -109,6 +111,7 @@ def build(
     logged = worklog_service.actual_minutes(session=session, task_ids=by_id, now=now)
     work = {t.id: work_left(t, logged.get(t.id, 0), pinned) for t in tasks}
     zone = ZoneInfo(user.timezone)
+    ranks = goal_ranks(session, user, now, by_id)
     problem = solver.Problem(
         now=now,
         timezone=user.timezone,
@@ -130,6 +133,7 @@ def build(
                 splittable=t.splittable,
                 min_chunk_minutes=t.min_chunk_minutes,
                 kind=t.kind.value,
+                first_rank=ranks.get(t.id),
             )
             for t in tasks
         ),
@@ -183,6 +187,27 @@ def _earliest(task: Task, zone: ZoneInfo, now: datetime) -> datetime | None:
         day_start = datetime.combine(task.planned_date, time(0), tzinfo=zone)
         earliest = day_start if earliest is None else max(earliest, day_start)
     return earliest
+
+
+def goal_ranks(
+    session: Session, user: User, now: datetime, tasks: dict[int, Task]
+) -> dict[int, int]:
+    """The open goals of the user's recent reflections, each with its place in its list: the
+    planner makes them the first work of their day, in that order."""
+    from devday.day.models import Reflection
+
+    since = now.astimezone(ZoneInfo(user.timezone)).date() - timedelta(days=GOAL_LOOKBACK_DAYS)
+    lists = session.scalars(
+        select(Reflection.goal_task_ids)
+        .where(Reflection.user_id == user.id, Reflection.day_date >= since)
+        .order_by(Reflection.day_date)
+    ).all()
+    ranks: dict[int, int] = {}
+    for ids in lists:
+        for rank, task_id in enumerate(int(i) for i in ids or []):
+            if task_id in tasks:
+                ranks[task_id] = rank
+    return ranks
 
 
 def _leave(session: Session, user: User, start: datetime, end: datetime) -> list[solver.BusyEvent]:

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from devday.account.models import User
+from devday.planning import chances, solver
 from devday.planning import jobs as planning_jobs
-from devday.planning import solver
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock
 from devday.planning.problem import GRID, Inputs, build
 from devday.task.models import Status, Task
@@ -171,6 +171,15 @@ def _store(
     reason: str,
 ) -> DayPlan:
     titles = {str(t.id): t.title for t in inputs.tasks.values()}
+    # Worked out before the plan row changes: its queries would flush a half-made change.
+    facts = {
+        "over_estimate": list(inputs.over_estimate),
+        "deferred": [
+            {"task_id": int(d.task_id), "title": titles.get(d.task_id, ""), "reason": d.reason}
+            for d in result.deferred
+        ],
+        **chances.facts(session=session, user_id=user.id, problem=inputs.problem, plan=result),
+    }
     late = [
         {
             "task_id": int(item.task_id),
@@ -210,7 +219,7 @@ def _store(
     plan.late, plan.unscheduled = late, unscheduled
     plan.missed_deadline_weight = result.missed_deadline_weight
     plan.weighted_tardiness_minutes = result.weighted_tardiness_minutes
-    plan.facts = {"over_estimate": list(inputs.over_estimate)}
+    plan.facts = facts
     flag_modified(plan, "late")
     session.flush()
     planning_jobs.schedule_catch_up(

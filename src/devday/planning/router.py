@@ -15,7 +15,7 @@ from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, SessionDep
 from devday.errors import Invalid
 from devday.ids import IdPath
-from devday.planning import service, solver
+from devday.planning import chances, service, solver
 from devday.planning.models import DayPlan
 from devday.planning.routine import WEEKDAYS
 from devday.planning.schemas import (
@@ -23,6 +23,8 @@ from devday.planning.schemas import (
     BlockUpdate,
     BusyEventCreate,
     BusyEventRead,
+    ChanceRead,
+    DeferredRead,
     DutyItem,
     DutyList,
     LateRead,
@@ -105,9 +107,10 @@ def duty_list(user: CurrentUser, session: SessionDep, clock: ClockDep) -> DutyLi
     importance, deadline pressure (work due against free hours), tasks waiting on it, waiting
     on others, age and your boosts."""
     now = clock.now()
-    _inputs, items = service.duty_list(session=session, user=user, now=now)
+    duties = service.duty_list(session=session, user=user, now=now)
     return DutyList(
         generated_at=now,
+        note=duties.note,
         items=[
             DutyItem(
                 task_id=int(item.task.id),
@@ -120,8 +123,10 @@ def duty_list(user: CurrentUser, session: SessionDep, clock: ClockDep) -> DutyLi
                     PriorityTerm(name=t.name, points=t.points, explanation=t.explanation)
                     for t in item.terms
                 ],
+                on_time_probability=duties.chances.get(int(item.task.id)),
+                planned_at=duties.planned_at.get(int(item.task.id)),
             )
-            for item in items
+            for item in duties.items
         ],
     )
 
@@ -191,6 +196,11 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
         over_estimate=[
             OverEstimateRead(**item, title=over_titles.get(item["task_id"], "")) for item in over
         ],
+        chances=[
+            ChanceRead.model_validate(item)
+            for item in chances.stored(session=session, facts_=plan.facts)
+        ],
+        deferred=[DeferredRead(**item) for item in (plan.facts or {}).get("deferred", [])],
         version=plan.version,
     )
 

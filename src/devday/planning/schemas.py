@@ -213,6 +213,42 @@ class OverEstimateRead(BaseModel):
     remainder_minutes: int = Field(description="What stays planned: a quarter of the estimate")
 
 
+class MovableRead(BaseModel):
+    task_id: int
+    title: str
+    minutes: int
+
+
+class ChanceRead(BaseModel):
+    """A task with a deadline in the plan: how likely it is to be done by then."""
+
+    task_id: int
+    title: str
+    deadline: datetime
+    on_time_probability: float = Field(
+        ge=0,
+        le=1,
+        description="The share of 1,000 futures of this plan, each estimate divided by a "
+        "velocity from your own finished work, in which it is done by its deadline",
+    )
+    extra_minutes: int | None = Field(
+        default=None,
+        description="Below 80%: the free time before its deadline that would make it 80%",
+    )
+    movable: list[MovableRead] = Field(
+        default_factory=list, description="Below 80%: work ahead of it that could go after it"
+    )
+    hint: str = Field(default="", description="What would raise the chance, in words")
+
+
+class DeferredRead(BaseModel):
+    """A goal that is not the first work of its day, and why."""
+
+    task_id: int
+    title: str
+    reason: str
+
+
 class RoutineSlot(BaseModel):
     title: str
     start: datetime
@@ -277,6 +313,10 @@ class PlanRead(BaseModel):
     )
     worked: list[WorkedRead] = Field(description="Time logged on the plan's day")
     over_estimate: list[OverEstimateRead]
+    chances: list[ChanceRead] = Field(
+        description="Every open task with a deadline in the plan, least likely first"
+    )
+    deferred: list[DeferredRead] = Field(description="Goals a deadline pushed from first place")
     version: int
 
     @field_validator("built_at")
@@ -299,6 +339,12 @@ class DutyItem(BaseModel):
     estimate_minutes: int
     score: float
     terms: list[PriorityTerm]
+    on_time_probability: float | None = Field(
+        default=None, description="Its chance of being done by its deadline in today's plan"
+    )
+    planned_at: datetime | None = Field(
+        default=None, description="When its next block in today's plan starts"
+    )
 
 
 class DutyList(BaseModel):
@@ -337,3 +383,7 @@ class DutyList(BaseModel):
 
     generated_at: datetime
     items: list[DutyItem]
+    note: str = Field(
+        default="",
+        description="Why the first item is not the first block of today's plan, when it is not",
+    )

@@ -7,6 +7,7 @@ Plans are built by the pure solver from the database (``refresh``) and kept live
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -87,9 +88,21 @@ def delete_busy(*, session: Session, user: User, event_id: int) -> None:
 # --- the duty list -------------------------------------------------------------------------------
 
 
-def duty_list(
-    *, session: Session, user: User, now: datetime
-) -> tuple[Inputs, list[priority.DutyItem]]:
+NO_PLAN = "No plan for today yet: once it is built, its first block comes first here."
+
+
+@dataclass(frozen=True)
+class Duties:
+    """The duty list as the plan sees it: the first item is the first work block of today's
+    plan (``note`` says why not, when it is not); each task's next block today and chance."""
+
+    items: list[priority.DutyItem]
+    note: str
+    planned_at: dict[int, datetime]
+    chances: dict[int, float]
+
+
+def duty_list(*, session: Session, user: User, now: datetime) -> Duties:
     inputs = build(session=session, user=user, now=now, horizon_days=DUTY_HORIZON_DAYS)
     boosts: dict[str, float] = inputs.routine.get("boosts", {})
     projects = _project_names(session, inputs)
@@ -105,7 +118,33 @@ def duty_list(
         str(task_id): [_as_solver_task(t) for t in blockers]
         for task_id, blockers in inputs.external_blockers.items()
     }
-    return inputs, priority.duty_list(inputs.problem, facts, open_elsewhere=elsewhere)
+    items = priority.duty_list(inputs.problem, facts, open_elsewhere=elsewhere)
+    return _as_planned(session, user, now, items)
+
+
+def _as_planned(
+    session: Session, user: User, now: datetime, items: list[priority.DutyItem]
+) -> Duties:
+    today = now.astimezone(ZoneInfo(user.timezone)).date()
+    plan = find_plan(session=session, user=user, plan_date=today)
+    if plan is None:
+        return Duties(
+            items, "No plan for today yet: once it is built, its first block is first here.", {}, {}
+        )
+    day_end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=ZoneInfo(user.timezone))
+    planned_at: dict[int, datetime] = {}
+    for block in blocks_of(session=session, plan=plan):
+        if not block.done and block.end_at > now and block.start_at < day_end:
+            planned_at.setdefault(block.task_id, max(block.start_at, now))
+    chances = {
+        int(task_id): float(item["p"])
+        for task_id, item in (plan.facts or {}).get("chances", {}).items()
+    }
+    if not planned_at:
+        return Duties(items, "Nothing more is planned for today.", {}, chances)
+    first = min(planned_at, key=lambda task_id: planned_at[task_id])
+    ordered = sorted(items, key=lambda item: item.task.id != str(first))
+    return Duties(ordered, "", planned_at, chances)
 
 
 def _as_solver_task(task: Any) -> solver.Task:

@@ -26,6 +26,7 @@ from devday.day.calendar_days import day_bounds
 from devday.deps import OptionalUser, SessionDep, StateDep
 from devday.errors import DomainError, Invalid, NotFound
 from devday.ids import MAX_ID
+from devday.planning import chances
 from devday.planning import service as planning_service
 from devday.planning.models import DayPlan
 from devday.planning.routine import WEEKDAYS
@@ -148,7 +149,7 @@ def page_context(*, session: Session, user: User, now: datetime) -> dict[str, An
             for e in entries
         ),
     ]
-    _inputs, duties = planning_service.duty_list(session=session, user=user, now=now)
+    duties = planning_service.duty_list(session=session, user=user, now=now)
     label = f"Your day, {today.day:%A %d %B}"
     timer = None
     if running is not None:
@@ -179,9 +180,14 @@ def page_context(*, session: Session, user: User, now: datetime) -> dict[str, An
                 "estimate": item.task.estimate_minutes,
                 "score": item.score,
                 "terms": item.terms,
+                "chance": duties.chances.get(int(item.task.id)),
+                "planned_at": duties.planned_at.get(int(item.task.id)),
             }
-            for item in duties
+            for item in duties.items
         ],
+        "duty_note": duties.note,
+        "chances": chances.stored(session=session, facts_=plan.facts) if plan else [],
+        "deferred": (plan.facts or {}).get("deferred", []) if plan else [],
     }
 
 
