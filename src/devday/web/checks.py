@@ -27,7 +27,8 @@ from devday.deps import OptionalUser, SessionDep, StateDep
 from devday.errors import DomainError, NotFound
 from devday.ids import MAX_ID
 from devday.team import service as team_service
-from devday.web.checks_charts import milliseconds
+from devday.web._legacy import form_ok, login_redirect
+from devday.web.charts.checks import milliseconds
 from devday.web.checks_views import (
     DEFAULT_RANGE,
     RANGES,
@@ -35,7 +36,8 @@ from devday.web.checks_views import (
     check_panels,
     incident_rows,
 )
-from devday.web.common import TEMPLATES, FormStr, form_ok, login_redirect, render
+from devday.web.forms import FormStr
+from devday.web.rendering import TEMPLATES, render
 
 router = APIRouter(include_in_schema=False)
 

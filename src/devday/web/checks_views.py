@@ -17,7 +17,7 @@ from devday.account.models import User
 from devday.checks import service as checks_service
 from devday.checks.models import App, Check, CheckRollup, Incident
 from devday.checks.schemas import CheckSummary
-from devday.web.checks_charts import (
+from devday.web.charts.checks import (
     LatencyPoint,
     latency_chart,
     milliseconds,

@@ -28,7 +28,9 @@ from devday.inbox.models import InboxItem, ItemSource, TeamInbox
 from devday.inbox.schemas import AcceptIn, AskCreate
 from devday.team import service as team_service
 from devday.team.models import Team, TeamMember
-from devday.web.common import TEMPLATES, FormStr, form_ok, local, login_redirect, render
+from devday.web._legacy import form_ok, login_redirect
+from devday.web.forms import FormStr
+from devday.web.rendering import TEMPLATES, local, render
 
 router = APIRouter(include_in_schema=False)
 

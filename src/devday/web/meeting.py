@@ -27,7 +27,9 @@ from devday.meeting import service
 from devday.meeting.models import ItemKind, Meeting
 from devday.meeting.schemas import MAX_TEXT, ItemCreate
 from devday.team import service as team_service
-from devday.web.common import FormStr, form_ok, login_redirect, render
+from devday.web._legacy import form_ok, login_redirect
+from devday.web.forms import FormStr
+from devday.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

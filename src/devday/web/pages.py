@@ -14,7 +14,9 @@ from devday.account.schemas import UserCreate
 from devday.deps import SESSION_COOKIE, OptionalUser, SessionDep, StateDep, session_key_from_cookie
 from devday.errors import DomainError
 from devday.web import csrf
-from devday.web.common import FormStr, login_redirect, render
+from devday.web._legacy import login_redirect
+from devday.web.forms import FormStr
+from devday.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -33,7 +33,9 @@ from devday.notify.schemas import ChannelCreate, masked
 from devday.planning import service as planning_service
 from devday.planning.routine import WEEKDAYS
 from devday.planning.schemas import RoutineWrite
-from devday.web.common import FormStr, form_ok, login_redirect, render
+from devday.web._legacy import form_ok, login_redirect
+from devday.web.forms import FormStr
+from devday.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 # Unbounded here, bounded by the schemas: a too-long value is an error next to its field, where

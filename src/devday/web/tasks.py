@@ -32,7 +32,9 @@ from devday.quickadd import parse_quick_add
 from devday.task import service as task_service
 from devday.task.models import Kind, Status, Task
 from devday.task.schemas import TaskCreate, TaskUpdate
-from devday.web.common import FormStr, form_ok, local, login_redirect, render
+from devday.web._legacy import form_ok, login_redirect
+from devday.web.forms import FormStr
+from devday.web.rendering import local, render
 from devday.worklog import service as worklog_service
 
 router = APIRouter(include_in_schema=False)

@@ -24,7 +24,9 @@ from devday.ids import MAX_ID
 from devday.standup import leave as leave_service
 from devday.standup import service as standup_service
 from devday.team import service as team_service
-from devday.web.common import FormStr, form_ok, login_redirect, render
+from devday.web._legacy import form_ok, login_redirect
+from devday.web.forms import FormStr
+from devday.web.rendering import render
 from devday.web.team_figures import figure_context
 
 router = APIRouter(include_in_schema=False)

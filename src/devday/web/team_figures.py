@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from devday.figures.service import KINDS, Figures, TeamFigures
-from devday.web.charts import hours_label
-from devday.web.team_charts import Layer, weekly_bars
+from devday.web.charts.team import Layer, weekly_bars
+from devday.web.charts.week import hours_label
 
 NONE = "\u2013"  # an en dash: no value
 SERIES_LEGEND = (

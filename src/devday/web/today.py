@@ -30,8 +30,10 @@ from devday.planning import service as planning_service
 from devday.planning.routine import WEEKDAYS
 from devday.planning.schemas import BlockUpdate
 from devday.task.models import Status, Task
-from devday.web.common import FormStr, duration, form_ok, login_redirect, render
-from devday.web.timeline import Span, hhmm, timeline_svg
+from devday.web._legacy import form_ok, login_redirect
+from devday.web.charts.timeline import Span, hhmm, timeline_svg
+from devday.web.forms import FormStr
+from devday.web.rendering import duration, render
 from devday.worklog import service as worklog_service
 
 router = APIRouter(include_in_schema=False)

@@ -25,8 +25,9 @@ from devday.planning.models import DayPlan
 from devday.planning.routine import WEEKDAYS, clock_minutes
 from devday.task import service as task_service
 from devday.task.models import Kind, Task
-from devday.web.charts import DeadlineMark, Series, WeekBlock, stacked_bars, week_blocks
-from devday.web.common import login_redirect, render
+from devday.web._legacy import login_redirect
+from devday.web.charts.week import DeadlineMark, Series, WeekBlock, stacked_bars, week_blocks
+from devday.web.rendering import render
 from devday.worklog import service as worklog_service
 
 router = APIRouter(include_in_schema=False)

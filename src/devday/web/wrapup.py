@@ -22,7 +22,9 @@ from devday.day import wrapup as wrapup_service
 from devday.day.calendar_days import local_today
 from devday.deps import OptionalUser, SessionDep, StateDep
 from devday.errors import DomainError, Invalid, NotFound
-from devday.web.common import FormStr, form_ok, login_redirect, render
+from devday.web._legacy import form_ok, login_redirect
+from devday.web.forms import FormStr
+from devday.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,6 +1,6 @@
 """Server-side SVG charts of app checks: a latency sparkline and a latency-over-time chart.
 
-Pure functions of plain values, like ``web/charts.py``: colours come from classes styled in
+Pure functions of plain values, like ``charts/week.py``: colours come from classes styled in
 checks.css (``p50``, ``p95``, ``fail``, ``grid``), text uses ``currentColor``, so dark mode
 follows the page and the strict CSP (no ``style=""``) holds. Every text goes through
 ``escape``. A missing value (no timed run in a bucket) breaks the line instead of dropping to 0.
