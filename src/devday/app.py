@@ -23,6 +23,7 @@ from devday.figures import router as figures_router
 from devday.inbox import router as inbox_router
 from devday.meeting import router as meeting_router
 from devday.notify import router as notify_router
+from devday.planning import pages as planning_pages
 from devday.planning import router as planning_router
 from devday.project import router as project_router
 from devday.security_headers import SecurityHeaders
@@ -91,6 +92,7 @@ def create_app(
     app.include_router(figures_router.router)
     app.include_router(inbox_router.router)
     app.include_router(meeting_router.router)
+    app.include_router(planning_pages.router)
     for page_router in web_routes.ROUTERS:
         app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

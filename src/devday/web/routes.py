@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from devday.web import checks, inbox, meeting, pages, settings, tasks, team, today, week, wrapup
+from devday.web import checks, inbox, meeting, pages, settings, tasks, team, wrapup
 
 ROUTERS: list[APIRouter] = [
     pages.router,
-    today.router,
     tasks.router,
     settings.router,
-    week.router,
     wrapup.router,
     inbox.router,
     meeting.router,

@@ -1,6 +1,7 @@
-"""The Week page: today's plan over the next seven days as an SVG chart with the deadlines that
-fall in them, tomorrow's blocks, the tasks the planner could not fit, and the time logged per
-kind over the past seven days. A thin adapter over the planning, worklog and task services.
+"""What the Week page shows: today's plan over the next seven days as an SVG chart with the
+deadlines that fall in them, tomorrow's blocks, the tasks the planner could not fit, and the
+time logged per kind over the past seven days, read from the planning, worklog and task
+services.
 """
 
 from __future__ import annotations
@@ -10,29 +11,22 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.day.calendar_days import day_bounds, local_today, next_working_day
-from devday.deps import AppState, OptionalUser, SessionDep, StateDep
+from devday.deps import AppState
 from devday.errors import NotFound
 from devday.planning import service as planning_service
 from devday.planning.models import DayPlan
 from devday.planning.routine import WEEKDAYS, clock_minutes
 from devday.task import service as task_service
 from devday.task.models import Kind, Task
-from devday.web._legacy import login_redirect
 from devday.web.charts.week import DeadlineMark, Series, WeekBlock, stacked_bars, week_blocks
-from devday.web.rendering import render
 from devday.worklog import service as worklog_service
 
-router = APIRouter(include_in_schema=False)
-
-PAGE = "web/week.html"
 DAYS = 7
 #: How far ``?start=`` may move from today: the stored plan looks two weeks ahead at most.
 MAX_OFFSET_DAYS = 366
@@ -50,28 +44,7 @@ class BlockRow:
     done: bool
 
 
-@router.get("/week", response_class=HTMLResponse)
-def week_page(
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    user: OptionalUser,
-    start: str = "",
-) -> Response:
-    if user is None:
-        return login_redirect(request)
-    now = state.clock.now()
-    today = local_today(user, now)
-    first = _start_date(start, today)
-    if first is None:
-        context = {"user": user, "error": "Give the week's start as YYYY-MM-DD, e.g. 2026-12-07."}
-        return render(request, state, PAGE, context, status=422)
-    plan = _todays_plan(state, session, user, today, now)
-    context = page_context(session=session, user=user, plan=plan, first=first, now=now)
-    return render(request, state, PAGE, context)
-
-
-def _start_date(text: str, today: date) -> date | None:
+def start_date(text: str, today: date) -> date | None:
     if not text.strip():
         return today
     try:
@@ -81,7 +54,7 @@ def _start_date(text: str, today: date) -> date | None:
     return value if abs((value - today).days) <= MAX_OFFSET_DAYS else None
 
 
-def _todays_plan(
+def todays_plan(
     state: AppState, session: Session, user: User, today: date, now: datetime
 ) -> DayPlan | None:
     """The stored plan of today; built first (in a writer session of its own) when there is
