@@ -16,6 +16,7 @@ from devday.account.ratelimit import RateLimits
 from devday.checks import router as checks_router
 from devday.clock import Clock, SystemClock
 from devday.config import Settings, get_settings
+from devday.day import pages as day_pages
 from devday.day import router as day_router
 from devday.db import make_engine, make_session_factory
 from devday.deps import AppState
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(inbox_router.router)
     app.include_router(meeting_router.router)
     app.include_router(planning_pages.router)
+    app.include_router(day_pages.router)
     for page_router in web_routes.ROUTERS:
         app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

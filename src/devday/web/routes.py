@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from devday.web import checks, inbox, meeting, pages, settings, tasks, team, wrapup
+from devday.web import checks, inbox, meeting, pages, settings, tasks, team
 
 ROUTERS: list[APIRouter] = [
     pages.router,
     tasks.router,
     settings.router,
-    wrapup.router,
     inbox.router,
     meeting.router,
     team.router,

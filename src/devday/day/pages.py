@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Form
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -20,17 +20,14 @@ from devday.account.models import User
 from devday.day import reflection as reflection_service
 from devday.day import wrapup as wrapup_service
 from devday.day.calendar_days import local_today
-from devday.deps import OptionalUser, SessionDep, StateDep
-from devday.errors import DomainError, Invalid, NotFound
-from devday.web._legacy import form_ok, login_redirect
-from devday.web.forms import FormStr
-from devday.web.rendering import render
+from devday.errors import Invalid
+from devday.web.forms import FormList, FormStr, Refusal, form_version
+from devday.web.page import Page, PageContext, PageDay, page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
-WRAPUP_PAGE = "web/wrapup.html"
-REFLECT_PAGE = "web/reflect.html"
-EXPIRED = "Your form expired; please try again."
+WRAPUP_PAGE = "day/wrapup.html"
+REFLECT_PAGE = "day/reflect.html"
 MAX_TEXT = 5000
 MAX_GOAL = 300
 GOAL_INPUTS = 3
@@ -42,89 +39,43 @@ DECISION_LABELS = {
 }
 # Long text fields are checked in the page (with a message) below this hard request limit.
 LongText = Annotated[str, Form(max_length=4 * MAX_TEXT)]
-FormList = Annotated[list[str], Form(max_length=500)]
-
-
-def _day(text: str | None, user: User, now: datetime) -> date:
-    if text is None:
-        return local_today(user, now)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise NotFound(f"no such day: {text!r}; use YYYY-MM-DD") from None
+#: What a page shows of one day: (session, user, day, now) -> the template's context.
+Build = Callable[[Session, User, date, datetime], dict[str, Any]]
 
 
 def _show(
-    request: Request,
-    state: StateDep,
-    session: Session,
-    user: User,
-    day_text: str | None,
-    build: Callable[[Session, User, date, datetime], dict[str, Any]],
-    page: str,
-    *,
-    error: str | None = None,
-    status: int = 200,
+    page: PageContext,
+    day: date,
+    build: Build,
+    template: str,
+    refusal: Refusal | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    now = state.clock.now()
-    try:
-        day = _day(day_text, user, now)
-    except DomainError as exc:
-        return render(
-            request, state, page, {"user": user, "error": exc.message}, status=exc.status_code
-        )
-    context = build(session, user, day, now)
-    if values:
+    context = build(page.session, page.user, day, page.now)
+    if refusal is not None and values:
         # The visitor's text comes back; the version stays the stored one, so that sending the
         # form again after a conflict is a choice made with the message in view.
         kept = {k: v for k, v in values.items() if k != "version"}
         context["values"] = {**context["values"], **kept}
-    context["error"] = error
-    return render(request, state, page, context, status=status)
+    context["error"] = refusal.message if refusal else None
+    return page.render(template, context, status=refusal.status if refusal else 200)
 
 
 def _post(
-    request: Request,
-    state: StateDep,
-    session: Session,
-    user: User | None,
-    day_text: str,
-    csrf_token: str,
-    build: Callable[[Session, User, date, datetime], dict[str, Any]],
-    page: str,
-    action: Callable[[User, date, datetime], object],
-    values: dict[str, Any] | None = None,
+    page: PageContext,
+    day: date,
+    build: Build,
+    template: str,
+    change: Callable[[], object],
+    values: dict[str, Any],
 ) -> Response:
-    """Checks the sign-in and the CSRF token, runs ``action``, commits and goes back to the
-    page; a domain error shows the page again with its message."""
-    if user is None:
-        return login_redirect(request)
-    if not form_ok(request, state, csrf_token):
-        return _show(
-            request, state, session, user, day_text, build, page, error=EXPIRED, status=403
-        )
-    now = state.clock.now()
-    try:
-        day = _day(day_text, user, now)
-        action(user, day, now)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _show(
-            request,
-            state,
-            session,
-            user,
-            day_text,
-            build,
-            page,
-            error=exc.message,
-            status=exc.status_code,
-            values=values,
-        )
-    prefix = "/wrapup/" if page == WRAPUP_PAGE else "/reflect/"
-    return RedirectResponse(prefix + day.isoformat(), status_code=303)
+    """Runs ``change`` and goes back to the day's page; a refused one shows it again."""
+    prefix = "/wrapup/" if template == WRAPUP_PAGE else "/reflect/"
+    return page.submit(
+        change,
+        then=prefix + day.isoformat(),
+        refused=lambda refusal: _show(page, day, build, template, refusal, values),
+    )
 
 
 # --- wrap-up -------------------------------------------------------------------------------------
@@ -134,7 +85,6 @@ def wrapup_context(session: Session, user: User, day: date, now: datetime) -> di
     view = wrapup_service.build(session=session, user=user, day=day, now=now)
     closed = view.closed
     return {
-        "user": user,
         "day": day,
         "today": local_today(user, now),
         "view": view,
@@ -148,21 +98,13 @@ def wrapup_context(session: Session, user: User, day: date, now: datetime) -> di
 
 
 @router.get("/wrapup", response_class=HTMLResponse)
-def wrapup_today(
-    request: Request, state: StateDep, session: SessionDep, user: OptionalUser
-) -> Response:
-    if user is None:
-        return login_redirect(request)
-    return _show(request, state, session, user, None, wrapup_context, WRAPUP_PAGE)
+def wrapup_today(page: Page) -> Response:
+    return _show(page, page.today, wrapup_context, WRAPUP_PAGE)
 
 
 @router.get("/wrapup/{day}", response_class=HTMLResponse)
-def wrapup_day(
-    request: Request, state: StateDep, session: SessionDep, user: OptionalUser, day: str
-) -> Response:
-    if user is None:
-        return login_redirect(request)
-    return _show(request, state, session, user, day, wrapup_context, WRAPUP_PAGE)
+def wrapup_day(page: Page, day: PageDay) -> Response:
+    return _show(page, day, wrapup_context, WRAPUP_PAGE)
 
 
 def decisions_from(
@@ -192,42 +134,27 @@ def decisions_from(
 
 @router.post("/wrapup/{day}")
 def close_day(
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    user: OptionalUser,
-    day: str,
-    csrf_token: FormStr = "",
+    page: Page,
+    day: PageDay,
     blockers: LongText = "",
     task_id: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
     decision: FormList = [],  # noqa: B006
     move_date: FormList = [],  # noqa: B006
 ) -> Response:
-    def action(user: User, day: date, now: datetime) -> None:
+    def close() -> None:
         if len(blockers) > MAX_TEXT:
             raise Invalid(f"keep the blockers under {MAX_TEXT} characters", field="blockers")
         wrapup_service.close(
-            session=session,
-            user=user,
+            session=page.session,
+            user=page.user,
             day=day,
             decisions=decisions_from(task_id, decision, move_date),
             blockers=blockers.strip(),
-            now=now,
+            now=page.now,
         )
 
     values = {"blockers": blockers, "choices": dict(zip(task_id, decision, strict=False))}
-    return _post(
-        request,
-        state,
-        session,
-        user,
-        day,
-        csrf_token,
-        wrapup_context,
-        WRAPUP_PAGE,
-        action,
-        values,
-    )
+    return _post(page, day, wrapup_context, WRAPUP_PAGE, close, values)
 
 
 # --- reflection ----------------------------------------------------------------------------------
@@ -238,7 +165,6 @@ def reflect_context(session: Session, user: User, day: date, now: datetime) -> d
     row = view.reflection
     goals = [task.title for task in view.goals]
     return {
-        "user": user,
         "day": day,
         "today": local_today(user, now),
         "view": view,
@@ -254,21 +180,13 @@ def reflect_context(session: Session, user: User, day: date, now: datetime) -> d
 
 
 @router.get("/reflect", response_class=HTMLResponse)
-def reflect_today(
-    request: Request, state: StateDep, session: SessionDep, user: OptionalUser
-) -> Response:
-    if user is None:
-        return login_redirect(request)
-    return _show(request, state, session, user, None, reflect_context, REFLECT_PAGE)
+def reflect_today(page: Page) -> Response:
+    return _show(page, page.today, reflect_context, REFLECT_PAGE)
 
 
 @router.get("/reflect/{day}", response_class=HTMLResponse)
-def reflect_day(
-    request: Request, state: StateDep, session: SessionDep, user: OptionalUser, day: str
-) -> Response:
-    if user is None:
-        return login_redirect(request)
-    return _show(request, state, session, user, day, reflect_context, REFLECT_PAGE)
+def reflect_day(page: Page, day: PageDay) -> Response:
+    return _show(page, day, reflect_context, REFLECT_PAGE)
 
 
 def _energy(text: str) -> int | None:
@@ -293,12 +211,8 @@ def _goals(goals: list[str]) -> list[str]:
 
 @router.post("/reflect/{day}")
 def save_reflection(
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    user: OptionalUser,
-    day: str,
-    csrf_token: FormStr = "",
+    page: Page,
+    day: PageDay,
     went_well: LongText = "",
     improve: LongText = "",
     energy: FormStr = "",
@@ -306,21 +220,21 @@ def save_reflection(
     goal: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
     version: FormStr = "",
 ) -> Response:
-    def action(user: User, day: date, now: datetime) -> None:
+    def save() -> None:
         for name, text in (("went_well", went_well), ("improve", improve), ("note", note)):
             if len(text) > MAX_TEXT:
                 raise Invalid(f"keep it under {MAX_TEXT} characters", field=name)
         reflection_service.save(
-            session=session,
-            user=user,
+            session=page.session,
+            user=page.user,
             day=day,
             went_well=went_well.strip(),
             improve=improve.strip(),
             energy=_energy(energy),
             note=note.strip(),
             goals=_goals(goal),
-            version=int(version) if version.strip().isdigit() else None,
-            now=now,
+            version=form_version(version),
+            now=page.now,
         )
 
     values = {
@@ -331,15 +245,4 @@ def save_reflection(
         "goals": [*goal, *[""] * max(0, GOAL_INPUTS - len(goal))],
         "version": version,
     }
-    return _post(
-        request,
-        state,
-        session,
-        user,
-        day,
-        csrf_token,
-        reflect_context,
-        REFLECT_PAGE,
-        action,
-        values,
-    )
+    return _post(page, day, reflect_context, REFLECT_PAGE, save, values)
