@@ -29,6 +29,7 @@ from devday.planning import router as planning_router
 from devday.project import router as project_router
 from devday.security_headers import SecurityHeaders
 from devday.standup import router as standup_router
+from devday.task import pages as task_pages
 from devday.task import router as task_router
 from devday.team import router as team_router
 from devday.web import routes as web_routes
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(meeting_router.router)
     app.include_router(planning_pages.router)
     app.include_router(day_pages.router)
+    app.include_router(task_pages.router)
     for page_router in web_routes.ROUTERS:
         app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

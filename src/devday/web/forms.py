@@ -26,6 +26,15 @@ AnyFormStr = Annotated[str, Form()]
 FormList = Annotated[list[str], Form(max_length=500)]
 
 
+class FormInvalid(Invalid):
+    """Several fields refused at once: ``errors`` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field=field)
+        self.errors = errors
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why a form was turned down: one message for the top of the form, a message per field
@@ -41,8 +50,11 @@ class Refusal:
         if isinstance(exc, ValidationError):
             errors = field_errors(exc)
             name, message = next(iter(errors.items()))
-            return cls(message=message, status=422, field=name, errors=errors)
-        errors = {exc.field: exc.message} if exc.field else {}
+            return cls(message=f"{name}: {message}", status=422, field=name, errors=errors)
+        if isinstance(exc, FormInvalid):
+            errors = dict(exc.errors)
+        else:
+            errors = {exc.field: exc.message} if exc.field else {}
         return cls(message=exc.message, status=exc.status_code, field=exc.field, errors=errors)
 
     def prefixed(self, prefix: str, default: str = "form") -> dict[str, str]:

@@ -28,6 +28,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BeforeValidator, ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from devday.account.models import User
 from devday.deps import AppState, OptionalUser, SessionDep, StateDep
@@ -64,7 +65,7 @@ class Visit:
     state: AppState
     session: Session
     user: User | None
-    csrf_sent: str = ""
+    form: FormData = field(default_factory=FormData)
 
     @cached_property
     def now(self) -> datetime:
@@ -86,9 +87,14 @@ class Visit:
         """A query parameter as text, cut to ``max_length``."""
         return self.request.query_params.get(name, default)[:max_length]
 
+    def form_value(self, name: str, *, max_length: int = 500) -> str:
+        """A field of the submitted form as text, cut to ``max_length``; "" when absent."""
+        return str(self.form.get(name, ""))[:max_length]
+
     def form_ok(self) -> bool:
         """Whether the form came with this browser's CSRF token."""
-        return csrf.verify(self.state, self.request, self.csrf_sent)
+        sent = str(self.form.get(csrf.CSRF_FIELD, ""))[:500]
+        return csrf.verify(self.state, self.request, sent)
 
     def address(self) -> str:
         return self.request.client.host if self.request.client else "unknown"
@@ -131,17 +137,16 @@ class PageContext(Visit):
         return self.redirect(then if isinstance(then, str) else then(result))
 
 
-async def _csrf_sent(request: Request) -> str:
+async def _form(request: Request) -> FormData:
     if request.method != "POST":
-        return ""
-    form = await request.form()  # already read (and kept) when the handler takes form fields
-    return str(form.get(csrf.CSRF_FIELD, ""))[:500]
+        return FormData()
+    return await request.form()  # already read (and kept) when the handler takes form fields
 
 
 async def visit(
     request: Request, state: StateDep, session: SessionDep, user: OptionalUser
 ) -> Visit:
-    found = Visit(request, state, session, user, csrf_sent=await _csrf_sent(request))
+    found = Visit(request, state, session, user, form=await _form(request))
     request.state.page = found
     return found
 
@@ -151,7 +156,7 @@ async def signed_in_page(
 ) -> PageContext:
     if user is None:
         raise SignInRequired
-    page = PageContext(request, state, session, user=user, csrf_sent=await _csrf_sent(request))
+    page = PageContext(request, state, session, user=user, form=await _form(request))
     request.state.page = page
     return page
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from devday.web import checks, inbox, meeting, pages, settings, tasks, team
+from devday.web import checks, inbox, meeting, pages, settings, team
 
 ROUTERS: list[APIRouter] = [
     pages.router,
-    tasks.router,
     settings.router,
     inbox.router,
     meeting.router,
