@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from devday import __version__, errors_http
 from devday.account import router as account_router
 from devday.account.ratelimit import RateLimits
+from devday.checks import pages as checks_pages
 from devday.checks import router as checks_router
 from devday.clock import Clock, SystemClock
 from devday.config import Settings, get_settings
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(planning_pages.router)
     app.include_router(day_pages.router)
     app.include_router(task_pages.router)
+    app.include_router(checks_pages.router)
     for page_router in web_routes.ROUTERS:
         app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

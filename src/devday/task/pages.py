@@ -147,7 +147,7 @@ def quick_add(page: Page, text: Annotated[str, Form()] = "") -> Response:
         )
 
     def refused(refusal: Refusal) -> Response:
-        if refusal.status == 403:  # the form expired: said at the top, the text kept
+        if refusal.expired:  # the form expired: said at the top, the text kept
             return _list(page, error=refusal.message, status=403, quick_text=text)
         return _list(page, status=422, quick_text=text, quick_error=refusal.message)
 
@@ -256,7 +256,7 @@ def edit_task(page: Page, task: CurrentTask) -> Response:
         )
 
     def refused(refusal: Refusal) -> Response:
-        if refusal.status == 403:
+        if refusal.expired:
             return _detail(page, task, values=values, error=refusal.message, status=403)
         fresh = task_service.get_task(session=page.session, user=page.user, task_id=task_id)
         if refusal.status == 409:

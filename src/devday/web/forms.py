@@ -40,10 +40,16 @@ class Refusal:
     """Why a form was turned down: one message for the top of the form, a message per field
     (the schema's names, or ``field`` when a domain error named one), and the HTTP status."""
 
+    @classmethod
+    def form_expired(cls) -> Refusal:
+        return cls(message=EXPIRED, status=403, expired=True)
+
     message: str
     status: int
     field: str | None = None
     errors: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: The form came without this browser's CSRF token (an old tab, or another site).
+    expired: bool = False
 
     @classmethod
     def of(cls, exc: DomainError | ValidationError) -> Refusal:

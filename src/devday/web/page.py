@@ -34,7 +34,7 @@ from devday.account.models import User
 from devday.deps import AppState, OptionalUser, SessionDep, StateDep
 from devday.errors import DomainError, NotFound
 from devday.web import csrf
-from devday.web.forms import EXPIRED, Refusal
+from devday.web.forms import Refusal
 from devday.web.rendering import render
 
 T = TypeVar("T")
@@ -127,7 +127,7 @@ class PageContext(Visit):
         ``refused`` with 403; a domain error or a schema's ``ValidationError`` rolls back and
         gets ``refused`` with its message and status."""
         if not self.form_ok():
-            return refused(Refusal(message=EXPIRED, status=403))
+            return refused(Refusal.form_expired())
         try:
             result = change()
             self.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from devday.web import checks, inbox, meeting, pages, settings, team
+from devday.web import inbox, meeting, pages, settings, team
 
 ROUTERS: list[APIRouter] = [
     pages.router,
@@ -12,5 +12,4 @@ ROUTERS: list[APIRouter] = [
     inbox.router,
     meeting.router,
     team.router,
-    checks.router,
 ]
