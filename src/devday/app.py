@@ -22,7 +22,9 @@ from devday.day import router as day_router
 from devday.db import make_engine, make_session_factory
 from devday.deps import AppState
 from devday.figures import router as figures_router
+from devday.inbox import pages as inbox_pages
 from devday.inbox import router as inbox_router
+from devday.inbox.views import open_count
 from devday.meeting import router as meeting_router
 from devday.notify import router as notify_router
 from devday.planning import pages as planning_pages
@@ -34,6 +36,7 @@ from devday.task import pages as task_pages
 from devday.task import router as task_router
 from devday.team import router as team_router
 from devday.web import routes as web_routes
+from devday.web.rendering import TEMPLATES
 from devday.worklog import router as worklog_router
 
 STATIC = Path(__file__).parent / "static"
@@ -99,10 +102,13 @@ def create_app(
     app.include_router(day_pages.router)
     app.include_router(task_pages.router)
     app.include_router(checks_pages.router)
+    app.include_router(inbox_pages.router)
     for page_router in web_routes.ROUTERS:
         app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _mount_docs(app)
+    # The nav's count of waiting requests, on every page.
+    TEMPLATES.env.globals["inbox_open_count"] = open_count
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -99,22 +99,6 @@ class Visit:
     def address(self) -> str:
         return self.request.client.host if self.request.client else "unknown"
 
-
-@dataclass
-class PageContext(Visit):
-    """A request to a page of a signed-in user."""
-
-    user: User = field(kw_only=True)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.user.timezone)
-
-    @property
-    def today(self) -> date:
-        """The user's local date now."""
-        return self.now.astimezone(self.zone).date()
-
     def submit(
         self,
         change: Callable[[], T],
@@ -135,6 +119,22 @@ class PageContext(Visit):
             self.session.rollback()
             return refused(Refusal.of(exc))
         return self.redirect(then if isinstance(then, str) else then(result))
+
+
+@dataclass
+class PageContext(Visit):
+    """A request to a page of a signed-in user."""
+
+    user: User = field(kw_only=True)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.user.timezone)
+
+    @property
+    def today(self) -> date:
+        """The user's local date now."""
+        return self.now.astimezone(self.zone).date()
 
 
 async def _form(request: Request) -> FormData:

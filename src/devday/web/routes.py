@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from devday.web import inbox, meeting, pages, settings, team
+from devday.web import meeting, pages, settings, team
 
 ROUTERS: list[APIRouter] = [
     pages.router,
     settings.router,
-    inbox.router,
     meeting.router,
     team.router,
 ]
