@@ -25,6 +25,7 @@ from devday.figures import router as figures_router
 from devday.inbox import pages as inbox_pages
 from devday.inbox import router as inbox_router
 from devday.inbox.views import open_count
+from devday.meeting import pages as meeting_pages
 from devday.meeting import router as meeting_router
 from devday.notify import router as notify_router
 from devday.planning import pages as planning_pages
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(task_pages.router)
     app.include_router(checks_pages.router)
     app.include_router(inbox_pages.router)
+    app.include_router(meeting_pages.router)
     for page_router in web_routes.ROUTERS:
         app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

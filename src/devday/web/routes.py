@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from devday.web import meeting, pages, settings, team
+from devday.web import pages, settings, team
 
 ROUTERS: list[APIRouter] = [
     pages.router,
     settings.router,
-    meeting.router,
     team.router,
 ]
