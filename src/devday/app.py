@@ -32,6 +32,7 @@ from devday.planning import pages as planning_pages
 from devday.planning import router as planning_router
 from devday.project import router as project_router
 from devday.security_headers import SecurityHeaders
+from devday.standup import pages as standup_pages
 from devday.standup import router as standup_router
 from devday.task import pages as task_pages
 from devday.task import router as task_router
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(checks_pages.router)
     app.include_router(inbox_pages.router)
     app.include_router(meeting_pages.router)
+    app.include_router(standup_pages.router)
     for page_router in web_routes.ROUTERS:
         app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

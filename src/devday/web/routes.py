@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from devday.web import pages, settings, team
+from devday.web import pages, settings
 
 ROUTERS: list[APIRouter] = [
     pages.router,
     settings.router,
-    team.router,
 ]
