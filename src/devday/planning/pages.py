@@ -1,21 +1,25 @@
-"""The Today and Week pages: the day's timeline with its block and timer actions, and the week
-ahead. What they show is built in ``today_view`` and ``week_view``.
+"""The Today and Week pages (the day's timeline with its block and timer actions, the week
+ahead; what they show is built in ``today_view`` and ``week_view``) and the Routine section of
+Settings (its form is read in ``routine_form``).
 
-Every action is a form POST that answers 303 back to /today (Post/Redirect/Get); a refused
+Every action is a form POST that answers 303 back to its page (Post/Redirect/Get); a refused
 one shows the page again with the message and a 4xx status.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from devday.ids import IdPath
+from devday.planning import routine_form, today_view, week_view
 from devday.planning import service as planning_service
-from devday.planning import today_view, week_view
-from devday.planning.schemas import BlockUpdate
-from devday.web.forms import FormStr, Refusal, form_id, form_version
+from devday.planning.routine import WEEKDAYS
+from devday.planning.schemas import BlockUpdate, RoutineWrite
+from devday.web.forms import FormInvalid, FormStr, Refusal, form_id, form_version
 from devday.web.page import Page, PageContext, page_router
 from devday.worklog import service as worklog_service
 
@@ -23,6 +27,10 @@ router = page_router()
 
 TODAY = "planning/today.html"
 WEEK = "planning/week.html"
+ROUTINE = "planning/routine.html"
+ROUTINE_CHANGED = (
+    "Your routine was changed elsewhere; here is the stored one. Make your change again."
+)
 
 
 # --- Today ---------------------------------------------------------------------------------------
@@ -154,3 +162,56 @@ def week_page(page: Page, start: str = "") -> Response:
         session=page.session, user=page.user, plan=plan, first=first, now=page.now
     )
     return page.render(WEEK, context)
+
+
+# --- Settings: the routine -----------------------------------------------------------------------
+
+
+def _routine(page: PageContext, status: int = 200, **extra: Any) -> Response:
+    if "routine_form" not in extra:
+        routine, version = planning_service.get_routine(session=page.session, user=page.user)
+        extra["routine_form"] = routine_form.routine_form(routine, version)
+    context = {"section": "routine", "weekdays": WEEKDAYS, **extra}
+    return page.render(ROUTINE, context, status=status)
+
+
+@router.get("/settings/routine", response_class=HTMLResponse)
+def routine_page(page: Page) -> Response:
+    notice = "Routine saved." if page.query("saved") == "routine" else None
+    return _routine(page, notice=notice)
+
+
+@router.post("/settings/routine")
+def save_routine(page: Page) -> Response:
+    stored, _ = planning_service.get_routine(session=page.session, user=page.user)
+    read, errors = routine_form.read_routine(page.form, stored["kind_windows"])
+    fields, shown = read["fields"], read["shown"]
+    rows = [b.pop("_row") for b in fields["blocks"]]
+
+    def save() -> None:
+        if errors:  # the form's own checks come first; the schema's once they pass
+            raise FormInvalid(errors)
+        try:
+            data = RoutineWrite(**fields, kind_windows=stored["kind_windows"])
+        except ValidationError as exc:
+            raise FormInvalid(routine_form.routine_errors(exc, rows)) from None
+        version = form_version(shown["version"])
+        planning_service.put_routine(
+            session=page.session,
+            user=page.user,
+            data=data,
+            version=-1 if version is None else version,
+            now=page.now,
+        )
+
+    def refused(refusal: Refusal) -> Response:
+        if refusal.expired:
+            return _routine(page, 403, error=refusal.message)
+        if refusal.status == 409:
+            return _routine(page, 409, error=ROUTINE_CHANGED)
+        error = None if refusal.errors else refusal.message
+        return _routine(
+            page, refusal.status, errors=refusal.errors, error=error, routine_form=shown
+        )
+
+    return page.submit(save, then="/settings/routine?saved=routine", refused=refused)

@@ -103,13 +103,14 @@ class Visit:
         self,
         change: Callable[[], T],
         *,
-        then: str | Callable[[T], str],
+        then: str | Callable[[T], str | Response],
         refused: Callable[[Refusal], Response],
     ) -> Response:
-        """Runs a form's ``change`` and answers 303 to ``then`` (a URL, or one made from what
-        ``change`` returned). A form without this browser's CSRF token changes nothing and gets
-        ``refused`` with 403; a domain error or a schema's ``ValidationError`` rolls back and
-        gets ``refused`` with its message and status."""
+        """Runs a form's ``change`` and answers 303 to ``then``: a URL, or a function of what
+        ``change`` returned that gives the URL (or the whole answer). A form without this
+        browser's CSRF token changes nothing and gets ``refused`` with 403; a domain error or a
+        schema's ``ValidationError`` rolls back and gets ``refused`` with its message and
+        status."""
         if not self.form_ok():
             return refused(Refusal.form_expired())
         try:
@@ -118,7 +119,8 @@ class Visit:
         except (DomainError, ValidationError) as exc:
             self.session.rollback()
             return refused(Refusal.of(exc))
-        return self.redirect(then if isinstance(then, str) else then(result))
+        target = then if isinstance(then, str) else then(result)
+        return self.redirect(target) if isinstance(target, str) else target
 
 
 @dataclass
