@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Header, Path, Query, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from devday import importance
 from devday.account.models import User
 from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, SessionDep
@@ -109,7 +110,7 @@ def duty_list(user: CurrentUser, session: SessionDep, clock: ClockDep) -> DutyLi
             DutyItem(
                 task_id=int(item.task.id),
                 title=item.task.title,
-                priority=f"P{5 - item.task.importance}",
+                priority=importance.label(item.task.importance),
                 deadline=item.task.deadline,
                 estimate_minutes=item.task.estimate_minutes,
                 score=item.score,
