@@ -24,8 +24,8 @@ from devday.day.schemas import (
     WrapupRead,
 )
 from devday.deps import ClockDep, CurrentUser, SessionDep
-from devday.planning.router import read_plan
 from devday.planning.schemas import LateRead
+from devday.planning.views import read_plan
 from devday.task.models import Task
 
 router = APIRouter(prefix="/api/v1", tags=["day"])
