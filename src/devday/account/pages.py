@@ -13,10 +13,9 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from devday.account import service as account_service
-from devday.account.models import User
+from devday.account.models import ApiToken, User
 from devday.account.ratelimit import check_login_limits
 from devday.account.schemas import TokenCreate, UserCreate, UserUpdate
 from devday.deps import SESSION_COOKIE, session_key_from_cookie
@@ -116,15 +115,17 @@ def login(visit: VisitorPage, email: FormStr, password: FormStr) -> Response:
 
 @router.post("/logout")
 def logout(visit: VisitorPage) -> Response:
-    if not visit.form_ok():
-        return visit.redirect("/")
-    key = session_key_from_cookie(visit.state, visit.request)
-    if key:
-        account_service.end_session(session=visit.session, key=key)
-        visit.session.commit()
-    response = visit.redirect("/login")
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    def end() -> None:
+        key = session_key_from_cookie(visit.state, visit.request)
+        if key:
+            account_service.end_session(session=visit.session, key=key)
+
+    def signed_out(_: None) -> Response:
+        response = visit.redirect("/login")
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    return visit.submit(end, then=signed_out, refused=lambda _refusal: visit.redirect("/"))
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -171,8 +172,9 @@ def save_profile(page: Page, name: FormStr = "", timezone: FormStr = "") -> Resp
     def refused(refusal: Refusal) -> Response:
         if refusal.expired:
             return _profile(page, 403, error=refusal.message)
-        errors = refusal.prefixed("profile-")
-        return _profile(page, 422, errors=errors, values=values)
+        errors = refusal.prefixed("profile-") if refusal.errors else {}
+        error = None if errors else refusal.message
+        return _profile(page, refusal.status, errors=errors, error=error, values=values)
 
     return page.submit(save, then="/settings/profile?saved=profile", refused=refused)
 
@@ -184,18 +186,23 @@ def tokens_page(page: Page) -> Response:
 
 @router.post("/settings/tokens", response_class=HTMLResponse)
 def create_token(page: Page, name: FormStr = "") -> Response:
-    if not page.form_ok():
-        return _tokens(page, 403, error=Refusal.form_expired().message)
-    try:
+    def create() -> tuple[ApiToken, str]:
         data = TokenCreate(name=name.strip())
-    except ValidationError as exc:
-        errors = Refusal.of(exc).prefixed("token-")
-        return _tokens(page, 422, errors=errors, values={"token-name": name})
-    token, secret = account_service.create_token(
-        session=page.session, user=page.user, name=data.name
-    )
-    page.session.commit()
-    return _tokens(page, 201, new_token={"name": token.name, "secret": secret})
+        return account_service.create_token(session=page.session, user=page.user, name=data.name)
+
+    def created(made: tuple[ApiToken, str]) -> Response:
+        token, secret = made
+        return _tokens(page, 201, new_token={"name": token.name, "secret": secret})
+
+    def refused(refusal: Refusal) -> Response:
+        if refusal.expired:
+            return _tokens(page, 403, error=refusal.message)
+        errors = refusal.prefixed("token-") if refusal.errors else {}
+        error = None if errors else refusal.message
+        values = {"token-name": name}
+        return _tokens(page, refusal.status, errors=errors, error=error, values=values)
+
+    return page.submit(create, then=created, refused=refused)
 
 
 @router.post("/settings/tokens/{token_id}/revoke")

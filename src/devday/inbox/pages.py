@@ -17,7 +17,7 @@ from fastapi import Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from devday.errors import Invalid
+from devday.errors import Invalid, NotFound
 from devday.ids import IdPath
 from devday.inbox import service, setup
 from devday.inbox.models import ItemSource
@@ -119,6 +119,8 @@ def triage(
 
     def act() -> None:
         common: dict[str, Any] = {"session": session, "user": user, "item_id": item_id}
+        if action not in ACTIONS:
+            raise NotFound("No such action.")
         if action == "accept":
             data = AcceptIn(
                 title=title.strip() or None,
@@ -154,8 +156,6 @@ def triage(
             context["error"] = message
         return page.render(PAGE, context, status=refusal.status)
 
-    if action not in ACTIONS and page.form_ok():
-        return _show(page, 404, error="No such action.", view=view)
     return page.submit(act, then=_back(view, "done"), refused=refused)
 
 
