@@ -9,11 +9,13 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from devday import importance
 from devday.account.models import User
+from devday.deps import AppState
 from devday.errors import DomainError
 from devday.inbox import service
 from devday.inbox.models import InboxItem, ItemSource, TeamInbox
@@ -172,10 +174,10 @@ def page_context(
     }
 
 
-def open_count(request: Any, user: User | None) -> int:
+def open_count(request: Request, user: User | None) -> int:
     """The nav's count of requests waiting for the signed-in user: two indexed queries."""
     if user is None:
         return 0
-    app_state = request.app.state.devday
+    app_state: AppState = request.app.state.devday
     with app_state.session_factory() as session:
         return service.open_count(session=session, user=user, now=app_state.clock.now())
