@@ -13,7 +13,7 @@ parse (``IdPath``, ``PageDay``) or a ``NotFound`` gives the router's 404 page, o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -187,7 +187,7 @@ class PageRoute(APIRoute):
 
     missing: ClassVar[Missing] = Missing()
 
-    def get_route_handler(self) -> Callable[[Request], Any]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         missing = self.missing
 
