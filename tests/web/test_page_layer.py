@@ -3,6 +3,7 @@ through a small router of pages added to the app for the test."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.responses import Response
 from fastapi.testclient import TestClient
@@ -54,6 +55,14 @@ def _add_pages(app: FastAPI) -> None:
     app.include_router(router)
 
 
+@pytest.fixture
+def token(app: FastAPI, client: TestClient, alice: Account) -> str:
+    """The test's pages added, Alice signed in; her form token."""
+    _add_pages(app)
+    log_in(client, alice.email)
+    return csrf_from(client.get("/widgets/1").text)
+
+
 def _name(app: FastAPI, account: Account) -> str:
     with app.state.devday.session_factory() as session:
         return str(session.scalar(select(User.name).where(User.id == account.id)))
@@ -100,11 +109,8 @@ def test_it_says_which_day_it_could_not_read(
 
 
 def test_it_answers_other_bad_input_and_escaped_errors_with_html(
-    app: FastAPI, client: TestClient, alice: Account
+    client: TestClient, token: str
 ) -> None:
-    _add_pages(app)
-    log_in(client, alice.email)
-    token = csrf_from(client.get("/widgets/1").text)
     too_long = client.post("/rename", data={"name": "x" * 501, "csrf_token": token})
     assert too_long.status_code == 422
     assert too_long.headers["content-type"].startswith("text/html")
@@ -115,11 +121,8 @@ def test_it_answers_other_bad_input_and_escaped_errors_with_html(
 
 
 def test_it_commits_a_change_and_redirects(
-    app: FastAPI, client: TestClient, alice: Account
+    app: FastAPI, client: TestClient, alice: Account, token: str
 ) -> None:
-    _add_pages(app)
-    log_in(client, alice.email)
-    token = csrf_from(client.get("/widgets/1").text)
     response = client.post(
         "/rename", data={"name": "Alicia", "csrf_token": token}, follow_redirects=False
     )
@@ -128,11 +131,8 @@ def test_it_commits_a_change_and_redirects(
 
 
 def test_it_rolls_back_a_refused_change_and_shows_the_form_with_its_status(
-    app: FastAPI, client: TestClient, alice: Account
+    app: FastAPI, client: TestClient, alice: Account, token: str
 ) -> None:
-    _add_pages(app)
-    log_in(client, alice.email)
-    token = csrf_from(client.get("/widgets/1").text)
     taken = client.post("/rename", data={"name": "Mallory", "csrf_token": token})
     assert taken.status_code == 422 and "that name is taken" in taken.text
     assert '<span class="who">Alice</span>' in taken.text  # the page shows what is stored
@@ -142,11 +142,9 @@ def test_it_rolls_back_a_refused_change_and_shows_the_form_with_its_status(
 
 
 def test_it_changes_nothing_for_a_form_without_its_csrf_token(
-    app: FastAPI, client: TestClient, alice: Account
+    app: FastAPI, client: TestClient, alice: Account, token: str
 ) -> None:
-    _add_pages(app)
-    log_in(client, alice.email)
-    for token in ("", "forged"):
-        response = client.post("/rename", data={"name": "Eve", "csrf_token": token})
+    for sent in ("", "forged"):
+        response = client.post("/rename", data={"name": "Eve", "csrf_token": sent})
         assert response.status_code == 403 and "Your form expired" in response.text
     assert _name(app, alice) == "Alice"
