@@ -23,14 +23,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.web.checks_seed import seed_checks
 
-from devday.app import create_app
+from devday.app import PAGE_ROUTERS, create_app
 from devday.clock import MockClock
 from devday.config import Settings
 from devday.db import make_engine, make_session_factory, transaction
 from devday.demo import DEMO_PASSWORD, PEOPLE, seed
 from devday.migrate import upgrade
 from devday.team.models import Team
-from devday.web.routes import ROUTERS
 
 # Monday 30 November 2026, 10:00 in Berlin: a working day of the demo.
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -102,7 +101,7 @@ def main() -> None:
             print("page | median ms | best ms | x baseline | under 50 ms")
             print("--- | --- | --- | --- | ---")
             worst = 0.0
-            routes = {getattr(route, "path", "") for router in ROUTERS for route in router.routes}
+            routes = {getattr(r, "path", "") for pages in PAGE_ROUTERS for r in pages.router.routes}
             later = [p.format(team_id=team_id) for p in LATER_PAGES if p in routes]
             for path in PAGES + check_pages + later:
                 ms, best = timings_ms(client, path, args.repeat)

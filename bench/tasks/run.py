@@ -4,7 +4,7 @@
                               [--repeat 50] [--explain [CASE]] [--try-index SQL ...]
 
 Each timed run is what ``GET /api/v1/tasks`` does for one random user: a fresh session, the user
-by primary key, ``task.service.list_tasks`` for 51 rows, ``task.router.to_read`` for 50 and the
+by primary key, ``task.service.list_tasks`` for 51 rows, ``task.views.task_rows`` for 50 and the
 page as JSON. "baseline" is a copy of the same database without the list indexes (see
 ``databases.secondary_indexes``), "try" a copy with the ``--try-index`` DDL applied; their runs
 are interleaved with ours, and the ratios are of medians.
@@ -32,8 +32,8 @@ from devday.db import make_session_factory
 from devday.migrate import upgrade
 from devday.task import service as task_service
 from devday.task.models import Task
-from devday.task.router import to_read
 from devday.task.schemas import TaskPage
+from devday.task.views import task_rows
 from devday.team import service as team_service
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -58,11 +58,13 @@ def _page(factory: sessionmaker[Session], user_id: int, filters: task_service.Ta
         rows = task_service.list_tasks(
             session=session, user=user, filters=filters, limit=LIMIT + 1, offset=0
         )
-        page = TaskPage(
-            items=to_read(session, rows[:LIMIT], datetime.now(UTC)),
-            limit=LIMIT,
-            offset=0,
-            next_offset=LIMIT if len(rows) > LIMIT else None,
+        page = TaskPage.model_validate(
+            {
+                "items": task_rows(session, rows[:LIMIT], datetime.now(UTC)),
+                "limit": LIMIT,
+                "offset": 0,
+                "next_offset": LIMIT if len(rows) > LIMIT else None,
+            }
         )
         page.model_dump_json()
         return len(page.items)

@@ -11,29 +11,67 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine
 
 from devday import __version__, errors_http
+from devday.account import pages as account_pages
 from devday.account import router as account_router
 from devday.account.ratelimit import RateLimits
+from devday.checks import pages as checks_pages
 from devday.checks import router as checks_router
 from devday.clock import Clock, SystemClock
 from devday.config import Settings, get_settings
+from devday.day import pages as day_pages
 from devday.day import router as day_router
 from devday.db import make_engine, make_session_factory
 from devday.deps import AppState
 from devday.figures import router as figures_router
+from devday.inbox import pages as inbox_pages
 from devday.inbox import router as inbox_router
+from devday.inbox.views import open_count
+from devday.meeting import pages as meeting_pages
 from devday.meeting import router as meeting_router
+from devday.notify import pages as notify_pages
 from devday.notify import router as notify_router
 from devday.planning import live
+from devday.planning import pages as planning_pages
 from devday.planning import router as planning_router
 from devday.project import router as project_router
 from devday.security_headers import SecurityHeaders
+from devday.standup import pages as standup_pages
 from devday.standup import router as standup_router
+from devday.task import pages as task_pages
 from devday.task import router as task_router
 from devday.team import router as team_router
-from devday.web import routes as web_routes
+from devday.web.rendering import TEMPLATES
 from devday.worklog import router as worklog_router
 
 STATIC = Path(__file__).parent / "static"
+# The JSON API (/api/v1/...), one router per domain, in the order its docs list them.
+API_ROUTERS = (
+    account_router,
+    team_router,
+    project_router,
+    task_router,
+    planning_router,
+    notify_router,
+    worklog_router,
+    day_router,
+    checks_router,
+    standup_router,
+    figures_router,
+    inbox_router,
+    meeting_router,
+)
+# The HTML pages, each domain's ``pages.router`` (see docs/architecture.md).
+PAGE_ROUTERS = (
+    account_pages,
+    planning_pages,
+    day_pages,
+    task_pages,
+    checks_pages,
+    inbox_pages,
+    meeting_pages,
+    standup_pages,
+    notify_pages,
+)
 
 DESCRIPTION = """
 devday runs a developer's working day, and their team's.
@@ -80,26 +118,14 @@ def create_app(
         trust_local_user=trust_local_user,
     )
     errors_http.install(app)
-    for module in (
-        account_router,
-        team_router,
-        project_router,
-        task_router,
-        planning_router,
-        notify_router,
-        worklog_router,
-    ):
-        app.include_router(module.router)
-    app.include_router(day_router.router)
-    app.include_router(checks_router.router)
-    app.include_router(standup_router.router)
-    app.include_router(figures_router.router)
-    app.include_router(inbox_router.router)
-    app.include_router(meeting_router.router)
-    for page_router in web_routes.ROUTERS:
-        app.include_router(page_router)
+    for api in API_ROUTERS:
+        app.include_router(api.router)
+    for pages in PAGE_ROUTERS:
+        app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _mount_docs(app)
+    # The nav's count of waiting requests, on every page.
+    TEMPLATES.env.globals["inbox_open_count"] = open_count
     app.add_middleware(SecurityHeaders)
     return app
 

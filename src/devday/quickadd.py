@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from devday.dateparse import parse_duration, parse_when
+from devday.importance import from_rank
 
 _TAG = re.compile(r"#(?P<tag>[A-Za-z][\w.\-/]*)")
 _PROJECT = re.compile(r"\+(?P<name>\w[\w.\-/]*)")
@@ -101,7 +102,7 @@ def parse_quick_add(text: str, *, now: datetime, timezone: str) -> QuickAdd:
             continue
         word = words[end - 1]
         if importance is None and (match := _PRIORITY.fullmatch(word)):
-            importance = 5 - int(match["p"])
+            importance = from_rank(int(match["p"]))
         elif estimate is None and _DURATION.fullmatch(word):
             try:
                 estimate = parse_duration(word)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from devday.web.team_charts import Layer, weekly_bars
+from devday.web.charts.team import Layer, weekly_bars
 
 
 def test_it_stacks_one_rect_per_value_above_zero_with_classes_and_titles() -> None:

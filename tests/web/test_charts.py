@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from devday.web.charts import (
+from devday.web.charts.week import (
     DeadlineMark,
     Series,
     WeekBlock,

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from devday.clock import MockClock
-from devday.web.checks_charts import (
+from devday.web.charts.checks import (
     LatencyPoint,
     latency_chart,
     milliseconds,

@@ -12,7 +12,7 @@ from markupsafe import escape
 from devday.clock import MockClock
 from devday.db import transaction
 from devday.demo import DEMO_PASSWORD, PEOPLE, seed_if_empty
-from devday.web.timeline import Span, timeline_svg
+from devday.web.charts.timeline import Span, timeline_svg
 from tests.conftest import Account
 from tests.web.test_pages import csrf_from, log_in
 

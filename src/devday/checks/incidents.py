@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from devday import importance
 from devday.account.models import User
 from devday.checks.judge import Finding, Verdict, grade_rank
 from devday.checks.models import (
@@ -305,7 +306,7 @@ def _notify(
     evidence = incident.evidence or {}
     lines = [
         incident.summary,
-        f"App: {app.name} ({app.base_url}); severity P{5 - incident.severity}.",
+        f"App: {app.name} ({app.base_url}); severity {importance.label(incident.severity)}.",
         f"Opened {incident.opened_at:%Y-%m-%d %H:%M} UTC; failed runs: {incident.failures}.",
     ]
     if incident.resolved_at is not None:

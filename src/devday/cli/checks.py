@@ -14,6 +14,7 @@ import typer
 from devday.cli import lookup, output
 from devday.cli.client import ApiClient, CliError
 from devday.cli.state import state
+from devday.importance import label as priority_label
 
 app_app = typer.Typer(help="Apps your teams built and test on a schedule.", no_args_is_help=True)
 check_app = typer.Typer(help="Scheduled checks of an app.", no_args_is_help=True)
@@ -278,7 +279,7 @@ def incidents(
         (
             i["id"],
             i["status"],
-            f"P{5 - i['severity']}",
+            priority_label(i["severity"]),
             i["problem"],
             output.when(i["opened_at"], timezone),
             output.when(i["resolved_at"], timezone),

@@ -13,6 +13,7 @@ from devday.cli import lookup, output
 from devday.cli.client import CliError
 from devday.cli.state import CliState, state
 from devday.dateparse import WHEN_HELP
+from devday.importance import from_rank
 
 app = typer.Typer(help="Add, list, show and change tasks.", no_args_is_help=True)
 
@@ -58,7 +59,7 @@ def parse_importance(text: str) -> int:
     if raw in ("1", "2", "3", "4"):
         return int(raw)
     if raw in ("p1", "p2", "p3", "p4"):
-        return 5 - int(raw[1])
+        return from_rank(int(raw[1]))
     raise CliError(f"--importance: use 1-4 (4 is critical) or P1-P4 (P1 is critical), not {text!r}")
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response
 
+from devday import importance
 from devday.concurrency import etag
 from devday.day import reflection, service, wrapup
 from devday.day.schemas import (
@@ -23,8 +24,8 @@ from devday.day.schemas import (
     WrapupRead,
 )
 from devday.deps import ClockDep, CurrentUser, SessionDep
-from devday.planning.router import read_plan
 from devday.planning.schemas import LateRead
+from devday.planning.views import read_plan
 from devday.task.models import Task
 
 router = APIRouter(prefix="/api/v1", tags=["day"])
@@ -35,7 +36,7 @@ def brief(task: Task) -> TaskBrief:
     return TaskBrief(
         id=task.id,
         title=task.title,
-        priority=f"P{5 - task.importance}",
+        priority=importance.label(task.importance),
         status=task.status.value,
         deadline=task.deadline_at,
         planned_date=task.planned_date,

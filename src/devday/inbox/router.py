@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from devday import importance
 from devday.account.models import User
 from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, SessionDep, StateDep
@@ -71,7 +72,7 @@ def to_read(session: Session, items: Sequence[InboxItem], now: datetime) -> list
                 reply=item.reply,
                 suggestion=SuggestionRead(
                     importance=hint.importance,
-                    priority=f"P{5 - hint.importance}",
+                    priority=importance.label(hint.importance),
                     deadline=hint.deadline,
                     reason=hint.reason,
                 ),

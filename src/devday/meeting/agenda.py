@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from devday.account.models import User
 from devday.meeting import overcommit, sources
@@ -38,10 +38,19 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Person:
+    user_id: int
+    name: str
+    role: Role
+    away: bool
+
+
+@dataclass(frozen=True)
 class AtRisk:
     task_id: int
     title: str
     user_id: int
+    name: str
     deadline: datetime
     finish: datetime | None  # None when the plan cannot place it at all
     reason: str
@@ -55,6 +64,7 @@ class PreviousAction:
     task_id: int | None
     status: str  # the task's status now, or "deleted"
     assignee_id: int | None
+    assignee: str | None
     deadline: datetime | None
 
 
@@ -70,6 +80,14 @@ class Agenda:
     incidents: list[sources.IncidentLine]
     previous_actions: list[PreviousAction]
     suggestions: list[overcommit.Suggestion]
+
+    @property
+    def people(self) -> list[Person]:
+        """The members in name order, each with their role and whether they are away."""
+        return [
+            Person(user_id=m.user.id, name=m.user.name, role=m.role, away=m.user.id in self.away)
+            for m in self.members
+        ]
 
 
 def meeting_time(team: Team) -> time:
@@ -191,6 +209,7 @@ def at_risk(plans: list[overcommit.MemberPlan]) -> list[AtRisk]:
             task_id=int(item.task_id),
             title=plan.titles.get(item.task_id, ""),
             user_id=plan.user_id,
+            name=plan.name,
             deadline=item.deadline,
             finish=item.finish,
             reason=item.reason,
@@ -216,9 +235,11 @@ def previous_actions(*, session: Session, meeting: Meeting) -> list[PreviousActi
     last = previous_meeting(session=session, meeting=meeting)
     if last is None:
         return []
+    assignee = aliased(User)
     rows = session.execute(
-        select(MeetingItem, Task)
+        select(MeetingItem, Task, assignee.name)
         .outerjoin(Task, Task.id == MeetingItem.task_id)
+        .outerjoin(assignee, assignee.id == Task.assignee_id)
         .where(MeetingItem.meeting_id == last.id, MeetingItem.kind == ItemKind.action)
         .order_by(MeetingItem.id)
     ).all()
@@ -230,7 +251,8 @@ def previous_actions(*, session: Session, meeting: Meeting) -> list[PreviousActi
             task_id=task.id if task is not None else None,
             status=task.status.value if task is not None else "deleted",
             assignee_id=task.assignee_id if task is not None else None,
+            assignee=name,
             deadline=task.deadline_at if task is not None else None,
         )
-        for item, task in rows
+        for item, task, name in rows
     ]

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from devday.ids import IdField
 from devday.meeting.models import ItemKind, MeetingStatus
+from devday.readmodel import ReadModel
 from devday.task.schemas import Deadline, Importance, Minutes
 
 MAX_TEXT = 10_000
@@ -56,7 +57,7 @@ class ItemCreate(BaseModel):
         return value
 
 
-class ItemRead(BaseModel):
+class ItemRead(ReadModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -92,14 +93,14 @@ class ItemRead(BaseModel):
     created_at: Utc
 
 
-class PersonRead(BaseModel):
+class PersonRead(ReadModel):
     user_id: int
     name: str
     role: str
     away: bool
 
 
-class StandupRead(BaseModel):
+class StandupRead(ReadModel):
     user_id: int
     name: str
     yesterday: str
@@ -108,7 +109,7 @@ class StandupRead(BaseModel):
     submitted_at: Utc | None
 
 
-class BlockerRead(BaseModel):
+class BlockerRead(ReadModel):
     id: int
     user_id: int
     name: str
@@ -119,7 +120,7 @@ class BlockerRead(BaseModel):
     task_id: int | None
 
 
-class AtRiskRead(BaseModel):
+class AtRiskRead(ReadModel):
     task_id: int
     title: str
     user_id: int
@@ -129,7 +130,7 @@ class AtRiskRead(BaseModel):
     reason: str = Field(description="The planner's reason, with what would save it")
 
 
-class IncidentRead(BaseModel):
+class IncidentRead(ReadModel):
     id: int
     summary: str
     problem: str
@@ -138,7 +139,7 @@ class IncidentRead(BaseModel):
     task_id: int | None
 
 
-class PreviousActionRead(BaseModel):
+class PreviousActionRead(ReadModel):
     item_id: int
     meeting_date: date
     title: str
@@ -149,7 +150,7 @@ class PreviousActionRead(BaseModel):
     deadline: Utc | None
 
 
-class SuggestionRead(BaseModel):
+class SuggestionRead(ReadModel):
     task_id: int
     title: str
     deadline: Utc
@@ -162,7 +163,7 @@ class SuggestionRead(BaseModel):
     reason: str
 
 
-class AgendaRead(BaseModel):
+class AgendaRead(ReadModel):
     people: list[PersonRead]
     standups: list[StandupRead]
     missing_standups: list[int] = Field(description="Members present without a standup")
@@ -196,7 +197,7 @@ _MEETING_EXAMPLE: dict[str, Any] = {
 }
 
 
-class MeetingRead(BaseModel):
+class MeetingRead(ReadModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_MEETING_EXAMPLE]})
 
     id: int

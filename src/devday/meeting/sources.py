@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from devday.account.models import User
 from devday.checks.models import Incident, IncidentStatus
 from devday.standup import leave
 from devday.standup.models import Blocker, Standup, StandupStatus
@@ -21,6 +22,7 @@ from devday.standup.models import Blocker, Standup, StandupStatus
 @dataclass(frozen=True)
 class StandupLine:
     user_id: int
+    name: str
     yesterday: str
     today: str
     blockers: str
@@ -31,6 +33,7 @@ class StandupLine:
 class BlockerLine:
     id: int
     user_id: int
+    name: str
     text: str
     opened_on: date
     age_days: int
@@ -50,8 +53,9 @@ class IncidentLine:
 
 def submitted_standups(*, session: Session, team_id: int, day: date) -> list[StandupLine]:
     """The team's standups submitted for ``day``."""
-    rows = session.scalars(
-        select(Standup)
+    rows = session.execute(
+        select(Standup, User.name)
+        .join(User, User.id == Standup.user_id)
         .where(
             Standup.team_id == team_id,
             Standup.day == day,
@@ -62,19 +66,21 @@ def submitted_standups(*, session: Session, team_id: int, day: date) -> list[Sta
     return [
         StandupLine(
             user_id=row.user_id,
+            name=name,
             yesterday=row.yesterday,
             today=row.today,
             blockers=row.blockers,
             submitted_at=row.submitted_at,
         )
-        for row in rows
+        for row, name in rows
     ]
 
 
 def open_blockers(*, session: Session, team_id: int, today: date) -> list[BlockerLine]:
     """The team's blockers not yet resolved, the oldest first."""
-    rows = session.scalars(
-        select(Blocker)
+    rows = session.execute(
+        select(Blocker, User.name)
+        .join(User, User.id == Blocker.user_id)
         .where(Blocker.team_id == team_id, Blocker.resolved_at.is_(None))
         .order_by(Blocker.opened_on, Blocker.id)
     )
@@ -82,13 +88,14 @@ def open_blockers(*, session: Session, team_id: int, today: date) -> list[Blocke
         BlockerLine(
             id=row.id,
             user_id=row.user_id,
+            name=name,
             text=row.text,
             opened_on=row.opened_on,
             age_days=(today - row.opened_on).days,
             flagged=row.flagged_at is not None,
             task_id=row.task_id,
         )
-        for row in rows
+        for row, name in rows
     ]
 
 

@@ -2,64 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
-from sqlalchemy.orm import Session
 
-from devday import markdown
 from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, SessionDep
 from devday.errors import Invalid
 from devday.ids import MAX_ID, IdPath, IdQuery
 from devday.task import service
-from devday.task.models import Status, Task
+from devday.task.models import Status
 from devday.task.schemas import Instant, TaskCreate, TaskPage, TaskRead, TaskUpdate
-from devday.worklog import service as worklog_service
+from devday.task.views import TaskRow, task_rows
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
-
-
-def to_read(session: Session, tasks: Sequence[Task], now: datetime) -> list[TaskRead]:
-    """API views of ``tasks`` with their tags, dependencies and logged time, in three queries
-    for the lot; a running timer counts up to ``now``."""
-    ids = [t.id for t in tasks]
-    tags = service.tags_of(session=session, task_ids=ids)
-    deps = service.dependencies_of(session=session, task_ids=ids)
-    actual = worklog_service.actual_minutes(session=session, task_ids=ids, now=now)
-    return [
-        TaskRead(
-            id=t.id,
-            title=t.title,
-            notes=t.notes,
-            notes_html=markdown.render(t.notes),
-            status=t.status,
-            importance=t.importance,
-            priority=f"P{5 - t.importance}",
-            deadline=t.deadline_at,
-            planned_date=t.planned_date,
-            estimate_minutes=t.estimate_minutes,
-            actual_minutes=actual[t.id],
-            earliest_start=t.earliest_start_at,
-            splittable=t.splittable,
-            min_chunk_minutes=t.min_chunk_minutes,
-            kind=t.kind,
-            tags=tags[t.id],
-            project_id=t.project_id,
-            owner_id=t.owner_id,
-            team_id=t.team_id,
-            assignee_id=t.assignee_id,
-            depends_on=deps[t.id],
-            source=t.source,
-            created_at=t.created_at,
-            updated_at=t.updated_at,
-            completed_at=t.completed_at,
-            version=t.version,
-        )
-        for t in tasks
-    ]
 
 
 def _statuses(raw: list[str] | None) -> tuple[Status, ...]:
@@ -128,34 +85,36 @@ def list_tasks(
         session=session, user=user, filters=filters, limit=limit + 1, offset=offset
     )
     more = len(rows) > limit
-    return TaskPage(
-        items=to_read(session, rows[:limit], clock.now()),
-        limit=limit,
-        offset=offset,
-        next_offset=offset + limit if more else None,
+    return TaskPage.model_validate(
+        {
+            "items": task_rows(session, rows[:limit], clock.now()),
+            "limit": limit,
+            "offset": offset,
+            "next_offset": offset + limit if more else None,
+        }
     )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskRead)
 def create_task(
     data: TaskCreate, user: CurrentUser, session: SessionDep, clock: ClockDep, response: Response
-) -> TaskRead:
+) -> TaskRow:
     """Create a task. A deadline given as a date alone means the end of that working day in
     your timezone; a dependency cycle is refused with the cycle named."""
     task = service.create_task(session=session, user=user, data=data, now=clock.now())
     session.commit()
     response.headers["ETag"] = etag(task.version)
-    return to_read(session, [task], clock.now())[0]
+    return task_rows(session, [task], clock.now())[0]
 
 
 @router.get("/{task_id}", response_model=TaskRead)
 def read_task(
     task_id: IdPath, user: CurrentUser, session: SessionDep, clock: ClockDep, response: Response
-) -> TaskRead:
+) -> TaskRow:
     """One task; its ETag is the version to send back when updating it."""
     task = service.get_task(session=session, user=user, task_id=task_id)
     response.headers["ETag"] = etag(task.version)
-    return to_read(session, [task], clock.now())[0]
+    return task_rows(session, [task], clock.now())[0]
 
 
 @router.patch("/{task_id}", response_model=TaskRead)
@@ -167,7 +126,7 @@ def update_task(
     clock: ClockDep,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
-) -> TaskRead:
+) -> TaskRow:
     """Change the fields sent. Send the version you read (If-Match or `version`): a stale one
     gets 409 and nothing changes."""
     version = expected_version(if_match, data.version)
@@ -177,7 +136,7 @@ def update_task(
     )
     session.commit()
     response.headers["ETag"] = etag(task.version)
-    return to_read(session, [task], now)[0]
+    return task_rows(session, [task], now)[0]
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from devday.ids import IdField
+from devday.readmodel import ReadModel
 from devday.task.models import Kind, Source, Status
 
 MAX_TAGS = 20
@@ -133,7 +134,7 @@ class TaskUpdate(BaseModel):
     )
 
 
-class TaskRead(BaseModel):
+class TaskRead(ReadModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -196,7 +197,7 @@ class TaskRead(BaseModel):
         return None if value is None else value.astimezone(UTC)
 
 
-class TaskPage(BaseModel):
+class TaskPage(ReadModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"items": [], "limit": 50, "offset": 0, "next_offset": None}]

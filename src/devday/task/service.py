@@ -130,53 +130,56 @@ def create_task(*, session: Session, user: User, data: TaskCreate, now: datetime
     return task
 
 
+#: Fields a client may not clear (send null for): their columns have no empty value.
+NOT_NULL = ("title", "importance", "splittable", "min_chunk_minutes", "kind", "status")
+#: TaskUpdate fields stored as they are, and their column where the name differs.
+PLAIN_FIELDS = {
+    "title": "title",
+    "notes": "notes",
+    "importance": "importance",
+    "planned_date": "planned_date",
+    "estimate_minutes": "estimate_minutes",
+    "earliest_start": "earliest_start_at",
+    "splittable": "splittable",
+    "min_chunk_minutes": "min_chunk_minutes",
+    "kind": "kind",
+}
+
+
 def update_task(
     *, session: Session, user: User, task_id: int, data: TaskUpdate, version: int, now: datetime
 ) -> Task:
     """Applies the fields present in ``data``; refuses a stale ``version`` with 409."""
     task = get_task(session=session, user=user, task_id=task_id)
     check_version(task.version, version, f"task {task_id}")
-    sent = data.model_fields_set - {"version"}
-    for name in ("title", "importance", "splittable", "min_chunk_minutes", "kind"):
-        if name in sent and getattr(data, name) is None:
+    sent = data.model_dump(exclude_unset=True, exclude={"version"})
+    for name in NOT_NULL:
+        if name in sent and sent[name] is None:
             raise Invalid("may not be null", field=name)
-    if "title" in sent and data.title is not None:
-        task.title = data.title.strip()
+    if "title" in sent:
+        sent["title"] = sent["title"].strip()
     if "notes" in sent:
-        task.notes = data.notes or ""
-    if "importance" in sent and data.importance is not None:
-        task.importance = data.importance
+        sent["notes"] = sent["notes"] or ""
+    for name, column in PLAIN_FIELDS.items():
+        if name in sent:
+            setattr(task, column, sent[name])
     if "deadline" in sent:
-        task.deadline_at = _deadline_instant(data.deadline, _owner(session, task))
-    if "planned_date" in sent:
-        task.planned_date = data.planned_date
-    if "estimate_minutes" in sent:
-        task.estimate_minutes = data.estimate_minutes
-    if "earliest_start" in sent:
-        task.earliest_start_at = data.earliest_start
-    if "splittable" in sent and data.splittable is not None:
-        task.splittable = data.splittable
-    if "min_chunk_minutes" in sent and data.min_chunk_minutes is not None:
-        task.min_chunk_minutes = data.min_chunk_minutes
-    if "kind" in sent and data.kind is not None:
-        task.kind = data.kind
+        task.deadline_at = _deadline_instant(sent["deadline"], _owner(session, task))
     if "project_id" in sent:
-        if data.project_id is None:
+        if sent["project_id"] is None:
             task.project_id, task.team_id = None, None
         else:
-            _set_project(session, user, task, data.project_id)
+            _set_project(session, user, task, sent["project_id"])
     if "assignee_id" in sent:
         task.assignee_id = None
-        if data.assignee_id is not None:
-            _set_assignee(session, task, data.assignee_id)
+        if sent["assignee_id"] is not None:
+            _set_assignee(session, task, sent["assignee_id"])
     if "status" in sent:
-        if data.status is None:
-            raise Invalid("may not be null", field="status")
-        set_status(session=session, task=task, status=data.status, now=now)
+        set_status(session=session, task=task, status=sent["status"], now=now)
     if "tags" in sent:
-        _set_tags(session, task, data.tags or [])
+        _set_tags(session, task, sent["tags"] or [])
     if "depends_on" in sent:
-        _set_dependencies(session, user, task, data.depends_on or [])
+        _set_dependencies(session, user, task, sent["depends_on"] or [])
     task.updated_at = now
     flush_versioned(session, f"task {task_id}")
     return task

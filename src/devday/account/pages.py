@@ -1,0 +1,219 @@
+"""The account's pages: sign up, log in and out (open to visitors), the home page (which sends a
+signed-in user to /today), and the profile and API-token sections of Settings.
+
+Settings sections share the frame of ``settings.html``; each POST answers 303 back to its
+section, except creating a token: its secret is shown once, in the answer itself, so that it
+never travels in a URL or is stored anywhere.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from devday.account import service as account_service
+from devday.account.models import ApiToken, User
+from devday.account.ratelimit import check_login_limits
+from devday.account.schemas import TokenCreate, UserCreate, UserUpdate
+from devday.deps import SESSION_COOKIE, session_key_from_cookie
+from devday.ids import IdPath
+from devday.web.forms import FormStr, Refusal
+from devday.web.page import Page, PageContext, Visit, VisitorPage, page_router
+
+router = page_router()
+
+SIGNUP = "account/signup.html"
+LOGIN = "account/login.html"
+PROFILE = "account/profile.html"
+TOKENS = "account/tokens.html"
+# What a section says after its form redirected back with ``saved=<key>``.
+PROFILE_SAVED = {"profile": "Profile saved."}
+TOKENS_SAVED = {"revoked": "Token revoked."}
+
+
+# --- signing up, in and out ----------------------------------------------------------------------
+
+
+def _signed_in(visit: Visit, key: str) -> RedirectResponse:
+    response = visit.redirect("/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        visit.state.signer.dumps(key, salt="session"),
+        max_age=visit.state.settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=visit.request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+def _start_session(visit: Visit, user: User) -> str:
+    settings = visit.state.settings
+    return account_service.start_session(
+        session=visit.session, user=user, now=visit.now, days=settings.session_days
+    )
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_form(visit: VisitorPage) -> Response:
+    return visit.render(SIGNUP, {"values": {}, "errors": {}})
+
+
+@router.post("/signup", response_class=HTMLResponse)
+def signup(
+    visit: VisitorPage, email: FormStr, name: FormStr, password: FormStr, timezone: FormStr = "UTC"
+) -> Response:
+    values = {"email": email, "name": name, "timezone": timezone}
+
+    def sign_up() -> str:
+        data = UserCreate(email=email, name=name, password=password, timezone=timezone)
+        visit.state.rate_limits.hit(
+            visit.state.settings.signup_limit_per_address,
+            "signup",
+            visit.address(),
+            message="too many sign-ups from this address; try again later",
+        )
+        user = account_service.create_user(session=visit.session, data=data)
+        return _start_session(visit, user)
+
+    def refused(refusal: Refusal) -> Response:
+        if refusal.expired:
+            context = {"values": values, "errors": {}, "error": refusal.message}
+            return visit.render(SIGNUP, context, status=403)
+        errors = refusal.errors or {"form": refusal.message}
+        return visit.render(SIGNUP, {"values": values, "errors": errors}, status=422)
+
+    return visit.submit(sign_up, then=lambda key: _signed_in(visit, key), refused=refused)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(visit: VisitorPage) -> Response:
+    if visit.user is not None:
+        return visit.redirect("/")
+    return visit.render(LOGIN, {"email": "", "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(visit: VisitorPage, email: FormStr, password: FormStr) -> Response:
+    def log_in() -> str:
+        settings = visit.state.settings
+        check_login_limits(visit.state.rate_limits, settings, email, visit.address())
+        user = account_service.authenticate(session=visit.session, email=email, password=password)
+        return _start_session(visit, user)
+
+    def refused(refusal: Refusal) -> Response:
+        return visit.render(
+            LOGIN, {"email": email, "error": refusal.message}, status=refusal.status
+        )
+
+    return visit.submit(log_in, then=lambda key: _signed_in(visit, key), refused=refused)
+
+
+@router.post("/logout")
+def logout(visit: VisitorPage) -> Response:
+    def end() -> None:
+        key = session_key_from_cookie(visit.state, visit.request)
+        if key:
+            account_service.end_session(session=visit.session, key=key)
+
+    def signed_out(_: None) -> Response:
+        response = visit.redirect("/login")
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    return visit.submit(end, then=signed_out, refused=lambda _refusal: visit.redirect("/"))
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(page: Page) -> Response:
+    return page.redirect("/today")
+
+
+# --- Settings: profile and API tokens ------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def timezones() -> list[str]:
+    return sorted(available_timezones())
+
+
+def _profile(page: PageContext, status: int = 200, **extra: Any) -> Response:
+    context = {"section": "profile", "timezones": timezones(), **extra}
+    return page.render(PROFILE, context, status=status)
+
+
+def _tokens(page: PageContext, status: int = 200, **extra: Any) -> Response:
+    tokens = account_service.list_tokens(session=page.session, user=page.user)
+    context = {"section": "tokens", "tokens": tokens, **extra}
+    response = page.render(TOKENS, context, status=status)
+    if extra.get("new_token"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/settings", response_class=HTMLResponse)
+@router.get("/settings/profile", response_class=HTMLResponse)
+def profile_page(page: Page) -> Response:
+    return _profile(page, notice=PROFILE_SAVED.get(page.query("saved")))
+
+
+@router.post("/settings/profile")
+def save_profile(page: Page, name: FormStr = "", timezone: FormStr = "") -> Response:
+    values = {"name": name, "timezone": timezone}
+
+    def save() -> None:
+        data = UserUpdate(name=name.strip(), timezone=timezone)
+        account_service.update_user(session=page.session, user=page.user, data=data)
+
+    def refused(refusal: Refusal) -> Response:
+        if refusal.expired:
+            return _profile(page, 403, error=refusal.message)
+        errors = refusal.prefixed("profile-") if refusal.errors else {}
+        error = None if errors else refusal.message
+        return _profile(page, refusal.status, errors=errors, error=error, values=values)
+
+    return page.submit(save, then="/settings/profile?saved=profile", refused=refused)
+
+
+@router.get("/settings/tokens", response_class=HTMLResponse)
+def tokens_page(page: Page) -> Response:
+    return _tokens(page, notice=TOKENS_SAVED.get(page.query("saved")))
+
+
+@router.post("/settings/tokens", response_class=HTMLResponse)
+def create_token(page: Page, name: FormStr = "") -> Response:
+    def create() -> tuple[ApiToken, str]:
+        data = TokenCreate(name=name.strip())
+        return account_service.create_token(session=page.session, user=page.user, name=data.name)
+
+    def created(made: tuple[ApiToken, str]) -> Response:
+        token, secret = made
+        return _tokens(page, 201, new_token={"name": token.name, "secret": secret})
+
+    def refused(refusal: Refusal) -> Response:
+        if refusal.expired:
+            return _tokens(page, 403, error=refusal.message)
+        errors = refusal.prefixed("token-") if refusal.errors else {}
+        error = None if errors else refusal.message
+        values = {"token-name": name}
+        return _tokens(page, refusal.status, errors=errors, error=error, values=values)
+
+    return page.submit(create, then=created, refused=refused)
+
+
+@router.post("/settings/tokens/{token_id}/revoke")
+def revoke_token(page: Page, token_id: IdPath) -> Response:
+    def revoke() -> None:
+        account_service.revoke_token(
+            session=page.session, user=page.user, token_id=token_id, now=page.now
+        )
+
+    def refused(refusal: Refusal) -> Response:
+        message = refusal.message if refusal.expired else f"Token {refusal.message}"
+        return _tokens(page, refusal.status, error=message)
+
+    return page.submit(revoke, then="/settings/tokens?saved=revoked", refused=refused)

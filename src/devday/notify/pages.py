@@ -1,0 +1,93 @@
+"""The Notification channels section of Settings: list, add, test and delete a channel. A thin
+adapter over ``notify.service``; each POST answers 303 back to the section."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.responses import HTMLResponse, Response
+
+from devday.ids import IdPath
+from devday.notify import service as notify_service
+from devday.notify.models import ChannelKind
+from devday.notify.schemas import ChannelCreate, masked
+from devday.web.forms import AnyFormStr, Refusal
+from devday.web.page import Page, PageContext, page_router
+
+router = page_router()
+
+PAGE = "notify/channels.html"
+# What the section says after its form redirected back with ``saved=<key>``.
+SAVED = {
+    "channel": "Channel added.",
+    "deleted": "Channel deleted.",
+    "tested": "Test message queued; it goes out within a minute.",
+}
+
+
+def _channels(page: PageContext, status: int = 200, **extra: Any) -> Response:
+    channels = notify_service.list_channels(session=page.session, user=page.user)
+    context = {
+        "section": "channels",
+        "channels": [(c, masked(c.kind, c.target)) for c in channels],
+        "channel_kinds": [k.value for k in ChannelKind],
+        **extra,
+    }
+    return page.render(PAGE, context, status=status)
+
+
+@router.get("/settings/channels", response_class=HTMLResponse)
+def channels_page(page: Page) -> Response:
+    return _channels(page, notice=SAVED.get(page.query("saved")))
+
+
+# Unbounded here, bounded by the schema: a too-long value is an error next to its field.
+@router.post("/settings/channels")
+def add_channel(
+    page: Page, kind: AnyFormStr = "", name: AnyFormStr = "", target: AnyFormStr = ""
+) -> Response:
+    values = {"channel-kind": kind, "channel-name": name, "channel-target": target}
+
+    def add() -> None:
+        notify_service.create_channel(
+            session=page.session,
+            user=page.user,
+            data=ChannelCreate(kind=kind, name=name, target=target),
+            now=page.now,
+            allow_private=page.state.settings.allow_private_urls,
+        )
+
+    def refused(refusal: Refusal) -> Response:
+        if refusal.expired:
+            return _channels(page, 403, error=refusal.message)
+        errors = refusal.prefixed("channel-", default="target")
+        return _channels(page, refusal.status, errors=errors, values=values)
+
+    return page.submit(add, then="/settings/channels?saved=channel", refused=refused)
+
+
+def _act(page: PageContext, change: Callable[[], object], saved: str) -> Response:
+    def refused(refusal: Refusal) -> Response:
+        message = refusal.message if refusal.expired else f"Channel: {refusal.message}"
+        return _channels(page, refusal.status, error=message)
+
+    return page.submit(change, then=f"/settings/channels?saved={saved}", refused=refused)
+
+
+@router.post("/settings/channels/{channel_id}/delete")
+def delete_channel(page: Page, channel_id: IdPath) -> Response:
+    def delete() -> None:
+        notify_service.delete_channel(session=page.session, user=page.user, channel_id=channel_id)
+
+    return _act(page, delete, "deleted")
+
+
+@router.post("/settings/channels/{channel_id}/test")
+def test_channel(page: Page, channel_id: IdPath) -> Response:
+    def test() -> None:
+        notify_service.send_test(
+            session=page.session, user=page.user, channel_id=channel_id, text=None, now=page.now
+        )
+
+    return _act(page, test, "tested")

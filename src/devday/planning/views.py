@@ -1,0 +1,109 @@
+"""What the plan API shows of a stored plan: its blocks with their tasks' titles, the routine
+and calendar around them, the time worked on the day, what the planner could not place, each
+deadline's chance, and when and why the plan last changed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from devday.account.models import User
+from devday.planning import chances, service
+from devday.planning.models import DayPlan
+from devday.planning.routine import WEEKDAYS
+from devday.planning.schemas import (
+    BlockRead,
+    BusyEventRead,
+    ChanceRead,
+    DeferredRead,
+    LateRead,
+    OverEstimateRead,
+    PlanRead,
+    RoutineSlot,
+    UnscheduledRead,
+    WorkedRead,
+)
+from devday.task.models import Task
+from devday.worklog import service as worklog_service
+
+
+def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> PlanRead:
+    zone = ZoneInfo(user.timezone)
+    blocks = service.blocks_of(session=session, plan=plan)
+    ids = {b.task_id for b in blocks}
+    tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(ids)))} if ids else {}
+    routine, _ = service.get_routine(session=session, user=user)
+    day = WEEKDAYS[plan.plan_date.weekday()]
+    slots = [
+        RoutineSlot(
+            title=b["title"],
+            personal=b.get("personal", False),
+            start=_local(plan.plan_date, b["start"], zone),
+            end=_local(plan.plan_date, b["end"], zone),
+        )
+        for b in routine["blocks"]
+        if day in b["days"]
+    ]
+    midnight = datetime.combine(plan.plan_date, time(0), tzinfo=zone)
+    day_end = midnight + timedelta(days=1)
+    busy = service.list_busy(session=session, user=user, start=midnight, end=day_end)
+    entries = worklog_service.list_entries(session=session, user=user, start=midnight, end=day_end)
+    titles = worklog_service.task_titles(session=session, task_ids=[e.task_id for e in entries])
+    over = plan.facts.get("over_estimate", []) if plan.facts else []
+    over_titles = worklog_service.task_titles(
+        session=session, task_ids=[item["task_id"] for item in over]
+    )
+    return PlanRead(
+        date=plan.plan_date,
+        timezone=user.timezone,
+        built_at=plan.built_at,
+        horizon_days=plan.horizon_days,
+        blocks=[
+            BlockRead(
+                id=b.id,
+                task_id=b.task_id,
+                title=tasks[b.task_id].title,
+                kind=tasks[b.task_id].kind.value,
+                start=b.start_at,
+                end=b.end_at,
+                pinned=b.pinned,
+                done=b.done,
+            )
+            for b in blocks
+        ],
+        routine=sorted(slots, key=lambda s: s.start),
+        busy=[BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at) for e in busy],
+        late=[LateRead(**item) for item in plan.late],
+        unscheduled=[UnscheduledRead(**item) for item in plan.unscheduled],
+        missed_deadline_weight=plan.missed_deadline_weight,
+        weighted_tardiness_minutes=plan.weighted_tardiness_minutes,
+        changed_at=plan.changed_at,
+        change_reason=plan.change_reason,
+        worked=[
+            WorkedRead(
+                task_id=e.task_id,
+                title=titles.get(e.task_id, ""),
+                start=e.start_at,
+                end=e.end_at or now,
+                running=e.end_at is None,
+            )
+            for e in entries
+        ],
+        over_estimate=[
+            OverEstimateRead(**item, title=over_titles.get(item["task_id"], "")) for item in over
+        ],
+        chances=[
+            ChanceRead.model_validate(item)
+            for item in chances.stored(session=session, facts_=plan.facts)
+        ],
+        deferred=[DeferredRead(**item) for item in (plan.facts or {}).get("deferred", [])],
+        version=plan.version,
+    )
+
+
+def _local(day: date, clock_time: str, zone: ZoneInfo) -> datetime:
+    hours, minutes = (int(x) for x in clock_time.split(":"))
+    return datetime.combine(day, time(0), tzinfo=zone) + timedelta(hours=hours, minutes=minutes)

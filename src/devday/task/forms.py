@@ -1,0 +1,193 @@
+"""The Tasks pages' forms read into the task service's terms: the list's filters, quick add
+(``TaskCreate``) and the edit form (``TaskUpdate``), each refusal named by its field."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from devday.account.models import User
+from devday.dateparse import format_duration, parse_duration, parse_when
+from devday.errors import Invalid, NotFound
+from devday.project import service as project_service
+from devday.quickadd import parse_quick_add
+from devday.task import service as task_service
+from devday.task.models import Status, Task
+from devday.task.schemas import TaskCreate, TaskUpdate
+from devday.web.forms import FormInvalid, field_errors, optional_id
+from devday.web.rendering import local
+
+QUICK_MAX = 500
+STATUS_CHOICES = ("open", "any", *(s.value for s in Status))
+# The query parameters a filter link keeps; the rest (messages, paging) are one-offs.
+FILTER_KEYS = ("status", "project", "tag", "after", "before", "planned", "q")
+EDIT_KEYS = (
+    "title",
+    "notes",
+    "importance",
+    "deadline",
+    "planned_date",
+    "estimate_minutes",
+    "kind",
+    "tags",
+    "project_id",
+    "depends_on",
+    "splittable",
+    "min_chunk_minutes",
+    "version",
+)
+
+
+def filters(params: dict[str, str], user: User) -> tuple[task_service.TaskFilter, dict[str, str]]:
+    """The service filter the form asks for, and a message per field it could not read."""
+    errors: dict[str, str] = {}
+    zone = ZoneInfo(user.timezone)
+    status = params["status"] or "open"
+    statuses: tuple[Status, ...] = ()
+    if status == "open":
+        statuses = task_service.OPEN_STATUSES
+    elif status in {s.value for s in Status}:
+        statuses = (Status(status),)
+    elif status != "any":
+        errors["status"] = f"unknown status {status!r}"
+    project_id = None
+    if params["project"]:
+        project_id = optional_id(params["project"])
+        if project_id is None:
+            errors["project"] = "pick a project from the list"
+
+    def day(key: str) -> date | None:
+        if not params[key]:
+            return None
+        try:
+            return date.fromisoformat(params[key])
+        except ValueError:
+            errors[key] = "use a date such as 2026-12-04"
+            return None
+
+    after, before, planned = day("after"), day("before"), day("planned")
+    found = task_service.TaskFilter(
+        status=statuses,
+        project_id=project_id,
+        tag=params["tag"].strip().lstrip("#") or None,
+        # Both ends are whole days in the user's zone: "on or after" and "on or before".
+        deadline_after=datetime.combine(after, time(0), tzinfo=zone) if after else None,
+        deadline_before=(
+            datetime.combine(before + timedelta(days=1), time(0), tzinfo=zone) if before else None
+        ),
+        planned_date=planned,
+        text=params["q"].strip() or None,
+    )
+    return found, errors
+
+
+def quick_create(text: str, *, session: Session, user: User, now: datetime) -> TaskCreate:
+    """The task a quick-add line describes; refusals name the ``text`` field."""
+    if len(text) > QUICK_MAX:
+        raise Invalid(
+            f"keep it under {QUICK_MAX} characters; add notes on the task's page", field="text"
+        )
+    try:
+        parsed = parse_quick_add(text, now=now, timezone=user.timezone)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="text") from None
+    project_id = None
+    if parsed.project_name:
+        found = project_service.list_projects(session=session, user=user, name=parsed.project_name)
+        if not found:
+            raise Invalid(f"no project named {parsed.project_name!r}", field="text")
+        project_id = found[0].id
+    values: dict[str, Any] = {
+        "title": parsed.title,
+        "deadline": parsed.deadline,
+        "estimate_minutes": parsed.estimate_minutes,
+        "tags": parsed.tags,
+        "project_id": project_id,
+    }
+    if parsed.importance is not None:
+        values["importance"] = parsed.importance
+    if parsed.kind is not None:
+        values["kind"] = parsed.kind
+    return TaskCreate(**values)
+
+
+def added_message(text: str, *, session: Session, user: User) -> str | None:
+    """What the list says after quick add redirected to it with ``added=<id>``."""
+    task_id = optional_id(text)
+    if task_id is None:
+        return None
+    try:
+        task = task_service.get_task(session=session, user=user, task_id=task_id)
+    except NotFound:
+        return None
+    due = f", due {local(task.deadline_at, user.timezone)}" if task.deadline_at else ""
+    return f"Added: {task.title}{due}"
+
+
+def form_values(task: Task, tags: list[str], deps: list[int], user: User) -> dict[str, str]:
+    """The edit form filled with the task as stored."""
+    return {
+        "title": task.title,
+        "notes": task.notes,
+        "importance": str(task.importance),
+        # The shape of <input type="datetime-local">; dateparse reads it as the user's wall time.
+        "deadline": local(task.deadline_at, user.timezone, "%Y-%m-%dT%H:%M"),
+        "planned_date": task.planned_date.isoformat() if task.planned_date else "",
+        "estimate_minutes": format_duration(task.estimate_minutes) if task.estimate_minutes else "",
+        "kind": task.kind.value,
+        "tags": ", ".join(tags),
+        "project_id": str(task.project_id or ""),
+        "depends_on": ", ".join(str(d) for d in deps),
+        "splittable": "on" if task.splittable else "",
+        "min_chunk_minutes": format_duration(task.min_chunk_minutes),
+        "version": str(task.version),
+    }
+
+
+def update_from(values: dict[str, str], user: User, now: datetime) -> TaskUpdate:
+    """The TaskUpdate the edit form describes; ``FormInvalid`` with a message per field."""
+    errors: dict[str, str] = {}
+    fields: dict[str, Any] = {
+        "title": values["title"],
+        "notes": values["notes"],
+        "importance": values["importance"],
+        "kind": values["kind"],
+        "splittable": values["splittable"] == "on",
+        "tags": [t for t in (p.strip() for p in values["tags"].split(",")) if t],
+        "project_id": values["project_id"] or None,
+        "planned_date": values["planned_date"].strip() or None,
+    }
+
+    def read(key: str, reader: Any) -> None:
+        text = values[key].strip()
+        try:
+            fields[key] = reader(text) if text else None
+        except ValueError as exc:
+            errors[key] = str(exc)
+
+    read("deadline", lambda t: parse_when(t, now=now, timezone=user.timezone))
+    read("estimate_minutes", parse_duration)
+    read("min_chunk_minutes", parse_duration)
+    if fields.get("min_chunk_minutes") is None and "min_chunk_minutes" not in errors:
+        errors["min_chunk_minutes"] = "give the shortest useful piece of work, such as 30m"
+    depends: list[int] = []
+    for part in (p.strip() for p in values["depends_on"].split(",")):
+        if not part:
+            continue
+        dep_id = optional_id(part)
+        if dep_id is None:
+            errors["depends_on"] = f"{part!r} is not a task id; write ids such as 12, 15"
+            break
+        depends.append(dep_id)
+    fields["depends_on"] = depends
+    try:
+        data = TaskUpdate(**fields)
+    except ValidationError as exc:
+        errors = {**field_errors(exc), **errors}
+    if errors:
+        raise FormInvalid(errors)
+    return data
