@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response, status
 
-from devday import importance
 from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, SessionDep
 from devday.errors import Invalid
