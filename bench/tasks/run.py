@@ -4,7 +4,7 @@
                               [--repeat 50] [--explain [CASE]] [--try-index SQL ...]
 
 Each timed run is what ``GET /api/v1/tasks`` does for one random user: a fresh session, the user
-by primary key, ``task.service.list_tasks`` for 51 rows, ``task.router.to_read`` for 50 and the
+by primary key, ``task.service.list_tasks`` for 51 rows, ``task.views.to_read`` for 50 and the
 page as JSON. "baseline" is a copy of the same database without the list indexes (see
 ``databases.secondary_indexes``), "try" a copy with the ``--try-index`` DDL applied; their runs
 are interleaved with ours, and the ratios are of medians.
@@ -32,8 +32,8 @@ from devday.db import make_session_factory
 from devday.migrate import upgrade
 from devday.task import service as task_service
 from devday.task.models import Task
-from devday.task.router import to_read
 from devday.task.schemas import TaskPage
+from devday.task.views import to_read
 from devday.team import service as team_service
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

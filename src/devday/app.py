@@ -11,6 +11,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine
 
 from devday import __version__, errors_http
+from devday.account import passwords
 from devday.account import router as account_router
 from devday.account.ratelimit import RateLimits
 from devday.checks import router as checks_router
@@ -29,7 +30,6 @@ from devday.security_headers import SecurityHeaders
 from devday.standup import router as standup_router
 from devday.task import router as task_router
 from devday.team import router as team_router
-from devday.web import routes as web_routes
 from devday.worklog import router as worklog_router
 
 STATIC = Path(__file__).parent / "static"
@@ -52,8 +52,13 @@ def create_app(
     engine: Engine | None = None,
     clock: Clock | None = None,
     trust_local_user: bool = False,
+    pages: bool = True,
 ) -> FastAPI:
-    """The devday ASGI app. The database must already be migrated (see devday.migrate)."""
+    """The devday ASGI app. The database must already be migrated (see devday.migrate).
+
+    ``pages=False`` leaves out the HTML pages, static files and API docs: the JSON API alone,
+    which is all the CLI's in-process client asks.
+    """
     settings = settings or get_settings()
     engine = engine or make_engine(settings.resolved_database_url())
     app = FastAPI(
@@ -91,10 +96,15 @@ def create_app(
     app.include_router(figures_router.router)
     app.include_router(inbox_router.router)
     app.include_router(meeting_router.router)
-    for page_router in web_routes.ROUTERS:
-        app.include_router(page_router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    _mount_docs(app)
+    if pages:
+        from devday.web import routes as web_routes
+
+        for page_router in web_routes.ROUTERS:
+            app.include_router(page_router)
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+        _mount_docs(app)
+    if not trust_local_user:
+        passwords.prepare()  # a server refuses its first login as slowly as the next ones
     app.add_middleware(SecurityHeaders)
     return app
 

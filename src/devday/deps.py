@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +17,7 @@ from devday.account.ratelimit import RateLimits
 from devday.clock import Clock
 from devday.config import Settings
 from devday.errors import Unauthorized
+from devday.ids import MAX_ID
 
 SESSION_COOKIE = "devday_session"
 LOCAL_USER_HEADER = "X-Devday-Local-User"
@@ -115,3 +116,8 @@ def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
 
 CurrentUser = Annotated[User, Depends(current_user)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+# Ids in paths and queries, bounded as ``devday.ids.IdField`` is in bodies.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 
 from devday import markdown
 from devday.concurrency import etag, expected_version
-from devday.deps import ClockDep, CurrentUser, SessionDep
-from devday.ids import IdPath
+from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
 from devday.meeting import service
 from devday.meeting.agenda import Agenda
 from devday.meeting.models import ItemKind, Meeting, MeetingItem

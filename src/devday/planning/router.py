@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response, status
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from devday.account.models import User
 from devday.concurrency import etag, expected_version
-from devday.deps import ClockDep, CurrentUser, SessionDep
+from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
 from devday.errors import Invalid
-from devday.ids import IdPath
-from devday.planning import service, solver
-from devday.planning.models import DayPlan
+from devday.planning import service, solver, views
 from devday.planning.routine import WEEKDAYS
 from devday.planning.schemas import (
-    BlockRead,
     BlockUpdate,
     BusyEventCreate,
     BusyEventRead,
-    DutyItem,
     DutyList,
-    LateRead,
     PlanRead,
-    PriorityTerm,
     RoutineRead,
-    RoutineSlot,
     RoutineWrite,
-    UnscheduledRead,
 )
-from devday.task.models import Task
+from devday.planning.views import read_plan
 from devday.task.schemas import Instant
 
 router = APIRouter(prefix="/api/v1", tags=["planner"])
@@ -101,80 +89,7 @@ def duty_list(user: CurrentUser, session: SessionDep, clock: ClockDep) -> DutyLi
     """Your open tasks ordered by priority score, each term of the score explained:
     importance, deadline pressure (work due against free hours), tasks waiting on it, waiting
     on others, age and your boosts."""
-    now = clock.now()
-    _inputs, items = service.duty_list(session=session, user=user, now=now)
-    return DutyList(
-        generated_at=now,
-        items=[
-            DutyItem(
-                task_id=int(item.task.id),
-                title=item.task.title,
-                priority=f"P{5 - item.task.importance}",
-                deadline=item.task.deadline,
-                estimate_minutes=item.task.estimate_minutes,
-                score=item.score,
-                terms=[
-                    PriorityTerm(name=t.name, points=t.points, explanation=t.explanation)
-                    for t in item.terms
-                ],
-            )
-            for item in items
-        ],
-    )
-
-
-def read_plan(session: Session, user: User, plan: DayPlan) -> PlanRead:
-    zone = ZoneInfo(user.timezone)
-    blocks = service.blocks_of(session=session, plan=plan)
-    ids = {b.task_id for b in blocks}
-    tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(ids)))} if ids else {}
-    routine, _ = service.get_routine(session=session, user=user)
-    day = WEEKDAYS[plan.plan_date.weekday()]
-    slots = [
-        RoutineSlot(
-            title=b["title"],
-            personal=b.get("personal", False),
-            start=_local(plan.plan_date, b["start"], zone),
-            end=_local(plan.plan_date, b["end"], zone),
-        )
-        for b in routine["blocks"]
-        if day in b["days"]
-    ]
-    midnight = datetime.combine(plan.plan_date, time(0), tzinfo=zone)
-    busy = service.list_busy(
-        session=session, user=user, start=midnight, end=midnight + timedelta(days=1)
-    )
-    return PlanRead(
-        date=plan.plan_date,
-        timezone=user.timezone,
-        built_at=plan.built_at,
-        horizon_days=plan.horizon_days,
-        blocks=[
-            BlockRead(
-                id=b.id,
-                task_id=b.task_id,
-                title=tasks[b.task_id].title,
-                kind=tasks[b.task_id].kind.value,
-                start=b.start_at,
-                end=b.end_at,
-                pinned=b.pinned,
-                done=b.done,
-            )
-            for b in blocks
-        ],
-        routine=sorted(slots, key=lambda s: s.start),
-        busy=[BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at) for e in busy],
-        late=[LateRead(**item) for item in plan.late],
-        unscheduled=[UnscheduledRead(**item) for item in plan.unscheduled],
-        missed_deadline_weight=plan.missed_deadline_weight,
-        weighted_tardiness_minutes=plan.weighted_tardiness_minutes,
-        version=plan.version,
-    )
-
-
-def _local(day: date, clock_time: str, zone: ZoneInfo) -> datetime:
-    hours, minutes = (int(x) for x in clock_time.split(":"))
-    return datetime.combine(day, time(0), tzinfo=zone) + timedelta(hours=hours, minutes=minutes)
+    return views.duty_list(session=session, user=user, now=clock.now())
 
 
 @router.post("/plans/{plan_date}", response_model=PlanRead)

@@ -1,0 +1,106 @@
+"""The planner's API answers built from its rows: a stored plan and the duty list.
+
+FastAPI-free, so that the routes and the CLI's local fast path build the very same answers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from devday.account.models import User
+from devday.planning import service
+from devday.planning.models import DayPlan
+from devday.planning.routine import WEEKDAYS
+from devday.planning.schemas import (
+    BlockRead,
+    BusyEventRead,
+    DutyItem,
+    DutyList,
+    LateRead,
+    PlanRead,
+    PriorityTerm,
+    RoutineSlot,
+    UnscheduledRead,
+)
+from devday.task.models import Task
+
+
+def duty_list(*, session: Session, user: User, now: datetime) -> DutyList:
+    """The caller's open tasks by priority score, each term of the score explained."""
+    _inputs, items = service.duty_list(session=session, user=user, now=now)
+    return DutyList(
+        generated_at=now,
+        items=[
+            DutyItem(
+                task_id=int(item.task.id),
+                title=item.task.title,
+                priority=f"P{5 - item.task.importance}",
+                deadline=item.task.deadline,
+                estimate_minutes=item.task.estimate_minutes,
+                score=item.score,
+                terms=[
+                    PriorityTerm(name=t.name, points=t.points, explanation=t.explanation)
+                    for t in item.terms
+                ],
+            )
+            for item in items
+        ],
+    )
+
+
+def read_plan(session: Session, user: User, plan: DayPlan) -> PlanRead:
+    zone = ZoneInfo(user.timezone)
+    blocks = service.blocks_of(session=session, plan=plan)
+    ids = {b.task_id for b in blocks}
+    tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(ids)))} if ids else {}
+    routine, _ = service.get_routine(session=session, user=user)
+    day = WEEKDAYS[plan.plan_date.weekday()]
+    slots = [
+        RoutineSlot(
+            title=b["title"],
+            personal=b.get("personal", False),
+            start=_local(plan.plan_date, b["start"], zone),
+            end=_local(plan.plan_date, b["end"], zone),
+        )
+        for b in routine["blocks"]
+        if day in b["days"]
+    ]
+    midnight = datetime.combine(plan.plan_date, time(0), tzinfo=zone)
+    busy = service.list_busy(
+        session=session, user=user, start=midnight, end=midnight + timedelta(days=1)
+    )
+    return PlanRead(
+        date=plan.plan_date,
+        timezone=user.timezone,
+        built_at=plan.built_at,
+        horizon_days=plan.horizon_days,
+        blocks=[
+            BlockRead(
+                id=b.id,
+                task_id=b.task_id,
+                title=tasks[b.task_id].title,
+                kind=tasks[b.task_id].kind.value,
+                start=b.start_at,
+                end=b.end_at,
+                pinned=b.pinned,
+                done=b.done,
+            )
+            for b in blocks
+        ],
+        routine=sorted(slots, key=lambda s: s.start),
+        busy=[BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at) for e in busy],
+        late=[LateRead(**item) for item in plan.late],
+        unscheduled=[UnscheduledRead(**item) for item in plan.unscheduled],
+        missed_deadline_weight=plan.missed_deadline_weight,
+        weighted_tardiness_minutes=plan.weighted_tardiness_minutes,
+        version=plan.version,
+    )
+
+
+def _local(day: date, clock_time: str, zone: ZoneInfo) -> datetime:
+    hours, minutes = (int(x) for x in clock_time.split(":"))
+    return datetime.combine(day, time(0), tzinfo=zone) + timedelta(hours=hours, minutes=minutes)
