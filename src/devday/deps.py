@@ -20,7 +20,7 @@ from devday.errors import Unauthorized
 from devday.ids import MAX_ID
 
 SESSION_COOKIE = "devday_session"
-LOCAL_USER_HEADER = "X-Devday-Local-User"
+LOCAL_USER_HEADER = account_service.LOCAL_USER_HEADER
 
 
 @dataclass
@@ -98,10 +98,7 @@ def optional_user(request: Request, state: StateDep, session: SessionDep) -> Use
         session.commit()  # keeps last_used_at even when the request itself fails later
         return user
     if state.trust_local_user and (email := request.headers.get(LOCAL_USER_HEADER)):
-        local = account_service.get_user_by_email(session=session, email=email)
-        if local is None:
-            raise Unauthorized(f"no local account uses {email}; see `devday user create`")
-        return local
+        return account_service.local_user(session=session, email=email)
     key = session_key_from_cookie(state, request)
     if key:
         return account_service.user_for_session(session=session, key=key, now=now)

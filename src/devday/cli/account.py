@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from devday.cli import output
-from devday.cli.client import CliError, local_client, remote_client
+from devday.cli.client import CliError, remote_client
 from devday.cli.state import state
 
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
@@ -71,7 +71,7 @@ def logout(ctx: typer.Context) -> None:
 def use(ctx: typer.Context, email: str) -> None:
     """Act as EMAIL, an account in the local database, from now on."""
     cli = state(ctx)
-    client = local_client(user=email, now=cli.now)
+    client = cli.local_client(email)
     try:
         me = client.get("/api/v1/me")
     finally:
