@@ -17,6 +17,7 @@ from devday.cli import fastpath
 from devday.cli.client import JSON, ApiClient, CliError, Reply, reply_of
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
     from starlette.testclient import TestClient
@@ -61,6 +62,7 @@ class LocalBackend:
         self.reader: sessionmaker[Session] = make_session_factory(engine)
         self.writer: sessionmaker[Session] = make_session_factory(engine, writer=True)
         self.clock = CallClock()
+        self._api: FastAPI | None = None
         self._app: TestClient | None = None
 
     def app(self) -> TestClient:
@@ -70,7 +72,7 @@ class LocalBackend:
 
             from devday.app import create_app
 
-            app = create_app(
+            self._api = create_app(
                 self.settings,
                 engine=self.engine,
                 clock=self.clock,
@@ -79,9 +81,17 @@ class LocalBackend:
             )
             # Server errors come back as a 500 with a logged traceback, like from a server.
             self._app = TestClient(
-                app, base_url="http://devday.local", raise_server_exceptions=False
+                self._api, base_url="http://devday.local", raise_server_exceptions=False
             )
         return self._app
+
+    def begin(self) -> None:
+        """A new command: what a new process would start afresh, the in-memory rate limits,
+        starts afresh (with Redis configured the counts are shared anyway)."""
+        if self._api is not None:
+            from devday.account.ratelimit import RateLimits
+
+            self._api.state.devday.rate_limits = RateLimits(self.settings.redis_url)
 
     def close(self) -> None:
         if self._app is not None:
@@ -159,6 +169,7 @@ def local_client(
 
     settings = Settings()
     backend = pool.get(settings) if pool is not None else LocalBackend(settings)
+    backend.begin()
     chosen: list[str] = []
 
     def auth_headers() -> dict[str, str]:
