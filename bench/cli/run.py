@@ -1,6 +1,7 @@
 """How fast the devday command answers, beside Python doing nothing and Taskwarrior.
 
     python -m bench.cli.run [--tasks 1000] [--rounds 15] [--database-url URL] [--no-server]
+                            [--before GIT_REV]
 
 Seeds one account with ``--tasks`` open tasks and today's plan (see ``bench.cli.seed``) in a
 temporary data folder, gives Taskwarrior the same tasks, starts ``devday serve`` on a free
@@ -11,6 +12,9 @@ mode and against the server, ``devday --help``, ``python -c pass`` and Taskwarri
 busy machine slows all of them alike; the figures are medians of wall time, and the ratios are
 of medians. Each command's output is checked once before timing (it must succeed, and the task
 lists must list every task), so that a fast failure cannot pass for a fast answer.
+
+``--before REV`` times the same devday commands as of that git revision too (its ``src`` taken
+with ``git archive`` and put first on PYTHONPATH), in the same rounds.
 """
 
 from __future__ import annotations
@@ -143,12 +147,33 @@ def _report(commands: list[Command], tasks: int, rounds: int) -> None:
         )
 
 
+def _before(rev: str, root: Path, commands: list[Command]) -> list[Command]:
+    """The devday commands again, run on the source tree of ``rev``."""
+    tree = root / "before"
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", rev, "src"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    return [
+        Command(
+            f"{c.name} @{rev[:7]}",
+            c.argv,
+            {**c.env, "PYTHONPATH": str(tree / "src")},
+            None,
+            c.min_lines,
+        )
+        for c in commands
+        if c.name.startswith(("devday", "task list (", "duty", "plan", "today"))
+        and "Taskwarrior" not in c.name
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
     parser.add_argument("--no-server", action="store_true", help="time local mode only")
+    parser.add_argument("--before", metavar="REV", help="also time devday as of this revision")
     args = parser.parse_args()
 
     devday = str(Path(sys.executable).parent / "devday")
@@ -196,6 +221,8 @@ def main() -> None:
                 commands.append(
                     Command(f"{name} (server)", [devday, *argv], remote, SERVER_TARGET_MS, lines)
                 )
+        if args.before:
+            commands += _before(args.before, root, commands)
         try:
             _check(commands)
             order = list(commands)

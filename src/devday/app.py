@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Collection
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,27 +14,33 @@ from sqlalchemy import Engine
 
 from devday import __version__, errors_http
 from devday.account import passwords
-from devday.account import router as account_router
 from devday.account.ratelimit import RateLimits
-from devday.checks import router as checks_router
 from devday.clock import Clock, SystemClock
 from devday.config import Settings, get_settings
-from devday.day import router as day_router
 from devday.db import make_engine, make_session_factory
 from devday.deps import AppState
-from devday.figures import router as figures_router
-from devday.inbox import router as inbox_router
-from devday.meeting import router as meeting_router
-from devday.notify import router as notify_router
-from devday.planning import router as planning_router
-from devday.project import router as project_router
 from devday.security_headers import SecurityHeaders
-from devday.standup import router as standup_router
-from devday.task import router as task_router
-from devday.team import router as team_router
-from devday.worklog import router as worklog_router
 
 STATIC = Path(__file__).parent / "static"
+
+# The JSON routers in the order they are included, each with the first segments of the paths it
+# serves under /api/v1, so that a client in this process (the CLI) can build an app with only
+# the routers a request needs. tests/test_app.py checks the table against the routes.
+ROUTERS: dict[str, tuple[str, ...]] = {
+    "devday.account.router": ("auth", "me", "tokens", "users"),
+    "devday.team.router": ("teams",),
+    "devday.project.router": ("projects",),
+    "devday.task.router": ("tasks",),
+    "devday.planning.router": ("busy-events", "duty-list", "planner", "plans", "routine"),
+    "devday.notify.router": ("channels", "outbox"),
+    "devday.worklog.router": ("time-entries", "time-report", "timer"),
+    "devday.day.router": ("habits", "reflections", "today", "wrapup"),
+    "devday.checks.router": ("apps", "checks", "incidents", "maintenance"),
+    "devday.standup.router": ("blockers", "leave", "teams"),
+    "devday.figures.router": ("teams",),
+    "devday.inbox.router": ("inbox", "teams"),
+    "devday.meeting.router": ("meetings", "teams"),
+}
 
 DESCRIPTION = """
 devday runs a developer's working day, and their team's.
@@ -53,11 +61,13 @@ def create_app(
     clock: Clock | None = None,
     trust_local_user: bool = False,
     pages: bool = True,
+    routers: Collection[str] | None = None,
 ) -> FastAPI:
     """The devday ASGI app. The database must already be migrated (see devday.migrate).
 
     ``pages=False`` leaves out the HTML pages, static files and API docs: the JSON API alone,
-    which is all the CLI's in-process client asks.
+    which is all the CLI's in-process client asks; ``routers`` (names from ``ROUTERS``) keeps
+    only those JSON routers.
     """
     settings = settings or get_settings()
     engine = engine or make_engine(settings.resolved_database_url())
@@ -80,22 +90,12 @@ def create_app(
         trust_local_user=trust_local_user,
     )
     errors_http.install(app)
-    for module in (
-        account_router,
-        team_router,
-        project_router,
-        task_router,
-        planning_router,
-        notify_router,
-        worklog_router,
-    ):
-        app.include_router(module.router)
-    app.include_router(day_router.router)
-    app.include_router(checks_router.router)
-    app.include_router(standup_router.router)
-    app.include_router(figures_router.router)
-    app.include_router(inbox_router.router)
-    app.include_router(meeting_router.router)
+    for name in ROUTERS:
+        if routers is None or name in routers:
+            app.include_router(importlib.import_module(name).router)
+    # Importing inbox.notices hooks task completion (task.service.DONE_HOOKS): an app without
+    # the inbox router must still tell a requester that their task is done.
+    importlib.import_module("devday.inbox.notices")
     if pages:
         from devday.web import routes as web_routes
 
@@ -107,6 +107,16 @@ def create_app(
         passwords.prepare()  # a server refuses its first login as slowly as the next ones
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def routers_for(path: str) -> tuple[str, ...]:
+    """The routers (names from ``ROUTERS``) serving ``path``; all of them for any other path."""
+    parts = path.split("/")
+    if len(parts) > 3 and parts[1:3] == ["api", "v1"]:
+        found = tuple(name for name, firsts in ROUTERS.items() if parts[3] in firsts)
+        if found:
+            return found
+    return tuple(ROUTERS)
 
 
 def _mount_docs(app: FastAPI) -> None:

@@ -90,7 +90,7 @@ def _both(backend: LocalBackend, clock: MockClock, request: Request, email: str)
     method, path, params = request
     headers = {LOCAL_USER_HEADER: email}
     fast = fastpath.answer(backend, method, path, params=params, headers=headers, now=clock.now)
-    app = backend.app().request(method, path, params=params, headers=headers)
+    app = backend.app(path).request(method, path, params=params, headers=headers)
     return fast, app
 
 

@@ -74,7 +74,7 @@ for args in (["task", "list"], ["task", "show", "1"], ["duty"], ["today"], ["me"
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, (args, result.output)
 heavy = ("fastapi", "starlette", "alembic", "argon2", "markdown_it", "nh3", "httpx2", "jinja2",
-         "uvicorn", "devday.app", "devday.web")
+         "uvicorn", "email_validator", "devday.app", "devday.web")
 print(json.dumps(sorted(m for m in sys.modules if m.startswith(heavy))))
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

@@ -187,7 +187,16 @@ def remote_client(server: str, token: str | None) -> ApiClient:
             )
         return {"Authorization": f"Bearer {token}"}
 
-    http = httpx2.Client(base_url=server, timeout=30, headers={"User-Agent": USER_AGENT})
+    verify: Any = True
+    if server.startswith("http://"):
+        # Plain HTTP needs no CA bundle, and loading one is most of a client's start-up. A
+        # context that trusts nothing makes any TLS on the way (an https proxy) fail closed.
+        import ssl
+
+        verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    http = httpx2.Client(
+        base_url=server, timeout=30, headers={"User-Agent": USER_AGENT}, verify=verify
+    )
     return ApiClient(
         HttpTransport(http, server),
         where=server,

@@ -62,41 +62,45 @@ class LocalBackend:
         self.reader: sessionmaker[Session] = make_session_factory(engine)
         self.writer: sessionmaker[Session] = make_session_factory(engine, writer=True)
         self.clock = CallClock()
-        self._api: FastAPI | None = None
-        self._app: TestClient | None = None
+        self._apps: dict[tuple[str, ...], tuple[FastAPI, TestClient]] = {}
 
-    def app(self) -> TestClient:
-        """The JSON API in this process, built on first use."""
-        if self._app is None:
+    def app(self, path: str = "") -> TestClient:
+        """The JSON API in this process with the routers that serve ``path`` (all of them for
+        no path), built on first use."""
+        from devday.app import routers_for
+
+        routers = routers_for(path)
+        if routers not in self._apps:
             from starlette.testclient import TestClient
 
             from devday.app import create_app
 
-            self._api = create_app(
+            api = create_app(
                 self.settings,
                 engine=self.engine,
                 clock=self.clock,
                 trust_local_user=True,
                 pages=False,
+                routers=routers,
             )
             # Server errors come back as a 500 with a logged traceback, like from a server.
-            self._app = TestClient(
-                self._api, base_url="http://devday.local", raise_server_exceptions=False
-            )
-        return self._app
+            client = TestClient(api, base_url="http://devday.local", raise_server_exceptions=False)
+            self._apps[routers] = (api, client)
+        return self._apps[routers][1]
 
     def begin(self) -> None:
         """A new command: what a new process would start afresh, the in-memory rate limits,
         starts afresh (with Redis configured the counts are shared anyway)."""
-        if self._api is not None:
+        if self._apps:
             from devday.account.ratelimit import RateLimits
 
-            self._api.state.devday.rate_limits = RateLimits(self.settings.redis_url)
+            for api, _client in self._apps.values():
+                api.state.devday.rate_limits = RateLimits(self.settings.redis_url)
 
     def close(self) -> None:
-        if self._app is not None:
-            self._app.close()
-            self._app = None
+        for _api, client in self._apps.values():
+            client.close()
+        self._apps.clear()
         self.engine.dispose()
 
 
@@ -145,7 +149,7 @@ class LocalTransport:
         )
         if reply is not None:
             return reply
-        response = self.backend.app().request(
+        response = self.backend.app(path).request(
             method, path, params=params, json=body, headers=headers
         )
         return reply_of(response)
