@@ -1,7 +1,7 @@
 """How fast the devday command answers, beside Python doing nothing and Taskwarrior.
 
     python -m bench.cli.run [--tasks 1000] [--rounds 15] [--database-url URL] [--no-server]
-                            [--before GIT_REV]
+                            [--before GIT_REV] [--realtime]
 
 Seeds one account with ``--tasks`` open tasks and today's plan (see ``bench.cli.seed``) in a
 temporary data folder, gives Taskwarrior the same tasks, starts ``devday serve`` on a free
@@ -14,7 +14,9 @@ of medians. Each command's output is checked once before timing (it must succeed
 lists must list every task), so that a fast failure cannot pass for a fast answer.
 
 ``--before REV`` times the same devday commands as of that git revision too (its ``src`` taken
-with ``git archive`` and put first on PYTHONPATH), in the same rounds.
+with ``git archive`` and put first on PYTHONPATH), in the same rounds. ``--realtime`` runs the
+server and every timed process under ``chrt -f 50`` (SCHED_FIFO; needs root), so that on a
+machine others keep busy their load stays out of the figures; seeding runs at normal priority.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from bench.cli import seed
 LOCAL_TARGET_MS = 300.0
 SERVER_TARGET_MS = 150.0
 HELP_TARGET_MS = 150.0
+PREFIX: list[str] = []  # ["chrt", "-f", "50"] with --realtime
 COMMANDS = (
     ("task list", ("task", "list")),
     ("duty", ("duty",)),
@@ -63,7 +66,7 @@ class Command:
     def time_once(self) -> None:
         started = time.perf_counter()
         subprocess.run(
-            self.argv,
+            [*PREFIX, *self.argv],
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -130,7 +133,7 @@ def _report(commands: list[Command], tasks: int, rounds: int) -> None:
     tw = by_name.get("task list (Taskwarrior)")
     print(
         f"\n{tasks} open tasks; median of {rounds} fresh processes, in ms; "
-        "ratios of medians (x: times slower)"
+        "ratios of medians (x: times slower)" + (" [SCHED_FIFO]" if PREFIX else "")
     )
     head = f"{'command':<28} {'median':>8} {'vs python':>10} {'vs task list':>13}  target"
     print(head)
@@ -174,7 +177,10 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
     parser.add_argument("--no-server", action="store_true", help="time local mode only")
     parser.add_argument("--before", metavar="REV", help="also time devday as of this revision")
+    parser.add_argument("--realtime", action="store_true", help="time under chrt -f 50")
     args = parser.parse_args()
+    if args.realtime:
+        PREFIX[:] = ["chrt", "-f", "50"]
 
     devday = str(Path(sys.executable).parent / "devday")
     with tempfile.TemporaryDirectory(prefix="devday-bench-cli-") as tmp:
@@ -209,7 +215,7 @@ def main() -> None:
         if not args.no_server:
             port = _free_port()
             server = subprocess.Popen(
-                [devday, "serve", "--port", str(port), "--no-worker", "--no-demo"],
+                [*PREFIX, devday, "serve", "--port", str(port), "--no-worker", "--no-demo"],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

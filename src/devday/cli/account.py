@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -41,6 +40,8 @@ def login(
         raise CliError("name the server: devday --server https://devday.example.com login")
     email = email or str(typer.prompt("Email"))
     password = read_password(password_stdin, confirm=False)
+    import socket
+
     token_name = name or f"devday CLI on {socket.gethostname()}"
     client = remote_client(server, None)
     try:

@@ -108,6 +108,9 @@ class LazyCommands(MutableMapping[str, Any]):
             self._built[name] = self._make(name)
         return self._built[name]
 
+    def __contains__(self, name: object) -> bool:  # without building it
+        return name in self.names or name in self._added
+
     def __setitem__(self, name: str, command: Any) -> None:
         self._added[name] = command
 
