@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from devday.cli import richout
 from devday.dateparse import format_duration
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.text import Text
 
 
 def _console() -> Console:
@@ -103,22 +103,7 @@ def tasks_table(tasks: Iterable[dict[str, Any]], projects: dict[int, str], timez
             screen.line("", text, "bold" if style else "")
         screen.flush()
         return
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for name, width in zip(TASK_COLUMNS, widths, strict=True):
-        table.add_column(
-            name,
-            width=width,
-            no_wrap=True,
-            overflow="ellipsis",
-            justify="right" if name == "id" else "left",
-        )
-    for row in rows:
-        # Text, not markup: a title like "Fix [auth]" must print as typed.
-        table.add_row(*(Text(cell) for cell in row))
-    console.print(table)
+    richout.tasks_table(console, TASK_COLUMNS, widths, rows)
 
 
 def task_detail(
@@ -196,16 +181,6 @@ _DUTY_RIGHT = {"#", "id", "score"}
 _INDENT = 2
 
 
-def _fit(cell: str, width: int, *, right: bool = False) -> Text:
-    """``cell`` cut to ``width`` cells with an ellipsis and padded to it; Text, so no markup."""
-    from rich.text import Text
-
-    text = Text(cell)
-    text.truncate(width, overflow="ellipsis")
-    pad = " " * (width - text.cell_len)
-    return Text.assemble(pad, text) if right else Text.assemble(text, pad)
-
-
 def duty_table(items: list[dict[str, Any]], timezone: str) -> None:
     """The duty list in rank order, one line per task, each term of its score dim under the title.
 
@@ -251,22 +226,7 @@ def duty_table(items: list[dict[str, Any]], timezone: str) -> None:
                     screen.line(" " * indent, piece, "dim")
         screen.flush()
         return
-    from rich.text import Text
-
-    def cells(row: tuple[str, ...], style: str = "") -> Text:
-        parts = [
-            _fit(cell, width, right=r) for cell, width, r in zip(row, widths, right, strict=True)
-        ]
-        joined = Text("  ").join(parts)
-        joined.rstrip()
-        joined.stylize(style)
-        return joined
-
-    console.print(cells(DUTY_COLUMNS, "bold"))
-    for row, explanations in zip(rows, terms, strict=True):
-        console.print(cells(row))
-        for explanation in explanations:
-            _indented(console, Text(explanation, style="dim"), indent)
+    richout.duty_table(console, DUTY_COLUMNS, widths, right, rows, terms, indent)
 
 
 def timeline(heading: str, rows: Iterable[tuple[str, str, str, bool]]) -> None:
@@ -288,19 +248,7 @@ def timeline(heading: str, rows: Iterable[tuple[str, str, str, bool]]) -> None:
                 screen.line("", text, "dim" if quiet else "")
         screen.flush()
         return
-    from rich.text import Text
-
-    console.print(Text(heading, style="bold"))
-    if not items:
-        return
-    room = console.width - max(len(head) + len(note) + 2 for head, _w, note, _q in items)
-    width = min(max(Text(what).cell_len for _h, what, _n, _q in items), max(12, room))
-    for head, what, note, quiet in items:
-        shown = Text.assemble(head, _fit(what, width), f"  {note}")
-        shown.rstrip()
-        if quiet:
-            shown.stylize("dim")
-        console.print(shown)
+    richout.timeline(console, heading, items)
 
 
 def heading(text: str) -> None:
@@ -328,19 +276,7 @@ def explained_all(items: Iterable[tuple[str, str]]) -> None:
                     screen.line(" " * indent, piece, "dim" if style else "")
         screen.flush()
         return
-    from rich.text import Text
-
-    for head, reason in pairs:
-        _indented(console, Text(head), _INDENT)
-        _indented(console, Text(reason, style="dim"), 3 * _INDENT)
-
-
-def _indented(console: Console, text: Text, indent: int) -> None:
-    """``text`` wrapped to the terminal, every line ``indent`` cells in."""
-    from rich.text import Text
-
-    for piece in text.wrap(console, max(20, console.width - indent)):
-        console.print(Text.assemble(" " * indent, piece))
+    richout.explained(console, pairs, _INDENT)
 
 
 # --- the working day: the morning review, the wrap-up, the reflection ---------------------------
@@ -368,19 +304,7 @@ def aligned(rows: Iterable[Iterable[str]], *, cut: int | None = None) -> None:
             screen.line("", (" " * _INDENT + text).rstrip())
         screen.flush()
         return
-    from rich.text import Text
-
-    widths = [max(Text(row[i]).cell_len for row in table) for i in range(count)]
-    if cut is not None:
-        room = console.width - _INDENT - (sum(widths) - widths[cut]) - 2 * (count - 1)
-        widths[cut] = min(widths[cut], max(12, room))
-    for row in table:
-        shown = Text.assemble(
-            " " * _INDENT,
-            Text("  ").join(_fit(cell, w) for cell, w in zip(row, widths, strict=True)),
-        )
-        shown.rstrip()
-        console.print(shown)
+    richout.aligned(console, table, cut, _INDENT)
 
 
 def spent(minutes: int) -> str:
