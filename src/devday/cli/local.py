@@ -2,9 +2,10 @@
 
 ``LocalTransport`` sends each request to a fast route when one answers it (``fastpath``: the
 same domain services, views and schemas as the API's route, without building the web app), and
-to the full API app otherwise. The app is built on the first request that needs it, so a
-command that only reads what the fast routes serve never imports FastAPI. Opening the database
-checks that its schema is current and migrates it only when it is not.
+otherwise to the JSON API app built in this process with the routers that serve the request.
+The app is built on the first request that needs it, so a command that only reads what the
+fast routes serve never imports FastAPI. Opening the database checks that its schema is
+current and migrates it only when it is not.
 """
 
 from __future__ import annotations
@@ -89,8 +90,8 @@ class LocalBackend:
         return self._apps[routers][1]
 
     def begin(self) -> None:
-        """A new command: what a new process would start afresh, the in-memory rate limits,
-        starts afresh (with Redis configured the counts are shared anyway)."""
+        """A new command: the in-memory rate limits start afresh, as in a new process (with
+        Redis configured, every process shares the counts anyway)."""
         if self._apps:
             from devday.account.ratelimit import RateLimits
 
