@@ -26,7 +26,7 @@ ANSWERED: list[Request] = [
     ("GET", "/api/v1/tasks", {"status": "open,dropped", "tag": "security", "q": "login"}),
     ("GET", "/api/v1/tasks", {"deadline_before": "2026-12-02T00:00:00+01:00", "limit": 5}),
     ("GET", "/api/v1/tasks", {"deadline_after": "2026-12-01T00:00:00Z"}),
-    ("GET", "/api/v1/tasks", {"planned_date": "2026-11-30"}),
+    ("GET", "/api/v1/tasks", {"planned_date": "2026-11-30", "status": [], "q": []}),
     ("GET", "/api/v1/tasks", {"status": "bogus"}),  # the view's own Invalid, a 422
     ("GET", "/api/v1/tasks/1", None),
     ("GET", "/api/v1/tasks/999999", None),  # 404

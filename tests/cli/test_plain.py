@@ -1,8 +1,9 @@
 """The long outputs written without Rich's pipeline are the bytes Rich writes for them.
 
 Each output function runs twice on the same data, once through ``plain.Screen`` and once through
-Rich itself (``plain.ENABLED`` off: ``richout``), at terminal widths from 20 to 200 columns, with titles in
-any script (wide CJK, emoji, accents), too long ones, and ones Rich would treat specially.
+Rich itself (``plain.ENABLED`` off: ``richout``), at terminal widths from 20 to 200 columns,
+with titles in any script (wide CJK, emoji, accents), too long ones, and ones Rich would treat
+specially.
 """
 
 from __future__ import annotations

@@ -54,6 +54,8 @@ class Call:
             if field is None:
                 raise Defer
             many = value if isinstance(value, list | tuple) else [value]
+            if not many:  # httpx leaves an empty list out of the query string
+                continue
             texts = [_as_text(v) for v in many]
             values[key] = texts if _is_list(field.annotation) else texts[-1]
         try:
