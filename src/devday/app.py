@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Collection
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,66 +13,47 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine
 
 from devday import __version__, errors_http
-from devday.account import pages as account_pages
-from devday.account import router as account_router
+from devday.account import passwords
 from devday.account.ratelimit import RateLimits
-from devday.checks import pages as checks_pages
-from devday.checks import router as checks_router
 from devday.clock import Clock, SystemClock
 from devday.config import Settings, get_settings
-from devday.day import pages as day_pages
-from devday.day import router as day_router
 from devday.db import make_engine, make_session_factory
 from devday.deps import AppState
-from devday.figures import router as figures_router
-from devday.inbox import pages as inbox_pages
-from devday.inbox import router as inbox_router
-from devday.inbox.views import open_count
-from devday.meeting import pages as meeting_pages
-from devday.meeting import router as meeting_router
-from devday.notify import pages as notify_pages
-from devday.notify import router as notify_router
 from devday.planning import live
-from devday.planning import pages as planning_pages
-from devday.planning import router as planning_router
-from devday.project import router as project_router
 from devday.security_headers import SecurityHeaders
-from devday.standup import pages as standup_pages
-from devday.standup import router as standup_router
-from devday.task import pages as task_pages
-from devday.task import router as task_router
-from devday.team import router as team_router
-from devday.web.rendering import TEMPLATES
-from devday.worklog import router as worklog_router
 
 STATIC = Path(__file__).parent / "static"
-# The JSON API (/api/v1/...), one router per domain, in the order its docs list them.
-API_ROUTERS = (
-    account_router,
-    team_router,
-    project_router,
-    task_router,
-    planning_router,
-    notify_router,
-    worklog_router,
-    day_router,
-    checks_router,
-    standup_router,
-    figures_router,
-    inbox_router,
-    meeting_router,
-)
+
+# The JSON routers in the order they are included, each with the first segments of the paths it
+# serves under /api/v1, so that a client in this process (the CLI) can build an app with only
+# the routers a request needs. tests/test_app.py checks the table against the routes.
+ROUTERS: dict[str, tuple[str, ...]] = {
+    "devday.account.router": ("auth", "me", "tokens", "users"),
+    "devday.team.router": ("teams",),
+    "devday.project.router": ("projects",),
+    "devday.task.router": ("tasks",),
+    "devday.planning.router": ("busy-events", "duty-list", "planner", "plans", "routine"),
+    "devday.notify.router": ("channels", "outbox"),
+    "devday.worklog.router": ("time-entries", "time-report", "timer"),
+    "devday.day.router": ("habits", "reflections", "today", "wrapup"),
+    "devday.checks.router": ("apps", "checks", "incidents", "maintenance"),
+    "devday.standup.router": ("blockers", "leave", "teams"),
+    "devday.figures.router": ("teams",),
+    "devday.inbox.router": ("inbox", "teams"),
+    "devday.meeting.router": ("meetings", "teams"),
+}
+
 # The HTML pages, each domain's ``pages.router`` (see docs/architecture.md).
 PAGE_ROUTERS = (
-    account_pages,
-    planning_pages,
-    day_pages,
-    task_pages,
-    checks_pages,
-    inbox_pages,
-    meeting_pages,
-    standup_pages,
-    notify_pages,
+    "devday.account.pages",
+    "devday.planning.pages",
+    "devday.day.pages",
+    "devday.task.pages",
+    "devday.checks.pages",
+    "devday.inbox.pages",
+    "devday.meeting.pages",
+    "devday.standup.pages",
+    "devday.notify.pages",
 )
 
 DESCRIPTION = """
@@ -91,8 +74,15 @@ def create_app(
     engine: Engine | None = None,
     clock: Clock | None = None,
     trust_local_user: bool = False,
+    pages: bool = True,
+    routers: Collection[str] | None = None,
 ) -> FastAPI:
-    """The devday ASGI app. The database must already be migrated (see devday.migrate)."""
+    """The devday ASGI app. The database must already be migrated (see devday.migrate).
+
+    ``pages=False`` leaves out the HTML pages, static files and API docs: the JSON API alone,
+    which is all the CLI's in-process client asks; ``routers`` (names from ``ROUTERS``) keeps
+    only those JSON routers.
+    """
     settings = settings or get_settings()
     engine = engine or make_engine(settings.resolved_database_url())
     app = FastAPI(
@@ -118,16 +108,36 @@ def create_app(
         trust_local_user=trust_local_user,
     )
     errors_http.install(app)
-    for api in API_ROUTERS:
-        app.include_router(api.router)
-    for pages in PAGE_ROUTERS:
-        app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    _mount_docs(app)
-    # The nav's count of waiting requests, on every page.
-    TEMPLATES.env.globals["inbox_open_count"] = open_count
+    for name in ROUTERS:
+        if routers is None or name in routers:
+            app.include_router(importlib.import_module(name).router)
+    # Importing inbox.notices hooks task completion (task.service.DONE_HOOKS): an app without
+    # the inbox router must still tell a requester that their task is done.
+    importlib.import_module("devday.inbox.notices")
+    if pages:
+        from devday.inbox.views import open_count
+        from devday.web.rendering import TEMPLATES
+
+        for name in PAGE_ROUTERS:
+            app.include_router(importlib.import_module(name).router)
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+        _mount_docs(app)
+        # The nav's count of waiting requests, on every page.
+        TEMPLATES.env.globals["inbox_open_count"] = open_count
+    if not trust_local_user:
+        passwords.prepare()  # a server refuses its first login as slowly as the next ones
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def routers_for(path: str) -> tuple[str, ...]:
+    """The routers (names from ``ROUTERS``) serving ``path``; all of them for any other path."""
+    parts = path.split("/")
+    if len(parts) > 3 and parts[1:3] == ["api", "v1"]:
+        found = tuple(name for name, firsts in ROUTERS.items() if parts[3] in firsts)
+        if found:
+            return found
+    return tuple(ROUTERS)
 
 
 def _mount_docs(app: FastAPI) -> None:

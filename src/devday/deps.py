@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,9 +17,10 @@ from devday.account.ratelimit import RateLimits
 from devday.clock import Clock
 from devday.config import Settings
 from devday.errors import Unauthorized
+from devday.ids import MAX_ID
 
 SESSION_COOKIE = "devday_session"
-LOCAL_USER_HEADER = "X-Devday-Local-User"
+LOCAL_USER_HEADER = account_service.LOCAL_USER_HEADER
 
 
 @dataclass
@@ -97,10 +98,7 @@ def optional_user(request: Request, state: StateDep, session: SessionDep) -> Use
         session.commit()  # keeps last_used_at even when the request itself fails later
         return user
     if state.trust_local_user and (email := request.headers.get(LOCAL_USER_HEADER)):
-        local = account_service.get_user_by_email(session=session, email=email)
-        if local is None:
-            raise Unauthorized(f"no local account uses {email}; see `devday user create`")
-        return local
+        return account_service.local_user(session=session, email=email)
     key = session_key_from_cookie(state, request)
     if key:
         return account_service.user_for_session(session=session, key=key, now=now)
@@ -115,3 +113,8 @@ def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
 
 CurrentUser = Annotated[User, Depends(current_user)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+# Ids in paths and queries, bounded as ``devday.ids.IdField`` is in bodies.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]

@@ -1,15 +1,22 @@
-"""Markdown notes to safe HTML: markdown-it renders, nh3 (ammonia) removes anything unsafe."""
+"""Markdown notes to safe HTML: markdown-it renders, nh3 (ammonia) removes anything unsafe.
+
+Both are imported on the first note that has text, so that listing tasks without notes (and
+importing this module) costs nothing.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import nh3
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
@@ -17,4 +24,6 @@ def render(text: str) -> str:
     """Sanitised HTML for ``text``; raw HTML in the source is escaped, never passed through."""
     if not text:
         return ""
+    import nh3
+
     return nh3.clean(_parser().render(text), link_rel="noopener noreferrer nofollow")

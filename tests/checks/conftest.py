@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.checks.servers import TestServer, http_server
-from tests.cli.conftest import cli_env, run  # noqa: F401 - the CLI fixtures, for test_cli
+from tests.cli.conftest import cli_env, cli_pool, run  # noqa: F401 - the CLI fixtures, for test_cli
 from tests.notify.support import WebhookReceiver
 
 HEALTHY = (200, [("Content-Type", "application/json")], b'{"status": "ok", "items": [1, 2]}')

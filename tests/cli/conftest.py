@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
+from devday.cli.local import BackendPool
 from devday.cli.main import app
 from devday.cli.state import CliState
 from tests.conftest import START
@@ -33,13 +34,23 @@ def cli_env(
     return tmp_path
 
 
+@pytest.fixture(scope="session")
+def cli_pool() -> Iterator[BackendPool]:
+    """One local backend (and one in-process API app) for every CLI test with the same settings,
+    as the CLI builds one per process."""
+    pool = BackendPool()
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def run(cli_env: Path) -> Run:
+def run(cli_env: Path, cli_pool: BackendPool) -> Run:
     """``run("task", "list")``: the CLI, its clock at START (Mon 30 Nov, 10:00 in Berlin)."""
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(app, list(args), input=input, obj=CliState(now=lambda: START))
+        state = CliState(now=lambda: START, pool=cli_pool)
+        return runner.invoke(app, list(args), input=input, obj=state)
 
     return invoke
 
@@ -82,12 +93,13 @@ def cli_clock() -> Clock:
 
 
 @pytest.fixture
-def run_at(cli_env: Path, cli_clock: Clock) -> Run:
+def run_at(cli_env: Path, cli_clock: Clock, cli_pool: BackendPool) -> Run:
     """Like ``run``, with the clock that ``cli_clock`` sets."""
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(app, list(args), input=input, obj=CliState(now=cli_clock.now))
+        state = CliState(now=cli_clock.now, pool=cli_pool)
+        return runner.invoke(app, list(args), input=input, obj=state)
 
     return invoke
 

@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from tests.cli.conftest import cli_env, run
+from tests.cli.conftest import cli_env, cli_pool, run
 
-__all__ = ["cli_env", "run"]
+__all__ = ["cli_env", "cli_pool", "run"]

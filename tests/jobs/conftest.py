@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.cli.conftest import cli_env, run  # noqa: F401 - the CLI fixtures, for test_cli
+from tests.cli.conftest import cli_env, cli_pool, run  # noqa: F401 - the CLI fixtures, for test_cli
 from tests.notify.support import WebhookReceiver
 
 

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from devday.account.models import User
+from devday.deps import IdPath
 from devday.errors import Forbidden, Invalid
-from devday.ids import IdPath
 from devday.web.forms import FormStr, Refusal
 from devday.web.page import Missing, Page, PageContext, PageDay, page_router
 from tests.conftest import Account

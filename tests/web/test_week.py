@@ -26,7 +26,7 @@ def log_time(client: TestClient, account: Account, task_id: int, start: str, end
 
 
 def section(html: str, element_id: str) -> str:
-    match = re.search(rf'id="{element_id}".*?</(?:figure|ul|table)>', html, re.S)
+    match = re.search(rf'id="{element_id}".*?</(?:figure|ul|ol|table)>', html, re.S)
     assert match, f"the page has #{element_id}"
     return match.group(0)
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.cli.conftest import cli_env as cli_env
+from tests.cli.conftest import cli_pool as cli_pool
 from tests.conftest import Account
 
 

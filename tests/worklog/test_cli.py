@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from devday.cli.local import BackendPool
 from devday.cli.main import app
 from devday.cli.state import CliState
 from devday.clock import MockClock
@@ -14,12 +15,13 @@ from tests.cli.conftest import Run, create_user, rows
 
 
 @pytest.fixture
-def run(cli_env: Path, clock: MockClock) -> Run:
+def run(cli_env: Path, clock: MockClock, cli_pool: BackendPool) -> Run:
     """The CLI on the test clock (Mon 30 Nov, 10:00 in Berlin), which the test may move."""
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(app, list(args), input=input, obj=CliState(now=clock.now))
+        state = CliState(now=clock.now, pool=cli_pool)
+        return runner.invoke(app, list(args), input=input, obj=state)
 
     return invoke
 

@@ -18,8 +18,7 @@ from devday.account import service as account_service
 from devday.account.models import ApiToken, User
 from devday.account.ratelimit import check_login_limits
 from devday.account.schemas import TokenCreate, UserCreate, UserUpdate
-from devday.deps import SESSION_COOKIE, session_key_from_cookie
-from devday.ids import IdPath
+from devday.deps import SESSION_COOKIE, IdPath, session_key_from_cookie
 from devday.web.forms import FormStr, Refusal
 from devday.web.page import Page, PageContext, Visit, VisitorPage, page_router
 

@@ -15,8 +15,7 @@ from devday.account.schemas import (
     UserRead,
     UserUpdate,
 )
-from devday.deps import ClockDep, CurrentUser, SessionDep, StateDep
-from devday.ids import IdPath
+from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep, StateDep
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 

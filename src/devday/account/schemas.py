@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from devday.emails import Email
 from devday.timeutil import check_timezone
 
 
@@ -22,7 +23,7 @@ class UserCreate(BaseModel):
         },
     )
 
-    email: EmailStr = Field(max_length=254)
+    email: Email = Field(max_length=254)
     name: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=10, max_length=200)
     timezone: str = Field(default="UTC", max_length=64)
@@ -92,7 +93,7 @@ class TokenLogin(BaseModel):
         },
     )
 
-    email: EmailStr = Field(max_length=254)
+    email: Email = Field(max_length=254)
     password: str = Field(min_length=1, max_length=200)
     name: str = Field(default="CLI", min_length=1, max_length=100)
 

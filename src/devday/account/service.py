@@ -15,6 +15,9 @@ from devday.account.passwords import hash_password, verify_password
 from devday.account.schemas import UserCreate, UserUpdate
 from devday.errors import Conflict, NotFound, Unauthorized
 
+# The header the CLI's in-process client names its user in; only an app built with
+# trust_local_user (never a server) reads it.
+LOCAL_USER_HEADER = "X-Devday-Local-User"
 TOKEN_PREFIX = "dd_"  # noqa: S105 - a public prefix, not a secret
 # last_used_at is a hint for the user, not an audit log: writing it at most once a minute
 # keeps every API call from becoming a write.
@@ -46,6 +49,14 @@ def create_user(*, session: Session, data: UserCreate) -> User:
 
 def get_user_by_email(*, session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def local_user(*, session: Session, email: str) -> User:
+    """The account the CLI's in-process client names by email (local mode only)."""
+    user = get_user_by_email(session=session, email=email)
+    if user is None:
+        raise Unauthorized(f"no local account uses {email}; see `devday user create`")
+    return user
 
 
 def get_user(*, session: Session, user_id: int) -> User:

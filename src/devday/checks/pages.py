@@ -19,7 +19,7 @@ from devday.checks import service as checks_service
 from devday.checks.models import App, Check, IncidentStatus
 from devday.checks.schemas import METHODS, AppCreate, CheckCreate
 from devday.checks.views import DEFAULT_RANGE, RANGES, app_cards, check_panels, incident_rows
-from devday.ids import IdPath
+from devday.deps import IdPath
 from devday.team import service as team_service
 from devday.web.forms import FormInvalid, FormStr, Refusal
 from devday.web.page import Missing, Page, PageContext, page_router

@@ -24,8 +24,7 @@ from devday.checks.schemas import (
     ResultRead,
 )
 from devday.concurrency import etag, expected_version
-from devday.deps import ClockDep, CurrentUser, SessionDep, StateDep
-from devday.ids import IdPath, IdQuery
+from devday.deps import ClockDep, CurrentUser, IdPath, IdQuery, SessionDep, StateDep
 from devday.task.schemas import Instant
 
 router = APIRouter(prefix="/api/v1", tags=["checks"])

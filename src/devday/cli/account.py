@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from devday.cli import output
-from devday.cli.client import CliError, local_client, remote_client
+from devday.cli.client import CliError, remote_client
 from devday.cli.state import state
 
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
@@ -41,6 +40,8 @@ def login(
         raise CliError("name the server: devday --server https://devday.example.com login")
     email = email or str(typer.prompt("Email"))
     password = read_password(password_stdin, confirm=False)
+    import socket
+
     token_name = name or f"devday CLI on {socket.gethostname()}"
     client = remote_client(server, None)
     try:
@@ -71,7 +72,7 @@ def logout(ctx: typer.Context) -> None:
 def use(ctx: typer.Context, email: str) -> None:
     """Act as EMAIL, an account in the local database, from now on."""
     cli = state(ctx)
-    client = local_client(user=email, now=cli.now)
+    client = cli.local_client(email)
     try:
         me = client.get("/api/v1/me")
     finally:

@@ -1,19 +1,19 @@
-"""The CLI's way to the API: HTTP to a devday server, or the app itself in this process.
+"""The CLI's way to the API: HTTP to a devday server, or the local database in this process.
 
 Either way the commands see one ``ApiClient`` that answers parsed JSON or raises ``CliError``
-with the API's one-line ``detail``. The in-process transport imports the app (FastAPI,
-SQLAlchemy) only when it is built, so that ``devday --help`` stays fast.
+with the API's one-line ``detail``. Below it a transport carries each request: ``HttpTransport``
+to a server, or ``devday.cli.local.LocalTransport`` to the local database. Nothing heavy is
+imported here, so that ``devday --help`` stays fast.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import httpx2
-    from sqlalchemy import Engine
 
 JSON = Any
 USER_AGENT = "devday-cli"
@@ -23,23 +23,67 @@ class CliError(Exception):
     """An expected failure: shown as one ``error: ...`` line, and the CLI exits with 1."""
 
 
+@dataclass
+class Reply:
+    """An API answer: its status, and its body parsed (``None`` when it had none)."""
+
+    status_code: int
+    data: JSON = None
+    reason: str = ""
+    is_json: bool = True
+
+
+class Response(Protocol):
+    """What ``reply_of`` reads from an httpx (or httpx2) response."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def reason_phrase(self) -> str: ...
+    def json(self) -> Any: ...
+
+
+def reply_of(response: Response) -> Reply:
+    reason = response.reason_phrase
+    if not response.content:
+        return Reply(response.status_code, None, reason)
+    try:
+        return Reply(response.status_code, response.json(), reason)
+    except ValueError:
+        return Reply(response.status_code, None, reason, is_json=False)
+
+
+class Transport(Protocol):
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None,
+        body: JSON,
+        headers: dict[str, str],
+    ) -> Reply: ...
+
+    def close(self) -> None: ...
+
+
 class ApiClient:
-    """JSON over one HTTP client; ``auth_headers`` is asked only by requests that need a user."""
+    """JSON over one transport; ``auth_headers`` is asked only by requests that need a user."""
 
     def __init__(
         self,
-        http: httpx2.Client,
+        transport: Transport,
         *,
         where: str,
         auth_headers: Callable[[], dict[str, str]],
         unauthorized_hint: str = "",
-        on_close: Callable[[], None] | None = None,
     ) -> None:
-        self.http = http
+        self.transport = transport
         self.where = where
         self._auth_headers = auth_headers
         self._hint = unauthorized_hint
-        self._on_close = on_close
 
     def get(self, path: str, *, params: dict[str, Any] | None = None) -> JSON:
         return self.request("GET", path, params=params)
@@ -64,47 +108,64 @@ class ApiClient:
         headers: dict[str, str] | None = None,
         auth: bool = True,
     ) -> JSON:
-        import httpx2
-
         sent = dict(headers or {})
         if auth:
             sent.update(self._auth_headers())
+        reply = self.transport.send(method, path, params=params, body=body, headers=sent)
+        if reply.status_code >= 400:
+            raise CliError(self._error_line(reply, hint=auth))
+        if reply.status_code == 204 or (reply.data is None and reply.is_json):
+            return None
+        if not reply.is_json:
+            raise CliError(f"{self.where} did not answer JSON on {method} {path}")
+        return reply.data
+
+    def _error_line(self, reply: Reply, *, hint: bool) -> str:
+        detail = ""
+        body = reply.data
+        if isinstance(body, dict) and isinstance(body.get("detail"), str):
+            detail = body["detail"]
+        if not detail:
+            detail = f"HTTP {reply.status_code} {reply.reason}".strip()
+        line = " ".join(detail.split())
+        if reply.status_code == 401 and hint and self._hint:
+            line = f"{line} ({self._hint})"
+        return line
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+class HttpTransport:
+    """Requests to a devday server over HTTP."""
+
+    def __init__(self, http: httpx2.Client, where: str) -> None:
+        self.http = http
+        self.where = where
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None,
+        body: JSON,
+        headers: dict[str, str],
+    ) -> Reply:
+        import httpx2
+
         try:
-            response = self.http.request(method, path, params=params, json=body, headers=sent)
+            response = self.http.request(method, path, params=params, json=body, headers=headers)
         except httpx2.ConnectError as exc:
             raise CliError(f"cannot reach {self.where}: {_reason(exc)}") from None
         except httpx2.TimeoutException:
             raise CliError(f"cannot reach {self.where}: timed out") from None
         except httpx2.HTTPError as exc:
             raise CliError(f"cannot talk to {self.where}: {exc}") from None
-        if response.status_code >= 400:
-            raise CliError(self._error_line(response, hint=auth))
-        if response.status_code == 204 or not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise CliError(f"{self.where} did not answer JSON on {method} {path}") from None
-
-    def _error_line(self, response: httpx2.Response, *, hint: bool) -> str:
-        detail = ""
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict) and isinstance(body.get("detail"), str):
-            detail = body["detail"]
-        if not detail:
-            detail = f"HTTP {response.status_code} {response.reason_phrase}".strip()
-        line = " ".join(detail.split())
-        if response.status_code == 401 and hint and self._hint:
-            line = f"{line} ({self._hint})"
-        return line
+        return reply_of(response)
 
     def close(self) -> None:
         self.http.close()
-        if self._on_close is not None:
-            self._on_close()
 
 
 def _reason(exc: Exception) -> str:
@@ -126,98 +187,19 @@ def remote_client(server: str, token: str | None) -> ApiClient:
             )
         return {"Authorization": f"Bearer {token}"}
 
-    http = httpx2.Client(base_url=server, timeout=30, headers={"User-Agent": USER_AGENT})
+    verify: Any = True
+    if server.startswith("http://"):
+        # Plain HTTP needs no CA bundle, and loading one is most of a client's start-up. A
+        # context that trusts nothing makes any TLS on the way (an https proxy) fail closed.
+        import ssl
+
+        verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    http = httpx2.Client(
+        base_url=server, timeout=30, headers={"User-Agent": USER_AGENT}, verify=verify
+    )
     return ApiClient(
-        http,
+        HttpTransport(http, server),
         where=server,
         auth_headers=auth_headers,
         unauthorized_hint=f"run 'devday --server {server} login'",
     )
-
-
-class _CallableClock:
-    def __init__(self, now: Callable[[], datetime]) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now()
-
-
-def local_client(*, user: str | None, now: Callable[[], datetime]) -> ApiClient:
-    """The app in this process over the local database, acting as ``user``.
-
-    Without ``user`` it acts as the only account in the database; with none or several it
-    says how to choose. Migrates the database first, as ``devday serve`` does.
-    """
-    from starlette.testclient import TestClient
-
-    from devday.app import create_app
-    from devday.config import Settings
-    from devday.db import make_engine
-    from devday.deps import LOCAL_USER_HEADER
-    from devday.migrate import upgrade
-
-    settings = Settings()
-    url = settings.resolved_database_url()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the default SQLite file lives there
-    try:
-        engine = make_engine(url)
-        upgrade(engine)
-    except Exception as exc:  # a broken URL or an unreachable server: the user's to fix
-        raise CliError(f"cannot open the database {_safe_url(url)}: {_first_line(exc)}") from None
-    app = create_app(settings, engine=engine, clock=_CallableClock(now), trust_local_user=True)
-    # Server errors come back as a 500 with a logged traceback, like from a real server.
-    http = TestClient(app, base_url="http://devday.local", raise_server_exceptions=False)
-    chosen: list[str] = []
-
-    def auth_headers() -> dict[str, str]:
-        if not chosen:
-            chosen.append(_local_user(engine, user))
-        return {LOCAL_USER_HEADER: chosen[0]}
-
-    return ApiClient(
-        http, where="the local database", auth_headers=auth_headers, on_close=engine.dispose
-    )
-
-
-def _local_user(engine: Engine, named: str | None) -> str:
-    """The account the in-process CLI acts for; only a read of the users table's emails."""
-    from sqlalchemy import func, select
-
-    from devday.account.models import User
-
-    with engine.connect() as connection:
-        if named:
-            query = select(User.email).where(func.lower(User.email) == named.strip().lower())
-            found = connection.execute(query).scalar_one_or_none()
-            if found is None:
-                raise CliError(
-                    f"no account {named!r} in the local database; "
-                    f"create it with 'devday user create {named}'"
-                )
-            return found
-        emails = list(connection.execute(select(User.email).limit(2)).scalars())
-    if not emails:
-        raise CliError(
-            "no account in the local database yet; create one with 'devday user create EMAIL'"
-        )
-    if len(emails) > 1:
-        raise CliError(
-            "the local database has several accounts; choose one with 'devday use EMAIL', "
-            "--user EMAIL or DEVDAY_USER"
-        )
-    return emails[0]
-
-
-def _first_line(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
-def _safe_url(url: str) -> str:
-    """``url`` without a password, fit to print."""
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        rest = rest.split("@", 1)[1]
-        return f"{scheme}{sep}...@{rest}"
-    return url

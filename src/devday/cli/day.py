@@ -71,6 +71,7 @@ def today(ctx: typer.Context, as_json: AsJson = False) -> None:
         priorities.update(_priorities(client, set(ids) - priorities.keys()))
     if view["at_risk"]:
         output.heading("At risk in today's plan:")
+        risks = []
         for item in view["at_risk"]:
             label = priorities.get(item["task_id"], "")
             head = " ".join(f"#{item['task_id']} {label} {item['title']}".split())
@@ -78,7 +79,8 @@ def today(ctx: typer.Context, as_json: AsJson = False) -> None:
             head += f": due {output.when(item['deadline'], tz)}, " + (
                 f"finishes {output.when(finish, tz)}" if finish else "not planned"
             )
-            output.explained(head, str(item["reason"]))
+            risks.append((head, str(item["reason"])))
+        output.explained_all(risks)
 
     yesterday = date.fromisoformat(view["yesterday"])
     output.heading(f"Yesterday's goals ({yesterday:%a %d %b}):")

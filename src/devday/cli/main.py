@@ -1,48 +1,201 @@
 """The devday command: a client of the devday API, remote or in-process.
 
-With no server named it runs the app in this process over the local database and acts for
-the local user; with ``--server URL`` (or after ``devday login``) it talks HTTP to that server.
+With no server named it works on the local database in this process and acts for the local
+user; with ``--server URL`` (or after ``devday login``) it talks HTTP to that server.
 Expected failures print one ``error: ...`` line and exit with 1; usage errors exit with 2.
+
+Commands are loaded lazily: ``COMMANDS`` and ``GROUPS`` name where each lives, and only the
+command typed is imported and turned into a click command (Typer reads every parameter's type
+hints for that, the slowest part of starting up). ``devday --help`` lists them from their
+docstrings without building any.
 """
 
 from __future__ import annotations
 
+import gc
+import importlib
+import os
+import sys
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
-from devday.cli import (
-    account,
-    channel,
-    checks,
-    day,
-    duty,
-    inbox,
-    meeting,
-    output,
-    plan,
-    project,
-    serve,
-    standup,
-    task,
-    team,
-    timer,
-    token,
-    worker,
-)
 from devday.cli.client import CliError
 from devday.cli.state import CliState
 
+# name -> (module in devday.cli, attribute): a function is a command, a Typer a group of them.
+# Commands first, then groups, as the help lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("serve", "serve"),
+    "worker": ("worker", "worker"),
+    "login": ("account", "login"),
+    "logout": ("account", "logout"),
+    "use": ("account", "use"),
+    "me": ("account", "me"),
+    "start": ("timer", "start"),
+    "stop": ("timer", "stop"),
+    "status": ("timer", "status"),
+    "time": ("timer", "time_"),
+    "duty": ("duty", "duty"),
+    "today": ("day", "today"),
+    "wrapup": ("day", "wrapup"),
+    "reflect": ("day", "reflect"),
+    "outbox": ("channel", "outbox"),
+    "checks": ("checks", "checks"),
+    "incidents": ("checks", "incidents"),
+    "ask": ("inbox", "ask"),
+}
+GROUPS: dict[str, tuple[str, str]] = {
+    "user": ("account", "user_app"),
+    "token": ("token", "app"),
+    "team": ("team", "app"),
+    "project": ("project", "app"),
+    "task": ("task", "app"),
+    "log": ("timer", "log_app"),
+    "plan": ("plan", "app"),
+    "busy": ("duty", "busy_app"),
+    "habit": ("day", "habit_app"),
+    "channel": ("channel", "app"),
+    "app": ("checks", "app_app"),
+    "check": ("checks", "check_app"),
+    "meeting": ("meeting", "app"),
+    "inbox": ("inbox", "app"),
+    "standup": ("standup", "app"),
+    "leave": ("standup", "leave_app"),
+}
+
+
+def _target(name: str) -> Any:
+    module, attribute = COMMANDS.get(name) or GROUPS[name]
+    return getattr(importlib.import_module(f"devday.cli.{module}"), attribute)
+
+
+# Click commands hold no state: one build serves every invocation in this process.
+_BUILT: dict[str, Any] = {}
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """A group's commands, each built on first use by ``make(name)``.
+
+    While ``listing`` (the root's help), lookups give ``summary(name)`` instead: a command with
+    only the name and help text Typer would give it, which costs no type hints."""
+
+    def __init__(
+        self,
+        names: list[str],
+        make: Callable[[str], Any],
+        *,
+        summary: Callable[[str], str] | None = None,
+        cache: dict[str, Any] | None = None,
+    ) -> None:
+        self.names = names
+        self.listing = False
+        self._make = make
+        self._summary = summary
+        self._built = {} if cache is None else cache
+        self._added: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._added:
+            return self._added[name]
+        if name not in self.names:
+            raise KeyError(name)
+        if self.listing and self._summary is not None:
+            return TyperCommand(name=name, help=self._summary(name))
+        if name not in self._built:
+            self._built[name] = self._make(name)
+        return self._built[name]
+
+    def __contains__(self, name: object) -> bool:  # without building it
+        return name in self.names or name in self._added
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._added[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._added[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.names
+        yield from (name for name in self._added if name not in self.names)
+
+    def __len__(self) -> int:
+        return len(set(self.names) | set(self._added))
+
+
+def summary(name: str) -> str:
+    """The help text Typer gives the command or group ``name`` (its first paragraph is listed)."""
+    import inspect
+
+    from typer.main import solve_typer_info_help
+    from typer.models import TyperInfo
+
+    target = _target(name)
+    if isinstance(target, typer.Typer):
+        return solve_typer_info_help(TyperInfo(target, name=name))
+    return inspect.getdoc(target) or ""
+
+
+def build(name: str) -> Any:
+    """The click command for ``name``, as ``app.command``/``app.add_typer`` would have made it;
+    a group's own commands are built when one of them is asked for."""
+    import copy
+
+    from typer.main import get_command_from_info, get_command_name, get_group_from_info
+    from typer.models import CommandInfo, TyperInfo
+
+    def command(info: CommandInfo) -> Any:
+        return get_command_from_info(
+            info,
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode,
+        )
+
+    target = _target(name)
+    if not isinstance(target, typer.Typer):
+        return command(CommandInfo(name=name, callback=target))
+    shell = copy.copy(target)
+    shell.registered_commands = []
+    group = get_group_from_info(
+        TyperInfo(shell, name=name),
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        suggest_commands=app.suggest_commands,
+        rich_markup_mode=app.rich_markup_mode,
+    )
+    infos = {
+        info.name or get_command_name(info.callback.__name__): info
+        for info in target.registered_commands
+        if info.callback is not None
+    }
+    group.commands = LazyCommands(list(infos), lambda sub: command(infos[sub]))
+    return group
+
 
 class DevdayGroup(TyperGroup):
-    """Turns CliError from any command below into one stderr line and exit code 1."""
+    """The root: commands loaded lazily, and CliError from any of them turned into one stderr
+    line and exit code 1."""
 
-    # Typed Any: the context class lives in typer's private vendored click.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = LazyCommands([*COMMANDS, *GROUPS], build, summary=summary, cache=_BUILT)
+        self.commands = self.lazy
+
+    # Typed Any: the context and formatter classes live in typer's private vendored click.
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.lazy.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.lazy.listing = False
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except CliError as exc:
+            from devday.cli import output
+
             output.error(str(exc))
             raise typer.Exit(1) from None
 
@@ -80,41 +233,25 @@ def root(
     ctx.call_on_close(cli.close)
 
 
-app.command("serve")(serve.serve)
-app.command("worker")(worker.worker)
-app.command("login")(account.login)
-app.command("logout")(account.logout)
-app.command("use")(account.use)
-app.command("me")(account.me)
-app.add_typer(account.user_app, name="user")
-app.add_typer(token.app, name="token")
-app.add_typer(team.app, name="team")
-app.add_typer(project.app, name="project")
-app.add_typer(task.app, name="task")
-app.command("start")(timer.start)
-app.command("stop")(timer.stop)
-app.command("status")(timer.status)
-app.command("time")(timer.time_)
-app.add_typer(timer.log_app, name="log")
-app.command("duty")(duty.duty)
-app.add_typer(plan.app, name="plan")
-app.add_typer(duty.busy_app, name="busy")
-app.command("today")(day.today)
-app.add_typer(day.habit_app, name="habit")
-app.command("wrapup")(day.wrapup)
-app.command("reflect")(day.reflect)
-app.add_typer(channel.app, name="channel")
-app.command("outbox")(channel.outbox)
-app.add_typer(checks.app_app, name="app")
-app.add_typer(checks.check_app, name="check")
-app.command("checks")(checks.checks)
-app.command("incidents")(checks.incidents)
-app.add_typer(meeting.app, name="meeting")
-app.command("ask")(inbox.ask)
-app.add_typer(inbox.app, name="inbox")
-app.add_typer(standup.app, name="standup")
-app.add_typer(standup.leave_app, name="leave")
-
-
 def main() -> None:
-    app()
+    """The console script. A one-shot command runs without the cyclic garbage collector and
+    leaves without tearing the interpreter down (its objects die with the process); the
+    long-running ones (``serve``, ``worker``) turn the collector back on and exit normally."""
+    gc.disable()
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+    else:  # pragma: no cover - typer's standalone mode always exits
+        code = 0
+    if gc.isenabled():
+        sys.exit(code)
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (devday task list | head): nothing to add
+            pass
+    os._exit(code or 0)

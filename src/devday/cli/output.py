@@ -1,6 +1,9 @@
 """Everything the CLI prints goes through here: plain lines, errors, JSON and Rich tables.
 
-Times arrive from the API in UTC and are shown in the caller's timezone.
+Times arrive from the API in UTC and are shown in the caller's timezone. The long outputs (the
+task table, the duty list, timelines, risks) go through ``plain.Screen``, which writes what Rich
+would for plain text at a fraction of the cost; Rich itself prints them when the text holds
+anything the screen does not handle, and prints the short ones.
 """
 
 from __future__ import annotations
@@ -8,20 +11,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
+from devday.cli import richout
 from devday.dateparse import format_duration
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _console() -> Console:
-    # Made per call: the console must write to the sys.stdout of the moment (tests swap it).
-    return Console(highlight=False, soft_wrap=False)
+    from devday.cli.plain import console
+
+    return console()
 
 
 def line(text: str) -> None:
@@ -78,6 +83,8 @@ def tasks_table(tasks: Iterable[dict[str, Any]], projects: dict[int, str], timez
     if not rows:
         line("no tasks")
         return
+    from devday.cli.plain import Screen, fit
+
     console = _console()
     widths = [max(len(name), *(len(row[i]) for row in rows)) for i, name in enumerate(TASK_COLUMNS)]
     title = TASK_COLUMNS.index("title")
@@ -85,19 +92,18 @@ def tasks_table(tasks: Iterable[dict[str, Any]], projects: dict[int, str], timez
     # columns) and is cut short when it must; "task show" has all of it.
     room = console.width - (sum(widths) - widths[title]) - 2 * (len(TASK_COLUMNS) - 1)
     widths[title] = max(12, min(widths[title], room))
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for name, width in zip(TASK_COLUMNS, widths, strict=True):
-        table.add_column(
-            name,
-            width=width,
-            no_wrap=True,
-            overflow="ellipsis",
-            justify="right" if name == "id" else "left",
-        )
-    for row in rows:
-        # Text, not markup: a title like "Fix [auth]" must print as typed.
-        table.add_row(*(Text(cell) for cell in row))
-    console.print(table)
+    screen = Screen(console)
+    fits = sum(widths) + 2 * (len(TASK_COLUMNS) - 1) <= screen.width
+    if fits and screen.takes(cell for row in rows for cell in row):
+        right = [name == "id" for name in TASK_COLUMNS]
+        for cells, style in [(TASK_COLUMNS, "bold"), *((row, "") for row in rows)]:
+            text = "  ".join(
+                fit(c, w, right=r) for c, w, r in zip(cells, widths, right, strict=True)
+            )
+            screen.line("", text, "bold" if style else "")
+        screen.flush()
+        return
+    richout.tasks_table(console, TASK_COLUMNS, widths, rows)
 
 
 def task_detail(
@@ -126,6 +132,9 @@ def task_detail(
         ("completed", when(task["completed_at"], timezone, empty="-")),
         ("version", str(task["version"])),
     ]
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
@@ -144,6 +153,9 @@ def task_detail(
 
 
 def simple_table(columns: list[str], rows: Iterable[Iterable[object]], *, empty: str) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name in columns:
         table.add_column(name)
@@ -169,14 +181,6 @@ _DUTY_RIGHT = {"#", "id", "score"}
 _INDENT = 2
 
 
-def _fit(cell: str, width: int, *, right: bool = False) -> Text:
-    """``cell`` cut to ``width`` cells with an ellipsis and padded to it; Text, so no markup."""
-    text = Text(cell)
-    text.truncate(width, overflow="ellipsis")
-    pad = " " * (width - text.cell_len)
-    return Text.assemble(pad, text) if right else Text.assemble(text, pad)
-
-
 def duty_table(items: list[dict[str, Any]], timezone: str) -> None:
     """The duty list in rank order, one line per task, each term of its score dim under the title.
 
@@ -196,64 +200,83 @@ def duty_table(items: list[dict[str, Any]], timezone: str) -> None:
         )
         for rank, item in enumerate(items, start=1)
     ]
+    terms = [[str(term["explanation"]) for term in item["terms"]] for item in items]
     console = _console()
     widths = [max(len(name), *(len(row[i]) for row in rows)) for i, name in enumerate(DUTY_COLUMNS)]
     title = DUTY_COLUMNS.index("title")
     room = console.width - (sum(widths) - widths[title]) - 2 * (len(DUTY_COLUMNS) - 1)
     widths[title] = max(12, min(widths[title], room))
     indent = sum(widths[:title]) + 2 * title
+    right = [name in _DUTY_RIGHT for name in DUTY_COLUMNS]
 
-    def cells(row: tuple[str, ...], style: str = "") -> Text:
-        parts = [
-            _fit(cell, width, right=name in _DUTY_RIGHT)
-            for name, cell, width in zip(DUTY_COLUMNS, row, widths, strict=True)
-        ]
-        joined = Text("  ").join(parts)
-        joined.rstrip()
-        joined.stylize(style)
-        return joined
+    from devday.cli.plain import Screen, fit, wrap
 
-    console.print(cells(DUTY_COLUMNS, "bold"))
-    for row, item in zip(rows, items, strict=True):
-        console.print(cells(row))
-        for term in item["terms"]:
-            _indented(console, Text(str(term["explanation"]), style="dim"), indent)
+    screen = Screen(console)
+    if screen.takes([*(c for row in rows for c in row), *(t for ts in terms for t in ts)]):
+
+        def joined(row: tuple[str, ...]) -> str:
+            cells = zip(row, widths, right, strict=True)
+            return "  ".join(fit(c, w, right=r) for c, w, r in cells).rstrip()
+
+        screen.line("", joined(DUTY_COLUMNS), "bold")
+        for row, explanations in zip(rows, terms, strict=True):
+            screen.line("", joined(row))
+            for explanation in explanations:
+                for piece in wrap(explanation, max(20, screen.width - indent)):
+                    screen.line(" " * indent, piece, "dim")
+        screen.flush()
+        return
+    richout.duty_table(console, DUTY_COLUMNS, widths, right, rows, terms, indent)
 
 
 def timeline(heading: str, rows: Iterable[tuple[str, str, str, bool]]) -> None:
     """A bold ``heading``, then per row (span, what, note, quiet) "span  what  note", the notes
     lined up; ``what`` is cut short so that the line fits the terminal, and quiet rows (routine,
     done work) are dim."""
+    from devday.cli.plain import Screen, cells, fit
+
     console = _console()
-    console.print(Text(heading, style="bold"))
     items = [(f"{' ' * _INDENT}{span}  ", what, note, quiet) for span, what, note, quiet in rows]
-    if not items:
+    screen = Screen(console)
+    if screen.takes([heading, *(part for item in items for part in item[:3])]):
+        screen.line("", heading, "bold")
+        if items:
+            room = screen.width - max(len(head) + len(note) + 2 for head, _w, note, _q in items)
+            width = min(max(cells(what) for _h, what, _n, _q in items), max(12, room))
+            for head, what, note, quiet in items:
+                text = f"{head}{fit(what, width)}  {note}".rstrip()
+                screen.line("", text, "dim" if quiet else "")
+        screen.flush()
         return
-    room = console.width - max(len(head) + len(note) + 2 for head, _w, note, _q in items)
-    width = min(max(Text(what).cell_len for _h, what, _n, _q in items), max(12, room))
-    for head, what, note, quiet in items:
-        text = Text.assemble(head, _fit(what, width), f"  {note}")
-        text.rstrip()
-        if quiet:
-            text.stylize("dim")
-        console.print(text)
+    richout.timeline(console, heading, items)
 
 
 def heading(text: str) -> None:
+    from rich.text import Text
+
     _console().print(Text(text, style="bold"))
 
 
 def explained(head: str, reason: str) -> None:
     """``head`` indented, then ``reason`` dim and wrapped, indented under it."""
+    explained_all([(head, reason)])
+
+
+def explained_all(items: Iterable[tuple[str, str]]) -> None:
+    """``explained`` for each (head, reason), in one go."""
+    from devday.cli.plain import Screen, wrap
+
+    pairs = list(items)
     console = _console()
-    _indented(console, Text(head), _INDENT)
-    _indented(console, Text(reason, style="dim"), 3 * _INDENT)
-
-
-def _indented(console: Console, text: Text, indent: int) -> None:
-    """``text`` wrapped to the terminal, every line ``indent`` cells in."""
-    for piece in text.wrap(console, max(20, console.width - indent)):
-        console.print(Text.assemble(" " * indent, piece))
+    screen = Screen(console)
+    if screen.takes(text for pair in pairs for text in pair):
+        for head, reason in pairs:
+            for text, indent, style in ((head, _INDENT, ""), (reason, 3 * _INDENT, "dim")):
+                for piece in wrap(text, max(20, screen.width - indent)):
+                    screen.line(" " * indent, piece, "dim" if style else "")
+        screen.flush()
+        return
+    richout.explained(console, pairs, _INDENT)
 
 
 # --- the working day: the morning review, the wrap-up, the reflection ---------------------------
@@ -262,23 +285,26 @@ def _indented(console: Console, text: Text, indent: int) -> None:
 def aligned(rows: Iterable[Iterable[str]], *, cut: int | None = None) -> None:
     """``rows`` indented, their columns two spaces apart and lined up; column ``cut`` (a title)
     is cut short with an ellipsis so that each line fits the terminal. Text, so no markup."""
+    from devday.cli.plain import Screen, cells, fit
+
     table = [list(row) for row in rows]
     if not table:
         return
     console = _console()
     count = max(len(row) for row in table)
     table = [row + [""] * (count - len(row)) for row in table]
-    widths = [max(Text(row[i]).cell_len for row in table) for i in range(count)]
-    if cut is not None:
-        room = console.width - _INDENT - (sum(widths) - widths[cut]) - 2 * (count - 1)
-        widths[cut] = min(widths[cut], max(12, room))
-    for row in table:
-        text = Text.assemble(
-            " " * _INDENT,
-            Text("  ").join(_fit(cell, w) for cell, w in zip(row, widths, strict=True)),
-        )
-        text.rstrip()
-        console.print(text)
+    screen = Screen(console)
+    if screen.takes(cell for row in table for cell in row):
+        widths = [max(cells(row[i]) for row in table) for i in range(count)]
+        if cut is not None:
+            room = screen.width - _INDENT - (sum(widths) - widths[cut]) - 2 * (count - 1)
+            widths[cut] = min(widths[cut], max(12, room))
+        for row in table:
+            text = "  ".join(fit(cell, w) for cell, w in zip(row, widths, strict=True))
+            screen.line("", (" " * _INDENT + text).rstrip())
+        screen.flush()
+        return
+    richout.aligned(console, table, cut, _INDENT)
 
 
 def spent(minutes: int) -> str:

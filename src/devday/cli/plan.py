@@ -301,18 +301,22 @@ def _risks(plan: dict[str, Any], priorities: dict[int, str], zone: ZoneInfo) -> 
     deadlines = {x["task_id"]: x["deadline"] for x in plan["late"]}
     if late:
         output.heading("late:")
-        for item in late:
-            head = (
+        output.explained_all(
+            (
                 f"{_task(item, priorities)}: due {output.when(item['deadline'], tz)}, "
-                f"finishes {output.when(item['finish'], tz)}"
+                f"finishes {output.when(item['finish'], tz)}",
+                str(item["reason"]),
             )
-            output.explained(head, str(item["reason"]))
+            for item in late
+        )
     if plan["unscheduled"]:
         output.heading("unscheduled:")
+        unscheduled = []
         for item in plan["unscheduled"]:
             due = deadlines.get(item["task_id"])
             head = _task(item, priorities) + (f": due {output.when(due, tz)}" if due else "")
-            output.explained(head, str(item["reason"]))
+            unscheduled.append((head, str(item["reason"])))
+        output.explained_all(unscheduled)
     if not late and not plan["unscheduled"]:
         output.line("no risks: every task is planned before its deadline")
     line = f"missed-deadline weight: {plan['missed_deadline_weight']}"

@@ -24,6 +24,9 @@ def serve(
     ] = False,
 ) -> None:
     """Run devday: migrate the database, seed the demo on first start, serve HTTP."""
+    import gc
+
+    gc.enable()  # main() turns it off for one-shot commands; a server runs for days
     import uvicorn
 
     from devday import demo

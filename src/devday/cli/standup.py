@@ -4,9 +4,6 @@ the team's standups and blockers; your leave."""
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -101,6 +98,10 @@ def standup(
 
 def run_editor(text: str) -> str:
     """``text`` as the user left it in $VISUAL or $EDITOR (vi when neither is set)."""
+    import shlex
+    import subprocess
+    import tempfile
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "standup.md"

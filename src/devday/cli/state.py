@@ -2,7 +2,8 @@
 
 The root callback fills a ``CliState`` into the Typer context; commands take it with
 ``state(ctx)``. Tests pass their own (``CliRunner.invoke(..., obj=CliState(now=...))``) to pin
-the clock. The client is built on first use, so commands that need no API cost nothing.
+the clock, and may pass a ``BackendPool`` (``pool=``) to keep one local database backend
+across commands. The client is built on first use, so commands that need no API cost nothing.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from devday.cli.client import ApiClient, CliError, local_client, remote_client
+from devday.cli.client import ApiClient, CliError, remote_client
 from devday.cli.config import FILENAME, CliConfig
+
+if TYPE_CHECKING:
+    from devday.cli.local import BackendPool
 
 
 def system_now() -> datetime:
@@ -29,6 +33,7 @@ class CliState:
     server: str | None = None
     token: str | None = None
     user: str | None = None
+    pool: BackendPool | None = None
     _client: ApiClient | None = field(default=None, repr=False)
     _me: dict[str, Any] | None = field(default=None, repr=False)
 
@@ -49,12 +54,17 @@ class CliState:
         if self._client is None:
             server = self.remote_server()
             if server is None:
-                config = self.config()
-                self._client = local_client(user=self.user or config.user, now=self.now)
+                self._client = self.local_client(self.user or self.config().user)
             else:
                 token = self.token or self.config().tokens.get(server)
                 self._client = remote_client(server, token)
         return self._client
+
+    def local_client(self, user: str | None) -> ApiClient:
+        """The API over the local database, acting as ``user`` (default: the only account)."""
+        from devday.cli.local import local_client
+
+        return local_client(user=user, now=self.now, pool=self.pool)
 
     def me(self) -> dict[str, Any]:
         """The caller's profile (GET /api/v1/me), read once per invocation."""

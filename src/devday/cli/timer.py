@@ -8,9 +8,6 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from devday.cli import output
 from devday.cli.client import CliError
@@ -191,6 +188,10 @@ def time_(
     if not report["rows"]:
         output.line(f"no time logged in the {title}" if week else f"no time logged on {title}")
         return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=title, box=None, header_style="bold", pad_edge=False)
     table.add_column(by.value)
     table.add_column("time", justify="right")

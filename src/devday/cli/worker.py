@@ -40,6 +40,9 @@ def worker(
 
     On a stop signal the delivery in hand finishes and claimed, unstarted work is released.
     """
+    import gc
+
+    gc.enable()  # main() turns it off for one-shot commands; a worker runs for days
     import signal
     import threading
 

@@ -7,42 +7,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response
 
-from devday import importance
 from devday.concurrency import etag
-from devday.day import reflection, service, wrapup
+from devday.day import reflection, service, views, wrapup
 from devday.day.schemas import (
     HabitCheckWrite,
     HabitList,
     HabitRead,
     ReflectionRead,
     ReflectionWrite,
-    TaskBrief,
     TodayRead,
     WrapupClose,
     WrapupClosed,
     WrapupItem,
     WrapupRead,
 )
+from devday.day.views import brief
 from devday.deps import ClockDep, CurrentUser, SessionDep
-from devday.planning.schemas import LateRead
-from devday.planning.views import read_plan
-from devday.task.models import Task
 
 router = APIRouter(prefix="/api/v1", tags=["day"])
 Day = Annotated[date, Path(description="A local date, YYYY-MM-DD")]
-
-
-def brief(task: Task) -> TaskBrief:
-    return TaskBrief(
-        id=task.id,
-        title=task.title,
-        priority=importance.label(task.importance),
-        status=task.status.value,
-        deadline=task.deadline_at,
-        planned_date=task.planned_date,
-        estimate_minutes=task.estimate_minutes,
-        kind=task.kind.value,
-    )
 
 
 @router.get("/today", response_model=TodayRead)
@@ -50,19 +33,7 @@ def today(user: CurrentUser, session: SessionDep, clock: ClockDep) -> TodayRead:
     """The morning review in one place: tasks due today or overdue, what is at risk in
     today's plan (with the planner's reason), yesterday's goals, today's plan, your personal
     routine items to tick off with their streaks, and a previous day still to wrap up."""
-    now = clock.now()
-    view = service.today(session=session, user=user, now=now)
-    return TodayRead(
-        date=view.day,
-        timezone=user.timezone,
-        due=[brief(t) for t in view.due],
-        at_risk=[LateRead(**item) for item in (view.plan.late if view.plan else [])],
-        plan=read_plan(session, user, view.plan, now) if view.plan else None,
-        yesterday=view.yesterday,
-        yesterday_goals=[brief(t) for t in view.yesterday_goals],
-        habits=[HabitRead(habit=h.title, done=h.done, streak=h.streak) for h in view.habits],
-        unclosed_day=view.unclosed_day,
-    )
+    return views.today(session=session, user=user, now=clock.now())
 
 
 @router.get("/habits/{day}", response_model=HabitList)

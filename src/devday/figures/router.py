@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from devday.deps import ClockDep, CurrentUser, SessionDep
+from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
 from devday.figures import service
 from devday.figures.schemas import MemberFigures, TeamFiguresRead, WeekFigures
-from devday.ids import IdPath
 
 router = APIRouter(prefix="/api/v1", tags=["figures"])
 

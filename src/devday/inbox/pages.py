@@ -17,8 +17,8 @@ from fastapi import Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from devday.deps import IdPath
 from devday.errors import Invalid, NotFound
-from devday.ids import IdPath
 from devday.inbox import service, setup
 from devday.inbox.models import ItemSource
 from devday.inbox.schemas import AcceptIn, AskCreate

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from devday import importance
 from devday.account.models import User
 from devday.concurrency import etag, expected_version
-from devday.deps import ClockDep, CurrentUser, SessionDep, StateDep
+from devday.deps import ClockDep, CurrentUser, IdPath, IdQuery, SessionDep, StateDep
 from devday.errors import Invalid
-from devday.ids import IdPath, IdQuery
 from devday.inbox import mail, service, setup
 from devday.inbox.models import InboxItem, ItemStatus, TeamInbox
 from devday.inbox.schemas import (

@@ -18,8 +18,8 @@ from markupsafe import Markup
 
 from devday import markdown
 from devday.dateparse import WHEN_HELP, parse_duration, parse_when
+from devday.deps import IdPath
 from devday.errors import Invalid, NotFound
-from devday.ids import IdPath
 from devday.meeting import agenda as agenda_module
 from devday.meeting import service
 from devday.meeting.models import ItemKind, Meeting

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 
 from devday.concurrency import etag, expected_version
-from devday.deps import ClockDep, CurrentUser, SessionDep
-from devday.ids import IdPath
+from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
 from devday.meeting import service
 from devday.meeting.schemas import (
     ItemCreate,

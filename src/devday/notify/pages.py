@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.responses import HTMLResponse, Response
 
-from devday.ids import IdPath
+from devday.deps import IdPath
 from devday.notify import service as notify_service
 from devday.notify.models import ChannelKind
 from devday.notify.schemas import ChannelCreate, masked

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from devday.deps import ClockDep, CurrentUser, SessionDep, StateDep
-from devday.ids import IdPath
+from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep, StateDep
 from devday.notify import service
 from devday.notify.models import Channel, OutboxStatus
 from devday.notify.schemas import (

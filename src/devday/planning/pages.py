@@ -14,7 +14,7 @@ from typing import Any
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from devday.ids import IdPath
+from devday.deps import IdPath
 from devday.planning import routine_form, today_view, week_view
 from devday.planning import service as planning_service
 from devday.planning.routine import WEEKDAYS

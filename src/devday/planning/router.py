@@ -8,19 +8,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Path, Query, Response, status
 
 from devday.concurrency import etag, expected_version
-from devday.deps import ClockDep, CurrentUser, SessionDep
+from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
 from devday.errors import Invalid
-from devday.ids import IdPath
-from devday.planning import service, solver
+from devday.planning import service, solver, views
 from devday.planning.routine import WEEKDAYS
 from devday.planning.schemas import (
     BlockUpdate,
     BusyEventCreate,
     BusyEventRead,
-    DutyItem,
     DutyList,
     PlanRead,
-    PriorityTerm,
     RoutineRead,
     RoutineWrite,
 )
@@ -92,29 +89,7 @@ def duty_list(user: CurrentUser, session: SessionDep, clock: ClockDep) -> DutyLi
     """Your open tasks ordered by priority score, each term of the score explained:
     importance, deadline pressure (work due against free hours), tasks waiting on it, waiting
     on others, age and your boosts."""
-    now = clock.now()
-    duties = service.duty_list(session=session, user=user, now=now)
-    return DutyList(
-        generated_at=now,
-        note=duties.note,
-        items=[
-            DutyItem(
-                task_id=int(item.task.id),
-                title=item.task.title,
-                priority=f"P{5 - item.task.importance}",
-                deadline=item.task.deadline,
-                estimate_minutes=item.task.estimate_minutes,
-                score=item.score,
-                terms=[
-                    PriorityTerm(name=t.name, points=t.points, explanation=t.explanation)
-                    for t in item.terms
-                ],
-                on_time_probability=duties.chances.get(int(item.task.id)),
-                planned_at=duties.planned_at.get(int(item.task.id)),
-            )
-            for item in duties.items
-        ],
-    )
+    return views.duty_list(session=session, user=user, now=clock.now())
 
 
 @router.post("/plans/{plan_date}", response_model=PlanRead)

@@ -1,6 +1,10 @@
-"""What the plan API shows of a stored plan: its blocks with their tasks' titles, the routine
-and calendar around them, the time worked on the day, what the planner could not place, each
-deadline's chance, and when and why the plan last changed."""
+"""The planner's API answers built from its rows: the duty list, and a stored plan with its
+blocks and their tasks' titles, the routine and calendar around them, the time worked on the
+day, what the planner could not place, each deadline's chance, and when and why the plan last
+changed.
+
+FastAPI-free, so that the routes and the CLI's local fast path build the very same answers.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from devday import importance
 from devday.account.models import User
 from devday.planning import chances, service
 from devday.planning.models import DayPlan
@@ -19,15 +24,45 @@ from devday.planning.schemas import (
     BusyEventRead,
     ChanceRead,
     DeferredRead,
+    DutyItem,
+    DutyList,
     LateRead,
     OverEstimateRead,
     PlanRead,
+    PriorityTerm,
     RoutineSlot,
     UnscheduledRead,
     WorkedRead,
 )
 from devday.task.models import Task
 from devday.worklog import service as worklog_service
+
+
+def duty_list(*, session: Session, user: User, now: datetime) -> DutyList:
+    """The caller's open tasks, today's first planned block first, then by priority score; each
+    term of the score explained, with each task's next block today and its chance."""
+    duties = service.duty_list(session=session, user=user, now=now)
+    return DutyList(
+        generated_at=now,
+        note=duties.note,
+        items=[
+            DutyItem(
+                task_id=int(item.task.id),
+                title=item.task.title,
+                priority=importance.label(item.task.importance),
+                deadline=item.task.deadline,
+                estimate_minutes=item.task.estimate_minutes,
+                score=item.score,
+                terms=[
+                    PriorityTerm(name=t.name, points=t.points, explanation=t.explanation)
+                    for t in item.terms
+                ],
+                on_time_probability=duties.chances.get(int(item.task.id)),
+                planned_at=duties.planned_at.get(int(item.task.id)),
+            )
+            for item in duties.items
+        ],
+    )
 
 
 def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> PlanRead:

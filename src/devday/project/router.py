@@ -7,31 +7,24 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 
 from devday.concurrency import etag, expected_version
-from devday.deps import CurrentUser, SessionDep
-from devday.ids import MAX_ID, IdPath
+from devday.deps import CurrentUser, IdPath, SessionDep
 from devday.project import service
-from devday.project.schemas import ProjectCreate, ProjectRead, ProjectUpdate
+from devday.project.schemas import ProjectCreate, ProjectListQuery, ProjectRead, ProjectUpdate
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 
 
 @router.get("", response_model=list[ProjectRead])
 def list_projects(
-    user: CurrentUser,
-    session: SessionDep,
-    name: Annotated[str | None, Query(max_length=100, description="Exact name, any case")] = None,
-    team_id: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Only this team's projects")
-    ] = None,
-    include_archived: bool = False,
+    user: CurrentUser, session: SessionDep, query: Annotated[ProjectListQuery, Query()]
 ) -> list[ProjectRead]:
     """Projects the caller can see: their personal ones and their teams'."""
     rows = service.list_projects(
         session=session,
         user=user,
-        name=name,
-        team_id=team_id,
-        include_archived=include_archived,
+        name=query.name,
+        team_id=query.team_id,
+        include_archived=query.include_archived,
     )
     return [ProjectRead.model_validate(p) for p in rows]
 

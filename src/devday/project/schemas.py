@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from devday.ids import IdField
+from devday.ids import MAX_ID, IdField
 
 
 class ProjectCreate(BaseModel):
@@ -66,3 +66,14 @@ class ProjectRead(BaseModel):
     archived: bool
     created_at: datetime
     version: int
+
+
+class ProjectListQuery(BaseModel):
+    """The query of GET /api/v1/projects. FastAPI reads it from the query string; the CLI's
+    local fast path validates the same model."""
+
+    name: str | None = Field(default=None, max_length=100, description="Exact name, any case")
+    team_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="Only this team's projects"
+    )
+    include_archived: bool = False

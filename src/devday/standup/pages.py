@@ -15,10 +15,10 @@ from typing import Annotated, Any
 from fastapi import Form
 from fastapi.responses import HTMLResponse, Response
 
+from devday.deps import IdPath
 from devday.errors import DomainError, Invalid, NotFound
 from devday.figures import service as figures_service
 from devday.figures.views import figure_context
-from devday.ids import IdPath
 from devday.standup import leave as leave_service
 from devday.standup import service as standup_service
 from devday.team import service as team_service

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.concurrency import etag
-from devday.deps import ClockDep, CurrentUser, SessionDep
+from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
 from devday.errors import Invalid
-from devday.ids import IdPath
 from devday.standup import leave as leave_service
 from devday.standup import service
 from devday.standup.models import Blocker, Leave, Standup, StandupStatus

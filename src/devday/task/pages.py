@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from devday import markdown
+from devday.deps import IdPath
 from devday.errors import Invalid, NotFound
-from devday.ids import IdPath
 from devday.project import service as project_service
 from devday.task import forms
 from devday.task import service as task_service

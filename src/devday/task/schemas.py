@@ -13,7 +13,7 @@ from pydantic import (
     field_validator,
 )
 
-from devday.ids import IdField
+from devday.ids import MAX_ID, IdField
 from devday.readmodel import ReadModel
 from devday.task.models import Kind, Source, Status
 
@@ -210,3 +210,27 @@ class TaskPage(ReadModel):
     next_offset: int | None = Field(
         description="Pass as `offset` for the next page; null at the end"
     )
+
+
+class TaskListQuery(BaseModel):
+    """The query of GET /api/v1/tasks: filters, then the page. FastAPI reads it from the query
+    string; the CLI's local fast path validates the same model."""
+
+    status: list[str] | None = Field(
+        default=None,
+        max_length=10,
+        description="todo, doing, done, dropped, or open (todo and doing); repeat or "
+        "separate with commas",
+    )
+    project_id: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
+    team_id: Annotated[int | None, Field(ge=1, le=MAX_ID)] = None
+    tag: str | None = Field(default=None, max_length=50)
+    assignee_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="Tasks assigned to this user"
+    )
+    deadline_before: Instant | None = Field(default=None, description="Deadline before")
+    deadline_after: Instant | None = Field(default=None, description="Deadline at or after")
+    planned_date: date | None = None
+    q: str | None = Field(default=None, max_length=200, description="Text in title or notes")
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0, le=1_000_000)

@@ -1,5 +1,8 @@
 """What the task API shows of a task beyond its columns: its tags, dependencies and logged
-time (read for a whole page at once), its priority label and its notes as HTML."""
+time (read for a whole page at once), its priority label and its notes as HTML; and a page of
+tasks for a list query.
+
+FastAPI-free, so that the routes and the CLI's local fast path build the very same answers."""
 
 from __future__ import annotations
 
@@ -10,9 +13,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from devday import importance, markdown
+from devday.account.models import User
+from devday.errors import Invalid
 from devday.readmodel import RowView
 from devday.task import service
-from devday.task.models import Task
+from devday.task.models import Status, Task
+from devday.task.schemas import TaskListQuery, TaskPage, TaskRead
 from devday.worklog import service as worklog_service
 
 
@@ -53,3 +59,50 @@ def task_rows(session: Session, tasks: Sequence[Task], now: datetime) -> list[Ta
         TaskRow(row=t, tags=tags[t.id], depends_on=deps[t.id], actual_minutes=actual[t.id])
         for t in tasks
     ]
+
+
+def statuses(raw: list[str] | None) -> tuple[Status, ...]:
+    """The statuses a list query names ("open" is todo and doing), or Invalid naming ``status``."""
+    result: list[Status] = []
+    for chunk in raw or []:
+        for name in chunk.split(","):
+            name = name.strip()
+            if not name:
+                continue
+            if name == "open":
+                result.extend((Status.todo, Status.doing))
+                continue
+            try:
+                result.append(Status(name))
+            except ValueError:
+                allowed = ", ".join([s.value for s in Status] + ["open"])
+                raise Invalid(
+                    f"unknown status {name!r}; use one of {allowed}", field="status"
+                ) from None
+    return tuple(dict.fromkeys(result))
+
+
+def task_page(*, session: Session, user: User, query: TaskListQuery, now: datetime) -> TaskPage:
+    """One page of the tasks ``user`` can see, filtered by ``query``, by deadline (none last),
+    then importance."""
+    filters = service.TaskFilter(
+        status=statuses(query.status),
+        project_id=query.project_id,
+        team_id=query.team_id,
+        tag=query.tag,
+        assignee_id=query.assignee_id,
+        deadline_before=query.deadline_before,
+        deadline_after=query.deadline_after,
+        planned_date=query.planned_date,
+        text=query.q,
+    )
+    rows = service.list_tasks(
+        session=session, user=user, filters=filters, limit=query.limit + 1, offset=query.offset
+    )
+    more = len(rows) > query.limit
+    return TaskPage(
+        items=[TaskRead.model_validate(r) for r in task_rows(session, rows[: query.limit], now)],
+        limit=query.limit,
+        offset=query.offset,
+        next_offset=query.offset + query.limit if more else None,
+    )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from devday.deps import CurrentUser, SessionDep
-from devday.ids import IdPath
+from devday.deps import CurrentUser, IdPath, SessionDep
 from devday.team import service
 from devday.team.models import Role, Team
 from devday.team.schemas import (

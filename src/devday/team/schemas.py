@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from devday.emails import Email
 from devday.team.models import Role
 from devday.timeutil import check_timezone
 
@@ -82,7 +83,7 @@ class MemberAdd(BaseModel):
         json_schema_extra={"examples": [{"email": "sam@example.com", "role": "member"}]},
     )
 
-    email: EmailStr = Field(max_length=254)
+    email: Email = Field(max_length=254)
     role: Role = Role.member
 
 

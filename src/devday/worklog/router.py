@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.concurrency import etag, expected_version
-from devday.deps import ClockDep, CurrentUser, SessionDep
+from devday.deps import ClockDep, CurrentUser, IdPath, IdQuery, SessionDep
 from devday.errors import Invalid
-from devday.ids import IdPath, IdQuery
 from devday.task.schemas import Instant
 from devday.worklog import service
 from devday.worklog.models import TimeEntry
