@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from devday.planning.solver.check import check_plan
 from devday.planning.solver.forecast import (
+    ON_TIME_TARGET,
     PRIOR_VELOCITIES,
     Calibration,
     History,
@@ -47,6 +48,7 @@ from devday.planning.solver.wt import weighted_tardiness_sequence
 
 __all__ = [
     "DEFAULT_BUDGET_MS",
+    "ON_TIME_TARGET",
     "PRIOR_VELOCITIES",
     "REPLAN_BUDGET_MS",
     "Block",
