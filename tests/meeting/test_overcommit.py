@@ -140,7 +140,7 @@ def member(
         user_id=user_id,
         name=name,
         problem=problem,
-        plan=solver.solve(problem, time_budget_ms=20),
+        plan=solver.solve(problem),
         movable=frozenset(t.id for t in tasks),
         titles={t.id: t.title for t in tasks},
         available=available,

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from devday.planning import solver
 
 #: Each re-solve searches this long; the exact core and one construction always run first.
-SOLVE_BUDGET_MS = 25
 #: At most this many late tasks are looked at per meeting, the most important first.
 MAX_LATE_TASKS = 10
 GRID = 5
@@ -48,7 +47,7 @@ class Suggestion:
     reason: str
 
 
-def suggest(members: list[MemberPlan], *, budget_ms: int = SOLVE_BUDGET_MS) -> list[Suggestion]:
+def suggest(members: list[MemberPlan]) -> list[Suggestion]:
     """At most one suggestion per late task, for tasks some teammate can take without harm."""
     late = [
         (giver, item)
@@ -68,7 +67,7 @@ def suggest(members: list[MemberPlan], *, budget_ms: int = SOLVE_BUDGET_MS) -> l
         for taker in current.values():
             if taker.user_id == giver.user_id or not taker.available:
                 continue
-            fit = _fits(taker, moved, budget_ms)
+            fit = _fits(taker, moved)
             if fit is None:
                 continue
             finish, grown, taken = fit
@@ -79,7 +78,7 @@ def suggest(members: list[MemberPlan], *, budget_ms: int = SOLVE_BUDGET_MS) -> l
             continue
         _, taker, finish_at = best
         current[taker.user_id] = taker
-        saved = _saved(giver, item.task_id, budget_ms)
+        saved = _saved(giver, item.task_id)
         zone = giver.problem.timezone
         out.append(
             Suggestion(
@@ -121,14 +120,12 @@ def _as_moved(problem: solver.Problem, task_id: str) -> solver.Task:
     return replace(task, estimate_minutes=rest, min_chunk_minutes=chunk)
 
 
-def _fits(
-    taker: MemberPlan, task: solver.Task, budget_ms: int
-) -> tuple[datetime, int, MemberPlan] | None:
+def _fits(taker: MemberPlan, task: solver.Task) -> tuple[datetime, int, MemberPlan] | None:
     """(finish, added weighted tardiness, the taker with the task) when ``taker`` can take
     ``task`` without harm, else None."""
     problem = replace(taker.problem, tasks=(*taker.problem.tasks, task))
     try:
-        plan = solver.solve(problem, time_budget_ms=budget_ms)
+        plan = solver.solve(problem)
     except solver.ProblemError:
         return None
     late_now = {item.task_id for item in plan.late}
@@ -148,7 +145,7 @@ def _fits(
     return max(ends), max(0, grown), taken
 
 
-def _saved(giver: MemberPlan, task_id: str, budget_ms: int) -> int:
+def _saved(giver: MemberPlan, task_id: str) -> int:
     """How many of the giver's other late tasks are on time once ``task_id`` is gone."""
     problem = replace(
         giver.problem,
@@ -156,7 +153,7 @@ def _saved(giver: MemberPlan, task_id: str, budget_ms: int) -> int:
         pinned=tuple(p for p in giver.problem.pinned if p.task_id != task_id),
     )
     try:
-        plan = solver.solve(problem, time_budget_ms=budget_ms)
+        plan = solver.solve(problem)
     except solver.ProblemError:
         return 0
     before = {item.task_id for item in giver.plan.late} - {task_id}

@@ -173,6 +173,7 @@ def _store(
     titles = {str(t.id): t.title for t in inputs.tasks.values()}
     # Worked out before the plan row changes: its queries would flush a half-made change.
     facts = {
+        "unplaced_weighted_minutes": result.unplaced_weighted_minutes,
         "over_estimate": list(inputs.over_estimate),
         "deferred": [
             {"task_id": int(d.task_id), "title": titles.get(d.task_id, ""), "reason": d.reason}

@@ -305,6 +305,10 @@ class PlanRead(BaseModel):
     unscheduled: list[UnscheduledRead]
     missed_deadline_weight: int
     weighted_tardiness_minutes: int
+    unplaced_weighted_minutes: int = Field(
+        default=0,
+        description="Work without a deadline left outside the horizon: importance weight x minutes",
+    )
     changed_at: datetime | None = Field(
         description="When the plan last changed (built, re-planned, or kept live by a change)"
     )

@@ -115,6 +115,7 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
         unscheduled=[UnscheduledRead(**item) for item in plan.unscheduled],
         missed_deadline_weight=plan.missed_deadline_weight,
         weighted_tardiness_minutes=plan.weighted_tardiness_minutes,
+        unplaced_weighted_minutes=(plan.facts or {}).get("unplaced_weighted_minutes", 0),
         changed_at=plan.changed_at,
         change_reason=plan.change_reason,
         worked=[
