@@ -268,3 +268,41 @@ def test_it_ranks_the_duty_list_with_each_reason_under_its_task(
     limited = json.loads(ok(run("duty", "--json", "-n", "1")))
     assert [item["title"] for item in limited["items"]] == ["Migrate billing"]
     assert limited["items"][0]["terms"][0]["name"] == "importance"
+
+
+def test_it_puts_the_plans_first_block_first_and_gives_each_deadline_its_chance(
+    run: Run,
+) -> None:
+    create_user(run, "alex@example.com")
+    add_tasks(
+        run,
+        ("Read the RFC", "-i", "P1", "-e", "1h"),
+        ("Ship the export", "-d", "today 17:00", "-i", "P2", "-e", "4h30"),
+    )
+    before = lines(ok(run("duty")))
+    assert (
+        before[-1] == "No plan for today yet: once it is built, its first block comes first here."
+    )
+    ok(run("plan"))
+
+    duty = lines(ok(run("duty")))
+    assert duty[1].startswith("1 2 P2 Ship the export Mon 30 Nov 17:00")
+    assert any(
+        line.startswith("next in today's plan at Mon 30 Nov 10:30;")
+        and "chance of being on time" in line
+        for line in duty
+    )
+    shown = lines(ok(run("plan", "--keep")))
+    slipping = shown.index("likely to slip (below 80% on time):")
+    assert shown[slipping + 1].startswith("#2 P2 Ship the export: due Mon 30 Nov 17:00, ")
+    assert shown[slipping + 1].endswith("% on time")
+    assert shown[slipping + 2].startswith("needs ")
+
+    forecast = lines(ok(run("forecast")))
+    assert forecast[0] == "Today's plan:"
+    assert forecast[1].startswith("#2 Ship the export: due Mon 30 Nov 17:00, ")
+    assert forecast[-2:] == [
+        "no finished tasks with logged time yet",
+        "chances are read from a stated prior of typical developer estimates (you have 0 "
+        "finished tasks with logged time; 10 are needed)",
+    ]

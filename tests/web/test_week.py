@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account
+from devday.clock import MockClock
+from tests.conftest import START, Account
+from tests.planning.test_forecast_api import finish_with_time
 from tests.web.test_pages import log_in
 
 
@@ -181,3 +184,16 @@ def test_it_explains_a_bad_start_date_in_the_page(client: TestClient, alice: Acc
     assert page.status_code == 422
     assert page.headers["content-type"].startswith("text/html")
     assert "YYYY-MM-DD" in page.text
+
+
+def test_it_shows_how_the_estimates_run_per_kind(
+    client: TestClient, alice: Account, clock: MockClock
+) -> None:
+    log_in(client, alice.email)
+    assert "No finished tasks with logged time yet" in client.get("/week").text
+    for _ in range(10):
+        clock.set(clock.now() - timedelta(hours=3))  # each entry ends before the last began
+        finish_with_time(client, alice, clock, "docs", 60, 120)
+    clock.set(START)
+    card = section(client.get("/week").text, "calibration")
+    assert "Your docs estimates run 2.0x short" in card and "(10 finished tasks" in card

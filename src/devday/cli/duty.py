@@ -37,7 +37,46 @@ def duty(
     if as_json:
         output.raw_json({**answer, "items": items})
         return
-    output.duty_table(items, cli.timezone())
+    tz = cli.timezone()
+    for item in items:
+        extra = []
+        if item.get("planned_at"):
+            extra.append(f"next in today's plan at {output.when(item['planned_at'], tz)}")
+        if item.get("on_time_probability") is not None:
+            extra.append(f"{plan.chance(item['on_time_probability'])} chance of being on time")
+        if extra:
+            item["terms"] = [*item["terms"], {"explanation": "; ".join(extra)}]
+    output.duty_table(items, tz)
+    if answer.get("note"):
+        output.line(answer["note"])
+
+
+def forecast(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """How likely your deadlines are: each one's chance in today's plan, and how your estimates
+    run against the time you logged, per kind."""
+    cli = state(ctx)
+    answer = cli.client().get("/api/v1/forecast")
+    if as_json:
+        output.raw_json(answer)
+        return
+    tz = cli.timezone()
+    output.heading("Today's plan:")
+    if not answer["chances"]:
+        output.line("  no deadlines in today's plan (or no plan yet)")
+    output.explained_all(
+        (
+            f"#{c['task_id']} {c['title']}: due {output.when(c['deadline'], tz)}, "
+            f"{plan.chance(c['on_time_probability'])} on time",
+            str(c["hint"]),
+        )
+        for c in answer["chances"]
+    )
+    output.heading("Your estimates:")
+    for item in answer["calibration"]:
+        output.line(f"  {item['summary']} ({item['tasks']} tasks)")
+    if not answer["calibration"]:
+        output.line("  no finished tasks with logged time yet")
+    output.line(f"chances are read from {answer['basis']}")
 
 
 # --- busy times --------------------------------------------------------------------------------

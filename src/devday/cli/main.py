@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("timer", "status"),
     "time": ("timer", "time_"),
     "duty": ("duty", "duty"),
+    "forecast": ("duty", "forecast"),
     "today": ("day", "today"),
     "wrapup": ("day", "wrapup"),
     "reflect": ("day", "reflect"),

@@ -317,12 +317,40 @@ def _risks(plan: dict[str, Any], priorities: dict[int, str], zone: ZoneInfo) -> 
             head = _task(item, priorities) + (f": due {output.when(due, tz)}" if due else "")
             unscheduled.append((head, str(item["reason"])))
         output.explained_all(unscheduled)
-    if not late and not plan["unscheduled"]:
+    late_ids = {x["task_id"] for x in plan["late"]}
+    shaky = [c for c in plan.get("chances", []) if c["on_time_probability"] < 0.8]
+    shaky = [c for c in shaky if c["task_id"] not in late_ids]
+    if shaky:
+        output.heading("likely to slip (below 80% on time):")
+        output.explained_all(
+            (
+                f"{_task(item, priorities)}: due {output.when(item['deadline'], tz)}, "
+                f"{chance(item['on_time_probability'])} on time",
+                str(item["hint"]),
+            )
+            for item in shaky
+        )
+    if plan.get("deferred"):
+        output.heading("goals moved back:")
+        output.explained_all(
+            (_task(item, priorities), str(item["reason"])) for item in plan["deferred"]
+        )
+    if not late and not plan["unscheduled"] and not shaky:
         output.line("no risks: every task is planned before its deadline")
     line = f"missed-deadline weight: {plan['missed_deadline_weight']}"
     if plan["weighted_tardiness_minutes"]:
         line += f" (weighted tardiness {plan['weighted_tardiness_minutes']} min)"
     output.line(line)
+
+
+def chance(probability: float) -> str:
+    """0.624 as "62%"; never 0% or 100% for a chance that is not certain."""
+    percent = round(probability * 100)
+    if 0 < probability < 0.01:
+        return "<1%"
+    if 0.99 < probability < 1:
+        return ">99%"
+    return f"{percent}%"
 
 
 def _task(item: dict[str, Any], priorities: dict[int, str]) -> str:

@@ -146,3 +146,14 @@ def _duration(minutes: int) -> str:
     if not hours:
         return f"{rest} min"
     return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def basis(*, session: Session, user_id: int) -> str:
+    """What the chances are read from, in words."""
+    found = history(session=session, user_id=user_id)[: solver.HISTORY_RECENT]
+    if len(found) < solver.HISTORY_ENOUGH:
+        return (
+            f"a stated prior of typical developer estimates (you have {len(found)} finished "
+            f"tasks with logged time; {solver.HISTORY_ENOUGH} are needed)"
+        )
+    return f"your {len(found)} most recent finished tasks with logged time"

@@ -17,6 +17,7 @@ from devday.planning.schemas import (
     BusyEventCreate,
     BusyEventRead,
     DutyList,
+    ForecastRead,
     PlanRead,
     RoutineRead,
     RoutineWrite,
@@ -90,6 +91,15 @@ def duty_list(user: CurrentUser, session: SessionDep, clock: ClockDep) -> DutyLi
     importance, deadline pressure (work due against free hours), tasks waiting on it, waiting
     on others, age and your boosts."""
     return views.duty_list(session=session, user=user, now=clock.now())
+
+
+@router.get("/forecast", response_model=ForecastRead)
+def forecast(user: CurrentUser, session: SessionDep, clock: ClockDep) -> ForecastRead:
+    """How likely your deadlines are, and why: your estimates against the time you logged,
+    per kind ("your coding estimates run 1.4x short"), what the chances are read from, and the
+    chance of every deadline in today's plan (1,000 futures of the plan, each remaining
+    estimate divided by a velocity drawn from your own finished work)."""
+    return views.forecast(session=session, user=user, now=clock.now())
 
 
 @router.post("/plans/{plan_date}", response_model=PlanRead)

@@ -391,3 +391,40 @@ class DutyList(BaseModel):
         default="",
         description="Why the first item is not the first block of today's plan, when it is not",
     )
+
+
+class CalibrationRead(BaseModel):
+    """How one kind's estimates compare with the time logged ("" is every kind)."""
+
+    kind: str
+    ratio: float = Field(description="The median of time logged / estimate")
+    tasks: int = Field(description="How many finished tasks with logged time it is read from")
+    summary: str = Field(description="In words: 'your coding estimates run 1.4x short'")
+
+
+class ForecastRead(BaseModel):
+    """Your estimates against the time you logged, per kind, and what the chances of today's
+    plan are read from."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "calibration": [
+                        {
+                            "kind": "coding",
+                            "ratio": 1.4,
+                            "tasks": 23,
+                            "summary": "your coding estimates run 1.4x short",
+                        }
+                    ],
+                    "basis": "your 37 most recent finished tasks with logged time",
+                    "chances": [],
+                }
+            ]
+        }
+    )
+
+    calibration: list[CalibrationRead]
+    basis: str = Field(description="What the velocities come from")
+    chances: list[ChanceRead] = Field(description="Today's plan: every deadline's chance")

@@ -128,9 +128,7 @@ def _as_planned(
     today = now.astimezone(ZoneInfo(user.timezone)).date()
     plan = find_plan(session=session, user=user, plan_date=today)
     if plan is None:
-        return Duties(
-            items, "No plan for today yet: once it is built, its first block is first here.", {}, {}
-        )
+        return Duties(items, NO_PLAN, {}, {})
     day_end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=ZoneInfo(user.timezone))
     planned_at: dict[int, datetime] = {}
     for block in blocks_of(session=session, plan=plan):

@@ -22,10 +22,12 @@ from devday.planning.routine import WEEKDAYS
 from devday.planning.schemas import (
     BlockRead,
     BusyEventRead,
+    CalibrationRead,
     ChanceRead,
     DeferredRead,
     DutyItem,
     DutyList,
+    ForecastRead,
     LateRead,
     OverEstimateRead,
     PlanRead,
@@ -143,3 +145,20 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
 def _local(day: date, clock_time: str, zone: ZoneInfo) -> datetime:
     hours, minutes = (int(x) for x in clock_time.split(":"))
     return datetime.combine(day, time(0), tzinfo=zone) + timedelta(hours=hours, minutes=minutes)
+
+
+def forecast(*, session: Session, user: User, now: datetime) -> ForecastRead:
+    """The user's estimates against their logged time per kind, and today's plan's chances."""
+    today = now.astimezone(ZoneInfo(user.timezone)).date()
+    plan = service.find_plan(session=session, user=user, plan_date=today)
+    return ForecastRead(
+        calibration=[
+            CalibrationRead(kind=c.kind, ratio=round(c.ratio, 2), tasks=c.n, summary=c.describe())
+            for c in chances.calibration(session=session, user_id=user.id)
+        ],
+        basis=chances.basis(session=session, user_id=user.id),
+        chances=[
+            ChanceRead.model_validate(item)
+            for item in (chances.stored(session=session, facts_=plan.facts) if plan else [])
+        ],
+    )

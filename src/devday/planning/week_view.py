@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.day.calendar_days import day_bounds, local_today, next_working_day
+from devday.planning import chances
 from devday.planning import service as planning_service
 from devday.planning.models import DayPlan
 from devday.planning.routine import WEEKDAYS, clock_minutes
@@ -124,6 +125,8 @@ def page_context(
             series=[Series(key=k, label=k, values=tuple(table[k])) for k in kinds],
             label=f"Time by kind per day, {past_days[0]:%a %d %b} to {past_days[-1]:%a %d %b}",
         ),
+        "calibration": chances.calibration(session=session, user_id=user.id),
+        "chance_basis": chances.basis(session=session, user_id=user.id),
     }
 
 

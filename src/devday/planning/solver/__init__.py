@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from devday.planning.solver.check import check_plan
 from devday.planning.solver.forecast import (
+    ENOUGH as HISTORY_ENOUGH,
+)
+from devday.planning.solver.forecast import (
     ON_TIME_TARGET,
     PRIOR_VELOCITIES,
     Calibration,
@@ -18,6 +21,9 @@ from devday.planning.solver.forecast import (
     forecast,
     on_time_probabilities,
     velocities,
+)
+from devday.planning.solver.forecast import (
+    RECENT as HISTORY_RECENT,
 )
 from devday.planning.solver.json_api import check_json, solve_json
 from devday.planning.solver.jsonio import problem_from_json
@@ -48,6 +54,8 @@ from devday.planning.solver.wt import weighted_tardiness_sequence
 
 __all__ = [
     "DEFAULT_BUDGET_MS",
+    "HISTORY_ENOUGH",
+    "HISTORY_RECENT",
     "ON_TIME_TARGET",
     "PRIOR_VELOCITIES",
     "REPLAN_BUDGET_MS",
