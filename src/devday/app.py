@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine
+from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
 
 from devday import __version__, errors_http
 from devday.account import passwords
@@ -133,8 +134,20 @@ def create_app(
         TEMPLATES.env.globals["inbox_open_count"] = open_count
     if not trust_local_user:
         passwords.prepare()  # a server refuses its first login as slowly as the next ones
+    if settings.https_redirect:
+        # Behind a TLS proxy: what the proxy reports as plain HTTP goes to https first.
+        app.add_middleware(HTTPSRedirectMiddleware)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def served_app() -> FastAPI:
+    """The app of each process of ``devday serve --workers N``, from the environment's settings.
+
+    The parent process has migrated the database and seeded the demo before starting these, and
+    runs the job worker itself, so that it runs once however many processes serve.
+    """
+    return create_app(get_settings())
 
 
 def routers_for(path: str) -> tuple[str, ...]:

@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     redis_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
+    # Server processes for `devday serve` (each its own interpreter; --workers overrides).
+    workers: int = Field(default=1, ge=1, le=64)
+    # Proxies whose X-Forwarded-Proto/-For are believed: comma-separated addresses or networks,
+    # "*" for any. Behind a TLS proxy this is what makes HSTS and secure cookies work.
+    trusted_proxies: str = "127.0.0.1,::1"
+    # Answer plain-HTTP requests (as the trusted proxy reports them) with a redirect to https.
+    https_redirect: bool = False
     demo: bool = True
     login_limit_per_account: str = "10/15 minutes"
     login_limit_per_address: str = "50/15 minutes"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,6 +22,12 @@ def serve(
         bool,
         typer.Option("--no-worker", help="Run no embedded worker (run `devday worker` instead)."),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, max=64, help="Server processes (DEVDAY_WORKERS; default 1)."
+        ),
+    ] = None,
 ) -> None:
     """Run devday: migrate the database, seed the demo on first start, serve HTTP."""
     import gc
@@ -40,6 +46,8 @@ def serve(
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # the default SQLite file lives there
     host = host or settings.host
     port = port or settings.port
+    workers = workers or settings.workers
+    settings.resolved_secret_key()  # made once here, before several processes could race for it
     engine = make_engine(settings.resolved_database_url())
     try:
         upgrade(engine)
@@ -51,8 +59,14 @@ def serve(
             seeded = demo.seed_if_empty(session=session, now=cli.now())
         if seeded:
             output.line(seeded)
-    # Never trust_local_user here: a server names its users by token or session only.
-    app = create_app(settings, engine=engine)
+    # Never trust_local_user here: a server names its users by token or session only. With
+    # several processes each builds its own app (devday.app.served_app) from the environment.
+    app = create_app(settings, engine=engine) if workers == 1 else None
+    if workers > 1 and not settings.redis_url:
+        output.warn(
+            f"{workers} processes without DEVDAY_REDIS_URL: sign-in and rate limits are counted"
+            " in each process apart; set DEVDAY_REDIS_URL to share them"
+        )
     background = None
     if not no_worker:
         from devday.jobs.embedded import start_embedded
@@ -81,9 +95,24 @@ def serve(
             raise CliError(f"cannot receive mail on {settings.smtp_listen}: {exc}") from None
         output.line(f"receiving mail for team inboxes on {settings.smtp_listen}")
     shown = f"[{host}]" if ":" in host else host
-    output.line(f"devday is running at http://{shown}:{port}/ (API docs at /docs); Ctrl+C stops it")
+    processes = f" in {workers} processes" if workers > 1 else ""
+    output.line(
+        f"devday is running at http://{shown}:{port}/{processes} (API docs at /docs);"
+        " Ctrl+C stops it"
+    )
+    # X-Forwarded-Proto and -For are believed from these addresses only (a TLS proxy's).
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.trusted_proxies,
+    }
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        if app is not None:
+            uvicorn.run(app, **common)
+        else:  # each process imports the app afresh; this one supervises and runs the worker
+            uvicorn.run("devday.app:served_app", factory=True, workers=workers, **common)
     finally:
         if stop_smtp is not None:
             stop_smtp()
