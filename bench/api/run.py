@@ -1,0 +1,225 @@
+"""GET /api/v1/tasks under load, against a minimal FastAPI + SQLAlchemy app on the same data.
+
+    python -m bench.api.run [--postgres URL | --sqlite] [--seconds 10] [--connections 32]
+                            [--workers 1,2] [--rounds 3] [--tasks 1000]
+
+One user with ``--tasks`` tasks (bench/tasks's seed) in a throwaway database; devday
+(``devday serve --workers N``) and the baseline (bench/api/baseline.py under ``uvicorn
+--workers N``) serve it side by side, and ``wrk`` (``apt-get install wrk``) loads each in turn,
+``--rounds`` times, so that a busy machine slows both alike. Printed: requests per second and
+p99 latency per run, their medians, and the ratios the targets are stated in: devday against
+the baseline (at least 0.5), devday's p99 (at most 100 ms at 32 connections) and two processes
+against one (at least 1.8).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from bench.tasks.databases import PostgresScratch, Scratch, SqliteScratch
+from bench.tasks.seed import seed
+from devday.account import service as account_service
+from devday.account.models import User
+from devday.migrate import upgrade
+from devday.task.models import Task
+
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Load:
+    rps: float
+    p99_ms: float
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def prepare(engine: Engine, tasks: int) -> tuple[int, str]:
+    """Seeds the database; returns the user with the most tasks and a token of theirs."""
+    upgrade(engine)
+    seed(engine, tasks=tasks, users=1, rng=random.Random(7))
+    with Session(engine) as session:
+        user_id = session.scalars(
+            select(Task.assignee_id)
+            .where(Task.assignee_id.is_not(None))
+            .group_by(Task.assignee_id)
+            .order_by(func.count().desc())
+        ).first()
+        user = session.get(User, user_id)
+        assert user is not None
+        _token, secret = account_service.create_token(session=session, user=user, name="bench")
+        session.commit()
+    return int(user_id), secret
+
+
+@contextmanager
+def served(command: list[str], env: dict[str, str], probe: str) -> Iterator[str]:
+    """Runs ``command`` (which listens on the port it is given) until the block ends."""
+    port = free_port()
+    process = subprocess.Popen(
+        [part.replace("{port}", str(port)) for part in command],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"{command[0]} stopped at start")
+            try:
+                httpx.get(url + probe, timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{command[0]} did not start") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def show(load: Load) -> str:
+    return f"{load.rps:8.1f} req/s  p99 {load.p99_ms:7.1f} ms"
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> Load:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    for name, value in headers.items():
+        command[1:1] = ["-H", f"{name}: {value}"]
+    text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in text:
+        raise SystemExit(f"{url} answered errors under load:\n{text}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return Load(rps, float(value) * _UNITS[unit])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
+    parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--tasks", type=int, default=1000)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/api needs wrk: apt-get install wrk")
+    workers = [int(n) for n in args.workers.split(",")]
+    scratch: Scratch = (
+        SqliteScratch() if args.sqlite else PostgresScratch(args.postgres, "devday_bench_api")
+    )
+    with scratch, tempfile.TemporaryDirectory() as data:
+        engine = scratch.fresh("ours")
+        user_id, token = prepare(engine, args.tasks)
+        url = engine.url.render_as_string(hide_password=False)
+        engine.dispose()
+        print(f"{args.tasks} tasks; user {user_id}; {'SQLite' if args.sqlite else 'PostgreSQL'}")
+        results: dict[tuple[str, int], list[Load]] = {}
+        for n in workers:
+            with ExitStack() as servers:
+                ours = servers.enter_context(
+                    served(
+                        [
+                            str(BIN / "devday"),
+                            "serve",
+                            "--no-demo",
+                            "--no-worker",
+                            "--port",
+                            "{port}",
+                            "--workers",
+                            str(n),
+                        ],
+                        {
+                            "DEVDAY_DATABASE_URL": url,
+                            "DEVDAY_DATA_DIR": data,
+                            "DEVDAY_SECRET_KEY": "bench",
+                            "DEVDAY_DEMO": "false",
+                        },
+                        "/login",
+                    )
+                )
+                base = servers.enter_context(
+                    served(
+                        [
+                            str(BIN / "uvicorn"),
+                            "bench.api.baseline:app",
+                            "--port",
+                            "{port}",
+                            "--workers",
+                            str(n),
+                            "--log-level",
+                            "info",
+                        ],
+                        {"BENCH_DATABASE_URL": url},
+                        "/docs",
+                    )
+                )
+                targets = {
+                    "devday": (
+                        f"{ours}/api/v1/tasks?limit=50",
+                        {"Authorization": f"Bearer {token}"},
+                    ),
+                    "baseline": (f"{base}/tasks?user_id={user_id}", {}),
+                }
+                for target, headers in targets.values():
+                    wrk(target, headers, 2, args.connections)  # warm up
+                for round_ in range(args.rounds):
+                    order = list(targets) if round_ % 2 == 0 else list(reversed(targets))
+                    for name in order:
+                        target, headers = targets[name]
+                        load = wrk(target, headers, args.seconds, args.connections)
+                        results.setdefault((name, n), []).append(load)
+                        print(f"  {name:8} {n} process(es): {show(load)}")
+        print(
+            f"\nmedians, {args.rounds} rounds of {args.seconds} s, {args.connections} connections:"
+        )
+        medians = {
+            key: Load(
+                statistics.median(x.rps for x in loads), statistics.median(x.p99_ms for x in loads)
+            )
+            for key, loads in results.items()
+        }
+        for (name, n), load in sorted(medians.items()):
+            print(f"  {name:8} {n} process(es): {show(load)}")
+        for n in workers:
+            ratio = medians["devday", n].rps / medians["baseline", n].rps
+            print(f"  devday / baseline, {n} process(es): {ratio:.2f} (target at least 0.5)")
+        if 1 in workers and 2 in workers:
+            scale = medians["devday", 2].rps / medians["devday", 1].rps
+            print(f"  devday 2 processes / 1: {scale:.2f} (target at least 1.8)")
+
+
+if __name__ == "__main__":
+    main()
