@@ -39,7 +39,11 @@ class AppState:
     trust_local_user: bool = False
 
 
-def get_state(request: Request) -> AppState:
+# Dependencies that do no I/O are ``async def``: FastAPI runs them on the event loop, where a
+# plain ``def`` would cost a trip to the thread pool (and a wait for the GIL under load) each.
+
+
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.devday
     return state
 
@@ -66,7 +70,7 @@ def get_session(request: Request, state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_clock(state: StateDep) -> Clock:
+async def get_clock(state: StateDep) -> Clock:
     return state.clock
 
 
@@ -105,7 +109,7 @@ def optional_user(request: Request, state: StateDep, session: SessionDep) -> Use
     return None
 
 
-def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise Unauthorized("sign in, or send 'Authorization: Bearer <token>'")
     return user
