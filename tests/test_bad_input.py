@@ -11,8 +11,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import Account
+from devday.deps import SessionDep
+from devday.inbox.models import TeamInbox
+from tests.conftest import START, Account
 from tests.test_stranger import alices_world, api_routes
 from tests.web.test_pages import log_in
 
@@ -366,3 +369,56 @@ def test_it_drops_control_characters_from_page_searches(client: TestClient, alic
         page = client.get(path)
         assert page.status_code == 200, f"{path}: {page.status_code}"
     assert "use a date such as 2026-12-04" in client.get("/tasks?before=9999-12-31").text
+
+
+def test_it_answers_a_taken_mailbox_address_with_409(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    mine = client.post("/api/v1/teams", json={"name": "A"}, headers=alice.headers).json()
+    theirs = client.post("/api/v1/teams", json={"name": "B"}, headers=bob.headers).json()
+    first = client.patch(
+        f"/api/v1/teams/{mine['id']}/inbox", json={"slug": "help"}, headers=alice.headers
+    )
+    assert first.status_code == 200, first.text
+    for payload in ({"slug": "help"}, {"slug": "HELP "}):  # on creating the setup
+        taken = client.patch(
+            f"/api/v1/teams/{theirs['id']}/inbox", json=payload, headers=bob.headers
+        )
+        assert taken.status_code == 409, taken.text
+        assert taken.json()["errors"][0]["field"] == "slug"
+    client.patch(f"/api/v1/teams/{theirs['id']}/inbox", json={"slug": "b"}, headers=bob.headers)
+    changed = client.patch(
+        f"/api/v1/teams/{theirs['id']}/inbox",
+        json={"slug": "help", "version": 1},
+        headers=bob.headers,
+    )
+    assert changed.status_code == 409, changed.text
+    assert changed.json()["errors"][0]["field"] == "slug"
+
+
+def test_it_answers_a_unique_conflict_no_check_caught_with_409(
+    app: FastAPI, client: TestClient, alice: Account
+) -> None:
+    """Two requests racing past a service's own check: the database's refusal is a 409."""
+    team = client.post("/api/v1/teams", json={"name": "A"}, headers=alice.headers).json()
+    other = client.post("/api/v1/teams", json={"name": "B"}, headers=alice.headers).json()
+    client.patch(f"/api/v1/teams/{team['id']}/inbox", json={"slug": "x"}, headers=alice.headers)
+
+    @app.post("/test/duplicate-slug")
+    def duplicate(session: SessionDep) -> None:
+        session.add(TeamInbox(team_id=other["id"], slug="x", updated_at=START))
+        session.commit()
+
+    @app.post("/test/missing-team")
+    def missing(session: SessionDep) -> None:
+        session.add(TeamInbox(team_id=2_000_000, slug="y", updated_at=START))
+        session.commit()
+
+    response = client.post("/test/duplicate-slug")
+    assert response.status_code == 409, response.text
+    assert response.json() == {
+        "detail": "slug: already taken; choose another",
+        "errors": [{"field": "slug", "message": "already taken; choose another"}],
+    }
+    with pytest.raises(IntegrityError):  # not a unique conflict: still a defect, and a 500
+        client.post("/test/missing-team")
