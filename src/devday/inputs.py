@@ -1,13 +1,5 @@
-"""What the API, the web forms and the CLI accept as dates, instants and text.
-
-Two rules keep bad input from answering 500 or being stored to break something later:
-
-- A date or an instant lies in the years ``MIN_YEAR`` to ``MAX_YEAR``. Outside them a local time
-  turns into an offset no real zone had (Berlin's year-1 offset is +00:53:28), or a day after the
-  deadline overflows ``date.max``.
-- Text holds no control characters: PostgreSQL cannot store NUL, SQLite would store it raw, and
-  none of the others mean anything in a title. Tab, line feed and carriage return are kept,
-  except in a ``Line`` (a name or a search).
+"""The API's input types: what the API, the web forms and the CLI accept as dates, instants
+and text, by the rules of ``devday.input_rules``.
 
 ``Day``, ``Moment``, ``Line`` and ``Text`` are the annotated types for one field or parameter;
 ``InputModel`` applies the same rules to every field of a request schema (lists and dictionaries
@@ -17,64 +9,38 @@ so that the schemas stay importable without FastAPI.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, field_validator
 
-MIN_YEAR = 1970
-MAX_YEAR = 2200
-RANGE = f"{MIN_YEAR}-01-01 to {MAX_YEAR}-12-31"
+from devday.input_rules import (
+    MAX_YEAR,
+    MIN_YEAR,
+    RANGE,
+    checked,
+    day_in_range,
+    line_clean,
+    moment_in_range,
+    text_clean,
+    without_controls,
+)
 
-# Lone surrogates too: no database can store them as UTF-8.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_LINE_CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
-
-
-def day_in_range(value: date) -> date:
-    """``value`` if its year is within range; else ValueError saying the range (a date or an
-    instant, whose own year counts, before any conversion to UTC)."""
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        kind = "an instant" if isinstance(value, datetime) else "a date"
-        raise ValueError(f"use {kind} from {RANGE}, not {value.isoformat()}")
-    return value
-
-
-def moment_in_range(value: datetime) -> datetime:
-    day_in_range(value)
-    return value
-
-
-def text_clean(value: str) -> str:
-    """``value`` if it holds no control character but tab, line feed or carriage return."""
-    found = _CONTROL.search(value)
-    if found:
-        raise ValueError(_control_message(found.group()))
-    return value
-
-
-def line_clean(value: str) -> str:
-    """``value`` if it holds no control character at all (line breaks and tabs included)."""
-    found = _LINE_CONTROL.search(value)
-    if found:
-        raise ValueError(_control_message(found.group()))
-    return value
-
-
-def _control_message(char: str) -> str:
-    name = "NUL" if char == "\x00" else f"U+{ord(char):04X}"
-    if "\ud800" <= char <= "\udfff":
-        return f"not valid text: a lone surrogate {name}"
-    return f"control characters such as {name} are not allowed"
-
-
-def without_controls(value: str, *, lines: bool = True) -> str:
-    """``value`` with the characters ``Text`` (or, with ``lines=False``, ``Line``) refuses taken
-    out: for what a page reads from its address or form, where a refusal helps nobody."""
-    return (_CONTROL if lines else _LINE_CONTROL).sub("", value)
-
+__all__ = [
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "RANGE",
+    "Day",
+    "InputModel",
+    "Line",
+    "Moment",
+    "Text",
+    "day_in_range",
+    "line_clean",
+    "moment_in_range",
+    "text_clean",
+    "without_controls",
+]
 
 Day = Annotated[date, AfterValidator(day_in_range)]
 Moment = Annotated[datetime, AfterValidator(moment_in_range)]
@@ -82,25 +48,8 @@ Text = Annotated[str, AfterValidator(text_clean)]
 Line = Annotated[str, AfterValidator(line_clean)]
 
 
-def checked(value: Any) -> Any:
-    """``value`` with every date, instant and string in it checked as ``Day``, ``Moment`` and
-    ``Text`` are; nested input models have checked their own fields."""
-    if isinstance(value, str):
-        return text_clean(value)
-    if isinstance(value, date):  # a datetime too
-        return day_in_range(value)
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            checked(key)
-            checked(item)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            checked(item)
-    return value
-
-
 class InputModel(BaseModel):
-    """The base of every request body and query model: the rules above, on every field."""
+    """The base of every request body and query model: the same rules on every field."""
 
     @field_validator("*", mode="after")
     @classmethod
