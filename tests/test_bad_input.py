@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import Account
+from devday.deps import SessionDep
+from devday.inbox.models import TeamInbox
+from tests.conftest import START, Account
 from tests.test_stranger import alices_world, api_routes
+from tests.web.test_pages import log_in
 
 HUGE = "x" * 1_000_000
 JSON_VALUES = st.recursive(
@@ -149,3 +155,270 @@ def test_it_never_fails_with_500_on_random_task_bodies(
         headers={**alice.headers, "Content-Type": "application/json"},
     )
     assert updated.status_code < 500, updated.text
+
+
+FAR_DAYS = ["0001-01-01", "1969-12-31", "2201-01-01", "9999-12-31"]
+FAR_INSTANTS = [
+    "0001-01-01T00:00:00+14:00",
+    "0001-01-01T00:00:00Z",
+    "1969-12-31T23:59:59Z",
+    "2201-01-01T00:00:00Z",
+    "9999-12-31T23:59:59-12:00",
+]
+
+
+def assert_refused(response: Any, field: str, what: str) -> None:
+    assert response.status_code == 422, f"{what}: {response.status_code} {response.text[:300]}"
+    body = response.json()
+    fields = [error["field"] for error in body["errors"]]
+    assert field in fields, (what, body)
+    assert body["detail"].startswith(f"{fields[0]}: "), body
+
+
+@pytest.mark.parametrize("day", FAR_DAYS)
+def test_it_refuses_days_out_of_range_in_paths(
+    client: TestClient, alice: Account, day: str
+) -> None:
+    h = alice.headers
+    calls = [
+        ("GET", f"/api/v1/habits/{day}", None),
+        ("PUT", f"/api/v1/habits/{day}", {"habit": "Run", "done": True}),
+        ("GET", f"/api/v1/wrapup/{day}", None),
+        ("POST", f"/api/v1/wrapup/{day}", {"decisions": []}),
+        ("GET", f"/api/v1/reflections/{day}", None),
+        ("PUT", f"/api/v1/reflections/{day}", {"went_well": "x"}),
+        ("GET", f"/api/v1/plans/{day}", None),
+        ("POST", f"/api/v1/plans/{day}", None),
+        ("POST", f"/api/v1/plans/{day}/replan", None),
+    ]
+    for method, url, payload in calls:
+        response = client.request(method, url, json=payload, headers={**h, "If-Match": '"1"'})
+        field = "plan_date" if "/plans/" in url else "day"
+        assert_refused(response, field, f"{method} {url}")
+
+
+@pytest.mark.parametrize("day", FAR_DAYS)
+def test_it_refuses_days_out_of_range_in_bodies_and_queries(
+    client: TestClient, alice: Account, day: str
+) -> None:
+    h = alice.headers
+    team = client.post("/api/v1/teams", json={"name": "Backend"}, headers=h).json()
+    task = client.post("/api/v1/tasks", json={"title": "t"}, headers=h).json()
+    cases = [
+        ("POST", "/api/v1/tasks", {"title": "t", "deadline": day}, "deadline"),
+        ("POST", "/api/v1/tasks", {"title": "t", "planned_date": day}, "planned_date"),
+        ("PATCH", f"/api/v1/tasks/{task['id']}", {"deadline": day, "version": 1}, "deadline"),
+        (
+            "PATCH",
+            f"/api/v1/tasks/{task['id']}",
+            {"planned_date": day, "version": 1},
+            "planned_date",
+        ),
+        ("POST", "/api/v1/leave", {"start": day, "end": "2026-12-31"}, "start"),
+        ("POST", "/api/v1/leave", {"start": "2026-12-01", "end": day}, "end"),
+        (
+            "POST",
+            "/api/v1/wrapup/2026-11-30",
+            {"decisions": [{"task_id": task["id"], "decision": "date", "date": day}]},
+            "decisions.0.date",
+        ),
+        ("GET", f"/api/v1/tasks?planned_date={day}", None, "planned_date"),
+        ("GET", f"/api/v1/leave?since={day}", None, "since"),
+        ("GET", f"/api/v1/teams/{team['id']}/standups?day={day}", None, "day"),
+        ("GET", f"/api/v1/teams/{team['id']}/standups/mine?day={day}", None, "day"),
+    ]
+    for method, url, payload, field in cases:
+        response = client.request(method, url, json=payload, headers=h)
+        assert_refused(response, field, f"{method} {url} {payload}")
+    unchanged = client.get(f"/api/v1/tasks/{task['id']}", headers=h).json()
+    assert unchanged["deadline"] is None and unchanged["planned_date"] is None
+
+
+@pytest.mark.parametrize("instant", FAR_INSTANTS)
+def test_it_refuses_instants_out_of_range(client: TestClient, alice: Account, instant: str) -> None:
+    h = alice.headers
+    task = client.post("/api/v1/tasks", json={"title": "t"}, headers=h).json()
+    quoted = instant.replace("+", "%2B")
+    cases = [
+        ("POST", "/api/v1/tasks", {"title": "t", "deadline": instant}, "deadline"),
+        ("POST", "/api/v1/tasks", {"title": "t", "earliest_start": instant}, "earliest_start"),
+        (
+            "PATCH",
+            f"/api/v1/tasks/{task['id']}",
+            {"earliest_start": instant, "version": 1},
+            "earliest_start",
+        ),
+        (
+            "POST",
+            "/api/v1/busy-events",
+            {"title": "x", "start": instant, "end": "2026-12-01T10:00:00Z"},
+            "start",
+        ),
+        (
+            "POST",
+            "/api/v1/busy-events",
+            {"title": "x", "start": "2026-12-01T09:00:00Z", "end": instant},
+            "end",
+        ),
+        ("GET", f"/api/v1/tasks?deadline_before={quoted}", None, "deadline_before"),
+        ("GET", f"/api/v1/busy-events?start={quoted}", None, "start"),
+        ("GET", f"/api/v1/time-entries?end={quoted}", None, "end"),
+        ("GET", f"/api/v1/time-report?start={quoted}", None, "start"),
+    ]
+    for method, url, payload, field in cases:
+        response = client.request(method, url, json=payload, headers=h)
+        assert_refused(response, field, f"{method} {url} {payload}")
+
+
+def test_it_keeps_building_plans_with_deadlines_at_the_ends_of_the_range(
+    client: TestClient, alice: Account
+) -> None:
+    h = alice.headers  # Alice lives in Berlin, whose offsets in far years were odd
+    for deadline in (
+        "1970-01-01T00:00:00+14:00",
+        "1970-01-01",
+        "2200-12-31T23:59:59-12:00",
+        "2200-12-31",
+    ):
+        created = client.post(
+            "/api/v1/tasks",
+            json={"title": f"due {deadline}", "deadline": deadline, "estimate_minutes": 60},
+            headers=h,
+        )
+        assert created.status_code == 201, created.text
+    for far in ("0001-01-01", "9999-12-31T23:59:59-12:00"):  # once stored, broke every build
+        refused = client.post("/api/v1/tasks", json={"title": "far", "deadline": far}, headers=h)
+        assert_refused(refused, "deadline", far)
+    built = client.post("/api/v1/plans/2026-11-30", headers=h)
+    assert built.status_code == 200, built.text[:300]
+    for url in (
+        "/api/v1/plans/2026-11-30",
+        "/api/v1/tasks",
+        "/api/v1/forecast",
+        "/api/v1/wrapup/2026-11-30",
+    ):
+        read = client.get(url, headers=h)
+        assert read.status_code == 200, f"{url}: {read.text[:300]}"
+
+
+CONTROLS = ["\x00", "\x07", "\x1b", "\x7f"]
+
+
+@pytest.mark.parametrize("char", CONTROLS)
+def test_it_refuses_control_characters_in_text_and_searches(
+    client: TestClient, alice: Account, char: str
+) -> None:
+    h = alice.headers
+    team = client.post("/api/v1/teams", json={"name": "Backend"}, headers=h).json()
+    task = client.post("/api/v1/tasks", json={"title": "kept"}, headers=h).json()
+    bad = f"a{char}b"
+    cases = [
+        ("POST", "/api/v1/tasks", {"title": bad}, "title"),
+        ("POST", "/api/v1/tasks", {"title": "t", "notes": bad}, "notes"),
+        ("PATCH", f"/api/v1/tasks/{task['id']}", {"title": bad, "version": 1}, "title"),
+        ("POST", "/api/v1/projects", {"name": bad}, "name"),
+        (
+            "POST",
+            "/api/v1/busy-events",
+            {"title": bad, "start": "2026-12-01T09:00:00Z", "end": "2026-12-01T10:00:00Z"},
+            "title",
+        ),
+        (
+            "POST",
+            "/api/v1/channels",
+            {"kind": "webhook", "name": bad, "target": "https://example.com/h"},
+            "name",
+        ),
+        ("PUT", "/api/v1/reflections/2026-11-30", {"went_well": bad}, "went_well"),
+        ("PUT", "/api/v1/reflections/2026-11-30", {"goals": ["fine", bad]}, "goals"),
+        (
+            "PATCH",
+            f"/api/v1/teams/{team['id']}/inbox",
+            {"slug": "x", "imap_user": bad},
+            "imap_user",
+        ),
+    ]
+    for method, url, payload, field in cases:
+        response = client.request(method, url, json=payload, headers=h)
+        assert_refused(response, field, f"{method} {url} {payload}")
+    for url, field in (
+        (f"/api/v1/tasks?q={quote(bad)}", "q"),
+        (f"/api/v1/inbox?q={quote(bad)}", "q"),
+        (f"/api/v1/projects?name={quote(bad)}", "name"),
+    ):
+        assert_refused(client.get(url, headers=h), field, url)
+    titles = [t["title"] for t in client.get("/api/v1/tasks", headers=h).json()["items"]]
+    assert titles == ["kept"]
+
+
+def test_it_keeps_tabs_and_line_breaks_in_long_text(client: TestClient, alice: Account) -> None:
+    notes = "first line\n\tindented\r\nlast"
+    created = client.post(
+        "/api/v1/tasks", json={"title": "t", "notes": notes}, headers=alice.headers
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["notes"] == notes
+    found = client.get("/api/v1/tasks?q=indented", headers=alice.headers).json()["items"]
+    assert [t["id"] for t in found] == [created.json()["id"]]
+
+
+def test_it_drops_control_characters_from_page_searches(client: TestClient, alice: Account) -> None:
+    client.post("/api/v1/tasks", json={"title": "ab"}, headers=alice.headers)
+    log_in(client, alice.email)
+    for path in ("/tasks?q=a%00b", "/inbox?q=a%00b", "/tasks?before=9999-12-31&after=0001-01-01"):
+        page = client.get(path)
+        assert page.status_code == 200, f"{path}: {page.status_code}"
+    assert "use a date such as 2026-12-04" in client.get("/tasks?before=9999-12-31").text
+
+
+def test_it_answers_a_taken_mailbox_address_with_409(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    mine = client.post("/api/v1/teams", json={"name": "A"}, headers=alice.headers).json()
+    theirs = client.post("/api/v1/teams", json={"name": "B"}, headers=bob.headers).json()
+    first = client.patch(
+        f"/api/v1/teams/{mine['id']}/inbox", json={"slug": "help"}, headers=alice.headers
+    )
+    assert first.status_code == 200, first.text
+    for payload in ({"slug": "help"}, {"slug": "HELP "}):  # on creating the setup
+        taken = client.patch(
+            f"/api/v1/teams/{theirs['id']}/inbox", json=payload, headers=bob.headers
+        )
+        assert taken.status_code == 409, taken.text
+        assert taken.json()["errors"][0]["field"] == "slug"
+    client.patch(f"/api/v1/teams/{theirs['id']}/inbox", json={"slug": "b"}, headers=bob.headers)
+    changed = client.patch(
+        f"/api/v1/teams/{theirs['id']}/inbox",
+        json={"slug": "help", "version": 1},
+        headers=bob.headers,
+    )
+    assert changed.status_code == 409, changed.text
+    assert changed.json()["errors"][0]["field"] == "slug"
+
+
+def test_it_answers_a_unique_conflict_no_check_caught_with_409(
+    app: FastAPI, client: TestClient, alice: Account
+) -> None:
+    """Two requests racing past a service's own check: the database's refusal is a 409."""
+    team = client.post("/api/v1/teams", json={"name": "A"}, headers=alice.headers).json()
+    other = client.post("/api/v1/teams", json={"name": "B"}, headers=alice.headers).json()
+    client.patch(f"/api/v1/teams/{team['id']}/inbox", json={"slug": "x"}, headers=alice.headers)
+
+    @app.post("/test/duplicate-slug")
+    def duplicate(session: SessionDep) -> None:
+        session.add(TeamInbox(team_id=other["id"], slug="x", updated_at=START))
+        session.commit()
+
+    @app.post("/test/missing-team")
+    def missing(session: SessionDep) -> None:
+        session.add(TeamInbox(team_id=2_000_000, slug="y", updated_at=START))
+        session.commit()
+
+    response = client.post("/test/duplicate-slug")
+    assert response.status_code == 409, response.text
+    assert response.json() == {
+        "detail": "slug: already taken; choose another",
+        "errors": [{"field": "slug", "message": "already taken; choose another"}],
+    }
+    with pytest.raises(IntegrityError):  # not a unique conflict: still a defect, and a 500
+        client.post("/test/missing-team")

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from devday.input_rules import RANGE, day_in_range
 from devday.timeutil import DEFAULT_WORKDAY_END
 
 WEEKDAYS = {
@@ -62,10 +63,22 @@ def parse_when(
 ) -> datetime | date:
     """``text`` read in ``timezone`` at the instant ``now``; ``default_time`` is what "eod" means.
 
-    Raises ValueError naming ``text`` when it cannot be read, or names a wall-clock time that
-    does not exist in ``timezone`` (skipped by a daylight-saving change). A time that happens
-    twice (clocks going back) is its first occurrence.
+    Raises ValueError naming ``text`` when it cannot be read, names a wall-clock time that
+    does not exist in ``timezone`` (skipped by a daylight-saving change), or lies outside the
+    years the API accepts (``devday.inputs.RANGE``). A time that happens twice (clocks going
+    back) is its first occurrence.
     """
+    try:
+        found = _parse_when(text, now=now, timezone=timezone, default_time=default_time)
+    except OverflowError:  # "in 99999 weeks", or a day after 9999-12-31
+        raise ValueError(f"cannot read {text!r}: use a date from {RANGE}") from None
+    try:
+        return day_in_range(found)
+    except ValueError as exc:
+        raise ValueError(f"cannot read {text!r}: {exc}") from None
+
+
+def _parse_when(text: str, *, now: datetime, timezone: str, default_time: time) -> datetime | date:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     try:

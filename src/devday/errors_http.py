@@ -6,13 +6,15 @@ Every error body has the same shape: ``{"detail": "<one line>", "errors": [{"fie
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from devday.errors import DomainError, RateLimited, body, error_body, validation_body
+from devday.errors import Conflict, DomainError, RateLimited, body, error_body, validation_body
 
 log = logging.getLogger("devday")
 
@@ -42,6 +44,38 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# SQLite: "UNIQUE constraint failed: team_inbox.slug"; PostgreSQL (SQLSTATE 23505), in the
+# detail: "Key (slug)=(help) already exists."
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w., ]+)")
+_POSTGRES_KEY = re.compile(r"Key \(([\w, ]+)\)=")
+
+
+def unique_field(exc: IntegrityError) -> str | None:
+    """The column a unique constraint refused (the last of several), or None when ``exc`` is
+    some other integrity error (a missing reference, a null)."""
+    text = str(exc.orig)
+    if getattr(exc.orig, "sqlstate", None) == "23505":
+        found = _POSTGRES_KEY.search(text)
+        columns = found.group(1) if found else ""
+    else:
+        found = _SQLITE_UNIQUE.search(text)
+        if found is None:
+            return None
+        columns = ", ".join(name.rsplit(".", 1)[-1] for name in found.group(1).split(", "))
+    return columns.split(", ")[-1].strip() or "body"
+
+
+async def integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    """A unique constraint that a service's own check missed (a race between two requests, a
+    case nobody foresaw) is a 409 naming the field, not a 500."""
+    assert isinstance(exc, IntegrityError)
+    field = unique_field(exc)
+    if field is None:
+        raise exc  # a defect: logged and answered by ``unexpected_error``
+    log.warning("unique conflict on %s %s: %s", request.method, request.url.path, field)
+    return await domain_error(request, Conflict("already taken; choose another", field=field))
+
+
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse(status_code=500, content=body("internal error; it has been logged", []))
@@ -51,4 +85,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(Exception, unexpected_error)

@@ -21,6 +21,7 @@ DEVDAY = str(Path(sys.executable).parent / "devday")
 def eager() -> typer.Typer:
     """The root app as it was before lazy loading: every command registered up front."""
     app = typer.Typer(
+        cls=main.OneLineErrors,
         name="devday",
         help=main.app.info.help,
         no_args_is_help=True,
@@ -48,7 +49,7 @@ def test_it_shows_the_help_and_usage_errors_eager_loading_showed(
     monkeypatch.setenv("COLUMNS", "120")
     lazy, full = CliRunner().invoke(main.app, args), CliRunner().invoke(eager(), args)
     assert (lazy.exit_code, lazy.stdout, lazy.stderr) == (full.exit_code, full.stdout, full.stderr)
-    assert "Usage" in lazy.stdout + lazy.stderr
+    assert "Usage" in lazy.stdout or lazy.stderr.startswith("error: No such command 'tsk'")
 
 
 def test_it_builds_only_the_command_typed() -> None:

@@ -5,10 +5,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from devday.emails import Email
+from devday.inputs import InputModel
 from devday.timeutil import check_timezone
 
 
-class UserCreate(BaseModel):
+class UserCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -31,7 +32,7 @@ class UserCreate(BaseModel):
     _tz = field_validator("timezone")(check_timezone)
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"name": "Alex D.", "timezone": "America/New_York"}]},
@@ -69,7 +70,7 @@ class UserRead(BaseModel):
     created_at: datetime
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"name": "laptop CLI"}]}
     )
@@ -77,7 +78,7 @@ class TokenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
 
 
-class TokenLogin(BaseModel):
+class TokenLogin(InputModel):
     """Email and password exchanged for a new API token (what ``devday login`` sends)."""
 
     model_config = ConfigDict(

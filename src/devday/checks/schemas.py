@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from devday.checks import assertions as assertion_parser
 from devday.checks.models import CheckState, IncidentStatus, Problem
 from devday.ids import IdField
+from devday.inputs import InputModel
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _STATUS = re.compile(r"^([1-5])xx$|^([1-5]\d\d)(?:-([1-5]\d\d))?$")
@@ -113,7 +114,7 @@ Streak = Annotated[int, Field(ge=1, le=100)]
 Timezone = Annotated[str, AfterValidator(_timezone)]
 
 
-class StakeholderIn(BaseModel):
+class StakeholderIn(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
@@ -141,7 +142,7 @@ _APP_EXAMPLE: dict[str, Any] = {
 }
 
 
-class AppCreate(BaseModel):
+class AppCreate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_APP_EXAMPLE]})
 
     team_id: IdField
@@ -162,7 +163,7 @@ class AppCreate(BaseModel):
     stakeholders: list[StakeholderIn] = Field(default_factory=list, max_length=20)
 
 
-class AppUpdate(BaseModel):
+class AppUpdate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"reminder_minutes": 30, "version": 1}]},
@@ -245,7 +246,7 @@ _CHECK_EXAMPLE: dict[str, Any] = {
 }
 
 
-class CheckCreate(BaseModel):
+class CheckCreate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_CHECK_EXAMPLE]})
 
     name: str = Field(min_length=1, max_length=100)
@@ -285,7 +286,7 @@ class CheckCreate(BaseModel):
         return self
 
 
-class CheckUpdate(BaseModel):
+class CheckUpdate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"interval_seconds": 30, "version": 1}]},
@@ -503,7 +504,7 @@ class IncidentRead(BaseModel):
     reminders_sent: int
 
 
-class MaintenanceCreate(BaseModel):
+class MaintenanceCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

@@ -2,7 +2,7 @@
 
 With no server named it works on the local database in this process and acts for the local
 user; with ``--server URL`` (or after ``devday login``) it talks HTTP to that server.
-Expected failures print one ``error: ...`` line and exit with 1; usage errors exit with 2.
+Every failure prints one ``error: ...`` line: expected ones exit with 1, usage errors with 2.
 
 Commands are loaded lazily: ``COMMANDS`` and ``GROUPS`` name where each lives, and only the
 command typed is imported and turned into a click command (Typer reads every parameter's type
@@ -16,10 +16,11 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from typing import Annotated, Any
 
 import typer
+from typer._click import exceptions as click_errors
 from typer.core import TyperCommand, TyperGroup
 
 from devday.cli.client import CliError
@@ -174,7 +175,53 @@ def build(name: str) -> Any:
     return group
 
 
-class DevdayGroup(TyperGroup):
+class OneLineErrors(TyperGroup):
+    """A root group whose every failure is one ``error: ...`` line on stderr, as the README
+    promises: usage errors (exit 2), an argument that is not UTF-8 text (exit 2), and anything
+    unexpected (exit 1; the traceback only when ``DEVDAY_DEBUG`` is set)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        sys.exit(self._run(argv, prog_name, complete_var, **extra))
+
+    def _run(
+        self, argv: list[str], prog_name: str | None, complete_var: str | None, **extra: Any
+    ) -> int:
+        from devday.cli import output
+
+        for position, arg in enumerate(argv, start=1):
+            if not _is_text(arg):
+                output.error(f"argument {position} is not valid UTF-8 text")
+                return 2
+        try:
+            result = super().main(argv, prog_name, complete_var, False, **extra)
+        except click_errors.NoArgsIsHelpError:
+            return 2  # the help has been shown
+        except click_errors.ClickException as exc:
+            output.error(_one_line(exc))
+            return exc.exit_code
+        except typer.Abort:
+            output.error("aborted")
+            return 1
+        except Exception as exc:
+            if os.environ.get("DEVDAY_DEBUG"):
+                raise
+            output.error(f"unexpected {type(exc).__name__}: {_flat(str(exc))}")
+            return 1
+        return result if isinstance(result, int) else 0
+
+
+class DevdayGroup(OneLineErrors):
     """The root: commands loaded lazily, and CliError from any of them turned into one stderr
     line and exit code 1."""
 
@@ -199,6 +246,27 @@ class DevdayGroup(TyperGroup):
 
             output.error(str(exc))
             raise typer.Exit(1) from None
+
+
+def _is_text(arg: str) -> bool:
+    """Whether ``arg`` came in as UTF-8 (Python keeps undecodable bytes as lone surrogates)."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _one_line(exc: click_errors.ClickException) -> str:
+    message = _flat(exc.format_message())
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click_errors.UsageError) and ctx is not None:
+        return f"{message} (see '{ctx.command_path} --help')"
+    return message
 
 
 app = typer.Typer(

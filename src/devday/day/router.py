@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response
 
+from devday import inputs
 from devday.concurrency import etag
 from devday.day import reflection, service, views, wrapup
 from devday.day.schemas import (
@@ -25,7 +25,7 @@ from devday.day.views import brief
 from devday.deps import ClockDep, CurrentUser, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["day"])
-Day = Annotated[date, Path(description="A local date, YYYY-MM-DD")]
+Day = Annotated[inputs.Day, Path(description="A local date, YYYY-MM-DD")]
 
 
 @router.get("/today", response_model=TodayRead)

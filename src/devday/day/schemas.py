@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from devday.ids import IdField
+from devday.inputs import InputModel
 from devday.planning.schemas import LateRead, PlanRead
 from devday.task.models import Kind
 
@@ -30,7 +31,7 @@ class TaskBrief(BaseModel):
     kind: str = "other"
 
 
-class GoalWrite(BaseModel):
+class GoalWrite(InputModel):
     """A goal for the next working day: a task that is that day's first work, in the order
     given (ahead of everything but pinned blocks and the routine, unless a deadline that day
     needs the time)."""
@@ -48,7 +49,7 @@ class HabitRead(BaseModel):
     streak: int = Field(description="Scheduled days in a row ticked off")
 
 
-class HabitCheckWrite(BaseModel):
+class HabitCheckWrite(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -157,7 +158,7 @@ class WrapupRead(BaseModel):
     report_markdown: str | None
 
 
-class Decision(BaseModel):
+class Decision(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     task_id: IdField
@@ -171,7 +172,7 @@ class Decision(BaseModel):
         return self
 
 
-class WrapupClose(BaseModel):
+class WrapupClose(InputModel):
     """Close the day. Pending tasks not named roll to the next working day."""
 
     model_config = ConfigDict(
@@ -215,7 +216,7 @@ class WrapupClosed(BaseModel):
     decisions: list[dict[str, object]]
 
 
-class ReflectionWrite(BaseModel):
+class ReflectionWrite(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from devday import importance
+from devday import importance, inputs
 from devday.account.models import User
 from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, IdPath, IdQuery, SessionDep, StateDep
@@ -111,7 +111,7 @@ def list_inbox(
     session: SessionDep,
     clock: ClockDep,
     view: Annotated[
-        str | None,
+        inputs.Line | None,
         Query(
             max_length=10,
             description="open (waiting for you or, unassigned, your teams), snoozed, sent "
@@ -119,7 +119,7 @@ def list_inbox(
         ),
     ] = None,
     q: Annotated[
-        str | None,
+        inputs.Line | None,
         Query(max_length=200, description="Text in subject, body or sender; dismissed too"),
     ] = None,
     team_id: IdQuery = None,

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from devday.ids import IdField
 from devday.inbox.models import EventKind, ItemSource, ItemStatus
+from devday.inputs import InputModel
 from devday.task.schemas import Deadline, Importance, Instant, Minutes
 
 Version = Field(default=None, ge=1, le=2**31 - 1, description="The version you read, or If-Match")
@@ -18,7 +19,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
 
 
-class AskCreate(BaseModel):
+class AskCreate(InputModel):
     """A request from a colleague: to a teammate (``recipient_id``), to a team (``team_id``),
     or to a teammate within a team (both)."""
 
@@ -181,7 +182,7 @@ class InboxPage(BaseModel):
     next_offset: int | None
 
 
-class AcceptIn(BaseModel):
+class AcceptIn(InputModel):
     """Fields left out take the suggestion read from the request."""
 
     model_config = ConfigDict(
@@ -204,7 +205,7 @@ class AcceptIn(BaseModel):
     version: int | None = Version
 
 
-class DeclineIn(BaseModel):
+class DeclineIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -216,7 +217,7 @@ class DeclineIn(BaseModel):
     version: int | None = Version
 
 
-class SnoozeIn(BaseModel):
+class SnoozeIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"until": "2026-12-01T09:00:00+01:00", "version": 1}]},
@@ -226,7 +227,7 @@ class SnoozeIn(BaseModel):
     version: int | None = Version
 
 
-class ForwardIn(BaseModel):
+class ForwardIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -283,7 +284,7 @@ class TeamInboxRead(BaseModel):
     version: int | None = Field(description="None until the inbox is set up")
 
 
-class TeamInboxUpdate(BaseModel):
+class TeamInboxUpdate(InputModel):
     """Only the fields sent change. Leave out ``imap_password`` to keep the stored one."""
 
     model_config = ConfigDict(

@@ -61,9 +61,12 @@ def update(
             name,
             value.strip() if isinstance(value, str) and name != "imap_password" else value,
         )
-    clash = session.scalar(
-        select(TeamInbox.team_id).where(TeamInbox.slug == row.slug, TeamInbox.team_id != team.id)
-    )
+    with session.no_autoflush:  # a flush first would hit the unique slug before this check
+        clash = session.scalar(
+            select(TeamInbox.team_id).where(
+                TeamInbox.slug == row.slug, TeamInbox.team_id != team.id
+            )
+        )
     if clash is not None:
         raise Conflict(f"the address {row.slug!r} is taken; choose another", field="slug")
     if row.imap_enabled and not (row.imap_host and row.imap_user):

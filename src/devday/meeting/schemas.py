@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from devday.ids import IdField
+from devday.inputs import InputModel
 from devday.meeting.models import ItemKind, MeetingStatus
 from devday.readmodel import ReadModel
 from devday.task.schemas import Deadline, Importance, Minutes
@@ -18,7 +19,7 @@ Utc = Annotated[datetime, AfterValidator(lambda value: value.astimezone(UTC))]
 MAX_TITLE = 300
 
 
-class ItemCreate(BaseModel):
+class ItemCreate(InputModel):
     """A note (Markdown), a decision, or an action item: the latter becomes a task."""
 
     model_config = ConfigDict(
@@ -242,7 +243,7 @@ class MeetingListItem(BaseModel):
     items: int
 
 
-class MeetingClose(BaseModel):
+class MeetingClose(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"version": 1}]})
 
     version: int | None = Field(
@@ -250,7 +251,7 @@ class MeetingClose(BaseModel):
     )
 
 
-class Reassign(BaseModel):
+class Reassign(InputModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"task_id": 17, "assignee_id": 2}]}
     )

@@ -7,6 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from devday.ids import IdField
+from devday.inputs import InputModel
 from devday.notify.models import ChannelKind, OutboxStatus
 
 
@@ -32,7 +33,7 @@ def masked(kind: ChannelKind, target: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/…"
 
 
-class ChannelCreate(BaseModel):
+class ChannelCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -118,7 +119,7 @@ class ChannelCreated(ChannelRead):
     )
 
 
-class ChannelTest(BaseModel):
+class ChannelTest(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"text": "Hello from devday: this channel works."}]},

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response, status
 
+from devday import inputs
 from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
 from devday.errors import Invalid
@@ -26,7 +26,7 @@ from devday.planning.views import read_plan
 from devday.task.schemas import Instant
 
 router = APIRouter(prefix="/api/v1", tags=["planner"])
-PlanDate = Annotated[date, Path(description="The local date of the plan, YYYY-MM-DD")]
+PlanDate = Annotated[inputs.Day, Path(description="The local date of the plan, YYYY-MM-DD")]
 
 
 @router.get("/routine", response_model=RoutineRead)

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from devday.inputs import InputModel
 from devday.planning.routine import DEFAULT, WEEKDAYS, clock_minutes
 from devday.task.models import Kind
 from devday.task.schemas import Instant
@@ -22,7 +23,7 @@ Window = Annotated[list[ClockTime], Field(min_length=2, max_length=2), AfterVali
 Windows = Annotated[list[Window], Field(max_length=12)]
 
 
-class RoutineBlock(BaseModel):
+class RoutineBlock(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=100)
@@ -45,7 +46,7 @@ class RoutineBlock(BaseModel):
         return self
 
 
-class RoutineWrite(BaseModel):
+class RoutineWrite(InputModel):
     """The whole routine; it replaces the stored one."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [DEFAULT]})
@@ -90,7 +91,7 @@ class RoutineRead(BaseModel):
     version: int
 
 
-class BusyEventCreate(BaseModel):
+class BusyEventCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -165,7 +166,7 @@ class BlockRead(BaseModel):
     done: bool
 
 
-class BlockUpdate(BaseModel):
+class BlockUpdate(InputModel):
     """Pin, move (a new start keeps the length; a new end changes it) or mark done."""
 
     model_config = ConfigDict(

@@ -5,9 +5,10 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from devday.ids import MAX_ID, IdField
+from devday.inputs import InputModel
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -22,7 +23,7 @@ class ProjectCreate(BaseModel):
     )
 
 
-class ProjectUpdate(BaseModel):
+class ProjectUpdate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"name": "api-v2", "archived": False, "version": 1}]},
@@ -68,7 +69,7 @@ class ProjectRead(BaseModel):
     version: int
 
 
-class ProjectListQuery(BaseModel):
+class ProjectListQuery(InputModel):
     """The query of GET /api/v1/projects. FastAPI reads it from the query string; the CLI's
     local fast path validates the same model."""
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from devday import inputs
 from devday.account.models import User
 from devday.concurrency import etag
 from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
@@ -30,7 +30,7 @@ from devday.standup.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["standups"])
 DayQuery = Annotated[
-    date | None, Query(description="The team's local date, YYYY-MM-DD; default: its today")
+    inputs.Day | None, Query(description="The team's local date, YYYY-MM-DD; default: its today")
 ]
 
 
@@ -236,7 +236,7 @@ def list_leave(
     user: CurrentUser,
     session: SessionDep,
     since: Annotated[
-        date | None, Query(description="Only leave ending on or after this date")
+        inputs.Day | None, Query(description="Only leave ending on or after this date")
     ] = None,
 ) -> list[LeaveRead]:
     """Your leave, earliest first."""

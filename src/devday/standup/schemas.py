@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from devday.inputs import InputModel
 from devday.standup.models import StandupStatus
 
 MAX_PART = 5000
@@ -166,7 +167,7 @@ class MyStandup(BaseModel):
         return _utc(value)
 
 
-class StandupWrite(BaseModel):
+class StandupWrite(InputModel):
     """Parts left out keep their stored text (or the draft's). ``submit`` hands it in."""
 
     model_config = ConfigDict(
@@ -262,7 +263,7 @@ class TeamStandups(BaseModel):
         return value.astimezone(UTC)
 
 
-class LeaveCreate(BaseModel):
+class LeaveCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

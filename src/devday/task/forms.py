@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from devday.account.models import User
 from devday.dateparse import format_duration, parse_duration, parse_when
 from devday.errors import Invalid, NotFound
+from devday.inputs import RANGE, day_in_range
 from devday.project import service as project_service
 from devday.quickadd import parse_quick_add
 from devday.task import service as task_service
@@ -64,9 +65,9 @@ def filters(params: dict[str, str], user: User) -> tuple[task_service.TaskFilter
         if not params[key]:
             return None
         try:
-            return date.fromisoformat(params[key])
+            return day_in_range(date.fromisoformat(params[key]))
         except ValueError:
-            errors[key] = "use a date such as 2026-12-04"
+            errors[key] = f"use a date such as 2026-12-04, from {RANGE}"
             return None
 
     after, before, planned = day("after"), day("before"), day("planned")

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -14,6 +13,7 @@ from pydantic import (
 )
 
 from devday.ids import MAX_ID, IdField
+from devday.inputs import InputModel, Line, day_in_range, moment_in_range
 from devday.readmodel import ReadModel
 from devday.task.models import Kind, Source, Status
 
@@ -62,8 +62,8 @@ def _tags(values: list[str]) -> list[str]:
     return cleaned
 
 
-Deadline = Annotated[datetime | date, BeforeValidator(_deadline)]
-Instant = Annotated[datetime, BeforeValidator(_instant)]
+Deadline = Annotated[datetime | date, BeforeValidator(_deadline), AfterValidator(day_in_range)]
+Instant = Annotated[datetime, BeforeValidator(_instant), AfterValidator(moment_in_range)]
 Tags = Annotated[list[str], Field(max_length=MAX_TAGS), AfterValidator(_tags)]
 Importance = Annotated[int, Field(ge=1, le=4, description="1 (low) to 4 (critical); P1 is 4")]
 Minutes = Annotated[int, Field(ge=1, le=100_000)]
@@ -81,7 +81,7 @@ _EXAMPLE_WRITE: dict[str, Any] = {
 }
 
 
-class TaskCreate(BaseModel):
+class TaskCreate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE_WRITE]})
 
     title: str = Field(min_length=1, max_length=300)
@@ -106,7 +106,7 @@ class TaskCreate(BaseModel):
     source: Source = Source.manual
 
 
-class TaskUpdate(BaseModel):
+class TaskUpdate(InputModel):
     """Only the fields sent change; send null to clear an optional field."""
 
     model_config = ConfigDict(
@@ -212,7 +212,7 @@ class TaskPage(ReadModel):
     )
 
 
-class TaskListQuery(BaseModel):
+class TaskListQuery(InputModel):
     """The query of GET /api/v1/tasks: filters, then the page. FastAPI reads it from the query
     string; the CLI's local fast path validates the same model."""
 
@@ -231,6 +231,6 @@ class TaskListQuery(BaseModel):
     deadline_before: Instant | None = Field(default=None, description="Deadline before")
     deadline_after: Instant | None = Field(default=None, description="Deadline at or after")
     planned_date: date | None = None
-    q: str | None = Field(default=None, max_length=200, description="Text in title or notes")
+    q: Line | None = Field(default=None, max_length=200, description="Text in title or notes")
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=1_000_000)

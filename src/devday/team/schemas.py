@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from devday.emails import Email
+from devday.inputs import InputModel
 from devday.team.models import Role
 from devday.timeutil import check_timezone
 
@@ -18,7 +19,7 @@ ReminderMinutes = Field(
 )
 
 
-class TeamCreate(BaseModel):
+class TeamCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"name": "Backend", "timezone": "Europe/Berlin"}]},
@@ -35,7 +36,7 @@ class TeamCreate(BaseModel):
         return None if value is None else check_timezone(value)
 
 
-class TeamUpdate(BaseModel):
+class TeamUpdate(InputModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"name": "Platform"}]}
     )
@@ -77,7 +78,7 @@ class TeamRead(BaseModel):
     created_at: datetime
 
 
-class MemberAdd(BaseModel):
+class MemberAdd(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"email": "sam@example.com", "role": "member"}]},
@@ -87,7 +88,7 @@ class MemberAdd(BaseModel):
     role: Role = Role.member
 
 
-class MemberUpdate(BaseModel):
+class MemberUpdate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"role": "manager"}]})
 
     role: Role

@@ -33,6 +33,7 @@ from starlette.datastructures import FormData
 from devday.account.models import User
 from devday.deps import AppState, OptionalUser, SessionDep, StateDep
 from devday.errors import DomainError, NotFound
+from devday.inputs import day_in_range, without_controls
 from devday.web import csrf
 from devday.web.forms import Refusal
 from devday.web.rendering import render
@@ -47,7 +48,7 @@ class SignInRequired(Exception):
 def _iso_day(value: Any) -> Any:
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            return day_in_range(date.fromisoformat(value))
         except ValueError:
             raise ValueError(f"no such day: {value!r}; use YYYY-MM-DD") from None
     return value
@@ -84,12 +85,14 @@ class Visit:
         return RedirectResponse(url, status_code=303)
 
     def query(self, name: str, default: str = "", *, max_length: int = 200) -> str:
-        """A query parameter as text, cut to ``max_length``."""
-        return self.request.query_params.get(name, default)[:max_length]
+        """A query parameter as text, cut to ``max_length``, without control characters."""
+        value = self.request.query_params.get(name, default)
+        return without_controls(value, lines=False)[:max_length]
 
     def form_value(self, name: str, *, max_length: int = 500) -> str:
-        """A field of the submitted form as text, cut to ``max_length``; "" when absent."""
-        return str(self.form.get(name, ""))[:max_length]
+        """A field of the submitted form as text, cut to ``max_length``, without control
+        characters but tab and line breaks; "" when absent."""
+        return without_controls(str(self.form.get(name, "")))[:max_length]
 
     def form_ok(self) -> bool:
         """Whether the form came with this browser's CSRF token."""

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from devday.ids import IdField
+from devday.inputs import InputModel
 from devday.task.schemas import Instant
 from devday.worklog.models import EntrySource
 
@@ -40,7 +41,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
 
 
-class TimerStart(BaseModel):
+class TimerStart(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"task_id": 17, "note": "per-account limit"}]},
@@ -50,7 +51,7 @@ class TimerStart(BaseModel):
     note: str = Field(default="", max_length=MAX_NOTE)
 
 
-class TimeEntryCreate(BaseModel):
+class TimeEntryCreate(InputModel):
     """Time you forgot to track: it must have ended, and overlap none of your other entries."""
 
     model_config = ConfigDict(
@@ -81,7 +82,7 @@ class TimeEntryCreate(BaseModel):
         return value
 
 
-class TimeEntryUpdate(BaseModel):
+class TimeEntryUpdate(InputModel):
     """Only the fields sent change. ``end`` on a running entry stops it at that instant."""
 
     model_config = ConfigDict(
