@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     smtp_listen: str = ""
     inbox_domain: str = ""
     help_form_limit_per_address: str = "5/hour"
+    # "Poll now" of a team's mailbox (the scheduled polls are not counted).
+    inbox_poll_limit_per_team: str = "6/minute"
 
     @field_validator("outbound_allow")
     @classmethod

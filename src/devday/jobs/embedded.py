@@ -34,7 +34,7 @@ def build_worker(*, settings: Settings, engine: Engine, clock: Clock, worker_id:
     return Worker(
         sessions,
         deliverers,
-        default_registry(),
+        default_registry(outbound=settings.outbound_policy()),
         clock,
         worker_id,
         lease_seconds=settings.worker_lease_seconds,
