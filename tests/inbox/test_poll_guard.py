@@ -13,12 +13,17 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import Engine
 
+from devday.clock import MockClock
 from devday.inbox import imap
+from devday.jobs.registry import default_registry
+from devday.netguard import OutboundPolicy
 from tests.conftest import Account
 from tests.inbox.imap_server import ImapServer, Mailbox
 from tests.inbox.support import inbox, team_of
 from tests.inbox.test_mail import a_mail, set_up
+from tests.jobs.support import make_worker
 
 
 class RawServer:
@@ -199,3 +204,39 @@ def test_poll_now_is_rate_limited_per_team(
     limited = poll(client, alice, team)
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) >= 1
+
+
+def test_a_scheduled_poll_to_a_silent_host_holds_up_nobody(
+    client: TestClient,
+    strict: Any,
+    alice: Account,
+    bob: Account,
+    silent: RawServer,
+    engine: Engine,
+    clock: MockClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(imap, "IMAP_TIMEOUT", 4.0)
+    team = mailbox_team(client, alice, bob, silent.port)
+    allowed = OutboundPolicy.of(allow_private=False, allow=f"127.0.0.1:{silent.port}")
+    worker = make_worker(engine, clock, web=None, registry=default_registry(outbound=allowed))  # type: ignore[arg-type]
+    worker.start_up()
+    worker.run_once()  # the sweep queues the team's poll; the next round runs it
+    polling = threading.Thread(target=worker.run_once)
+    polling.start()
+    deadline = time.monotonic() + 3
+    while silent.connections == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert silent.connections == 1
+
+    begun = time.monotonic()
+    written = client.post(
+        "/api/v1/tasks", json={"title": "Write while polling"}, headers=alice.headers
+    )
+    assert written.status_code == 201, written.text
+    assert time.monotonic() - begun < 2.0 and polling.is_alive()
+    assert poll(client, bob, team).status_code == 409  # the job holds the mailbox
+
+    polling.join(timeout=15)
+    setup = client.get(f"/api/v1/teams/{team}/inbox", headers=bob.headers).json()
+    assert "did not answer within 4 s" in setup["last_error"]
