@@ -228,6 +228,20 @@ def connect(target: Target, timeout: float | None) -> socket.socket:
     return socket.create_connection((target.address, target.port), timeout=timeout)
 
 
+def host_refusal(
+    host: str, port: int, policy: OutboundPolicy, *, team_id: int | None = None
+) -> str | None:
+    """Why connecting to ``host`` would be refused, or None when it would not. A host that
+    does not resolve now is not refused: the connection fails later with a clear error."""
+    try:
+        resolve(host, port, policy, team_id=team_id)
+    except Refused as exc:
+        return str(exc)
+    except Unresolvable:
+        return None
+    return None
+
+
 def private_target_reason(url: str, policy: OutboundPolicy = STRICT) -> str | None:
     """Why ``url`` would be refused, or None when it would not (checked when a check or a
     channel is saved; the connection is checked again when it is made).
@@ -239,13 +253,7 @@ def private_target_reason(url: str, policy: OutboundPolicy = STRICT) -> str | No
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         return "the URL's port is not a number"
-    try:
-        resolve(parts.hostname or "", port, policy)
-    except Refused as exc:
-        return str(exc)
-    except Unresolvable:
-        return None
-    return None
+    return host_refusal(parts.hostname or "", port, policy)
 
 
 def explain(exc: BaseException, where: str, timeout: float) -> str:

@@ -73,8 +73,10 @@ def strict(app: FastAPI) -> Any:
     return settings
 
 
-def mailbox_team(client: TestClient, alice: Account, bob: Account, port: int) -> int:
-    team = team_of(client, alice, bob)
+def mailbox_team(
+    client: TestClient, alice: Account, bob: Account, port: int, team: int | None = None
+) -> int:
+    team = team or team_of(client, alice, bob)
     set_up(
         client,
         alice,
@@ -96,12 +98,30 @@ def poll(client: TestClient, who: Account, team: int) -> Response:
 BANNER = b"J\x00\x00\x00\n5.7.33-MySQL-internal-db-7\x00secret-salt\x00"
 
 
-def test_it_refuses_a_mailbox_on_loopback_without_connecting(
+def test_it_refuses_a_mailbox_on_loopback_when_it_is_saved(
+    client: TestClient, strict: Any, alice: Account
+) -> None:
+    team = team_of(client, alice)
+    for host in ("127.0.0.1", "localhost", "10.0.0.5", "100.64.0.1", "2002:7f00:1::", "::1"):
+        answer = client.patch(
+            f"/api/v1/teams/{team}/inbox",
+            json={"imap_host": host, "imap_port": 3306, "imap_tls": False},
+            headers=alice.headers,
+        )
+        assert answer.status_code == 422, (host, answer.text)
+        assert answer.json()["errors"][0]["field"] == "imap_host"
+        assert "DEVDAY_OUTBOUND_ALLOW" in answer.json()["detail"]
+
+
+def test_it_refuses_a_mailbox_on_loopback_at_poll_time_without_connecting(
     client: TestClient, strict: Any, alice: Account, bob: Account
 ) -> None:
     server = RawServer(BANNER)
     try:
+        # Allowed when it was saved; the administrator has taken that back since.
+        strict.outbound_allow = "127.0.0.1"
         team = mailbox_team(client, alice, bob, server.port)
+        strict.outbound_allow = ""
         answer = poll(client, bob, team)
     finally:
         server.stop()
@@ -139,12 +159,17 @@ def test_it_polls_a_mailbox_the_administrator_allows(
     server = ImapServer(box).start()
     try:
         box.deliver(a_mail())
-        team = mailbox_team(client, alice, bob, server.port)
-        other = mailbox_team(client, alice, bob, server.port)
-        # For this team only: the other team's poll is refused.
+        team, other = team_of(client, alice, bob), team_of(client, alice, bob, name="Other")
+        # For this team only: the other team may not save it, nor poll it.
         strict.outbound_allow = f"{team}=127.0.0.1:{server.port}"
+        mailbox_team(client, alice, bob, server.port, team)
+        refused = client.patch(
+            f"/api/v1/teams/{other}/inbox",
+            json={"imap_host": "127.0.0.1", "imap_port": server.port},
+            headers=alice.headers,
+        )
+        assert refused.status_code == 422
         assert poll(client, bob, team).json() == {"fetched": 1, "new": 1, "error": None}
-        assert "loopback" in poll(client, bob, other).json()["error"]
     finally:
         server.stop()
     assert [i["subject"] for i in inbox(client, alice)] == ["Export to CSV times out"]
@@ -199,7 +224,9 @@ def test_poll_now_is_rate_limited_per_team(
     client: TestClient, strict: Any, alice: Account, bob: Account
 ) -> None:
     strict.inbox_poll_limit_per_team = "2/minute"
-    team = mailbox_team(client, alice, bob, 9)  # refused by the guard: quick answers
+    strict.outbound_allow = "127.0.0.1:9"
+    team = mailbox_team(client, alice, bob, 9)
+    strict.outbound_allow = ""  # refused by the guard from now on: quick answers
     assert [poll(client, bob, team).status_code for _ in range(2)] == [200, 200]
     limited = poll(client, alice, team)
     assert limited.status_code == 429
@@ -217,6 +244,7 @@ def test_a_scheduled_poll_to_a_silent_host_holds_up_nobody(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(imap, "IMAP_TIMEOUT", 4.0)
+    strict.outbound_allow = f"127.0.0.1:{silent.port}"
     team = mailbox_team(client, alice, bob, silent.port)
     allowed = OutboundPolicy.of(allow_private=False, allow=f"127.0.0.1:{silent.port}")
     worker = make_worker(engine, clock, web=None, registry=default_registry(outbound=allowed))  # type: ignore[arg-type]

@@ -312,7 +312,13 @@ def update_setup(
     _team, existing = setup.get(session=session, user=user, team_id=team_id)
     version = expected_version(if_match, data.version) if existing is not None else None
     row = setup.update(
-        session=session, user=user, team_id=team_id, data=data, version=version, now=clock.now()
+        session=session,
+        user=user,
+        team_id=team_id,
+        data=data,
+        version=version,
+        now=clock.now(),
+        outbound=state.settings.outbound_policy(),
     )
     session.commit()
     team, row_now = setup.get(session=session, user=user, team_id=team_id)
