@@ -200,6 +200,19 @@ def test_it_connects_a_webhook_to_the_address_it_checked(
     assert request.headers["Host"] == f"hook.test:{port}"
 
 
+def test_it_tries_the_next_checked_address_when_the_first_does_not_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with http_server({"/hook": (204, [], b"")}) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        asked = answers(monkeypatch, ["127.0.0.2", "127.0.0.1"], ["127.0.0.3"])
+        policy = OutboundPolicy.of(allow_private=False, allow="127.0.0.0/8")
+        sender = WebhookSender(timeout=5, outbound=policy)
+        sender.deliver(message(f"http://two.test:{port}/hook"))
+        sender.close()
+    assert asked == ["two.test"] and server.hits["/hook"] == 1
+
+
 def test_it_refuses_a_name_rebound_to_an_internal_address_at_delivery(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

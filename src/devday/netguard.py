@@ -178,11 +178,16 @@ class Unresolvable(OSError):
 
 @dataclass(frozen=True)
 class Target:
-    """A checked destination: connect to ``address``, speak to ``host`` (SNI, Host header)."""
+    """A checked destination: connect to ``addresses`` (in order, the first that answers),
+    speak to ``host`` (SNI, Host header)."""
 
     host: str
     port: int
-    address: str
+    addresses: tuple[str, ...]
+
+    @property
+    def address(self) -> str:
+        return self.addresses[0]
 
 
 def resolve(host: str, port: int, policy: OutboundPolicy, *, team_id: int | None = None) -> Target:
@@ -200,7 +205,7 @@ def resolve(host: str, port: int, policy: OutboundPolicy, *, team_id: int | None
                 f"{shown} is {reason}; devday does not connect to the server's own network "
                 f"or other non-public addresses; {ALLOW_HINT}"
             )
-    return Target(host=name, port=port, address=str(addresses[0]))
+    return Target(host=name, port=port, addresses=tuple(str(a) for a in addresses))
 
 
 def _addresses(name: str, port: int) -> list[IPAddress]:
@@ -223,9 +228,14 @@ def _address(text: object) -> IPAddress:
 
 
 def connect(target: Target, timeout: float | None) -> socket.socket:
-    """A TCP connection to the checked address (TLS, if any, is the caller's, with
+    """A TCP connection to one of the checked addresses (TLS, if any, is the caller's, with
     ``server_hostname=target.host``)."""
-    return socket.create_connection((target.address, target.port), timeout=timeout)
+    for address in target.addresses[:-1]:
+        try:
+            return socket.create_connection((address, target.port), timeout=timeout)
+        except OSError:
+            continue  # as create_connection does with a name: the next address
+    return socket.create_connection((target.addresses[-1], target.port), timeout=timeout)
 
 
 def host_refusal(
@@ -292,8 +302,15 @@ class _GuardedAsyncBackend(httpcore.AsyncNetworkBackend):
         target = await anyio.to_thread.run_sync(
             partial(resolve, host, port, self._policy, team_id=self._team_id)
         )
+        for address in target.addresses[:-1]:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError:
+                continue
         return await self._inner.connect_tcp(
-            target.address, port, timeout, local_address, socket_options
+            target.addresses[-1], port, timeout, local_address, socket_options
         )
 
     async def connect_unix_socket(
@@ -320,7 +337,16 @@ class _GuardedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         target = resolve(host, port, self._policy, team_id=self._team_id)
-        return self._inner.connect_tcp(target.address, port, timeout, local_address, socket_options)
+        for address in target.addresses[:-1]:
+            try:
+                return self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError:
+                continue
+        return self._inner.connect_tcp(
+            target.addresses[-1], port, timeout, local_address, socket_options
+        )
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
