@@ -52,7 +52,7 @@ class Mailbox:
     port: int
     tls: bool
     user: str
-    password: str
+    password: str = field(repr=False)
     folder: str
 
     @property
