@@ -41,6 +41,7 @@ from devday.clock import SystemClock
 from devday.db import make_engine, make_session_factory, transaction
 from devday.migrate import upgrade
 from devday.models import Team, User
+from devday.netguard import ALLOW_ALL
 
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
@@ -161,7 +162,7 @@ def run_ours(url: str, seconds: float, name: str, concurrency: int, go: Go, cpu:
         make_session_factory(engine, writer=True),
         SystemClock(),
         name,
-        allow_private=True,
+        outbound=ALLOW_ALL,
         concurrency=concurrency,
         poll_seconds=0.05,
     )
@@ -179,7 +180,7 @@ def run_naive(url: str, seconds: float, name: str, concurrency: int, go: Go, cpu
     engine = make_engine(url)
     clock = SystemClock()
     runner = CheckRunner(
-        make_session_factory(engine, writer=True), clock, name, allow_private=True, batch=1
+        make_session_factory(engine, writer=True), clock, name, outbound=ALLOW_ALL, batch=1
     )
     go.wait()
     begun = time.process_time()

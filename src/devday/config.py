@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from devday.netguard import OutboundPolicy
 
 
 def default_data_dir() -> Path:
@@ -43,9 +47,13 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     worker_lease_seconds: int = Field(default=60, ge=5)
-    # Webhooks (and app checks) to loopback or private addresses; off, so that users cannot
-    # aim devday at the machines around it. Turn on for a chat server on your own network.
+    # Everything devday connects out to (app checks, webhooks, the team mailbox's IMAP) is
+    # refused on loopback, private, shared and other non-public addresses, so that users cannot
+    # aim devday at the machines around it. allow_private_urls lifts that for every address;
+    # outbound_allow for some: "10.0.0.5, imap.internal:993, 10.1.0.0/16, 7=chat.internal"
+    # (hosts, addresses or networks, an optional port, "team-id=" for one team only).
     allow_private_urls: bool = False
+    outbound_allow: str = ""
     # App checks: probes in flight at once per worker.
     check_concurrency: int = Field(default=200, ge=1, le=5000)
     # The inbox: mail to <team-slug>@<inbox_domain> on devday's own SMTP port (off when
@@ -54,6 +62,24 @@ class Settings(BaseSettings):
     smtp_listen: str = ""
     inbox_domain: str = ""
     help_form_limit_per_address: str = "5/hour"
+    # "Poll now" of a team's mailbox (the scheduled polls are not counted).
+    inbox_poll_limit_per_team: str = "6/minute"
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _readable_allow_list(cls, value: str) -> str:
+        from devday import netguard  # not on the CLI's start-up path: it loads httpx
+
+        netguard.parse_allow(value)
+        return value
+
+    def outbound_policy(self) -> OutboundPolicy:
+        """What the administrator allows beyond public addresses."""
+        from devday import netguard
+
+        return netguard.OutboundPolicy.of(
+            allow_private=self.allow_private_urls, allow=self.outbound_allow
+        )
 
     @field_validator("database_url")
     @classmethod

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from devday.checks.probe import ProbeResult, ProbeSpec, follow, http_form, probe
 from devday.clock import MockClock
+from devday.netguard import STRICT, GuardedAsyncTransport
 from tests.checks.servers import (
     PAGE,
     STRONG_HEADERS,
@@ -106,8 +107,10 @@ def test_a_redirect_into_a_private_network_is_not_followed() -> None:
 async def hop(url: str) -> object:
     async with httpx.AsyncClient(follow_redirects=False) as c:
         response = await c.get(url)
-        target = response.headers["location"]
-        return await follow(c, target, 10.0, allow_private=False)
+    target = response.headers["location"]
+    guarded = GuardedAsyncTransport(STRICT)
+    async with httpx.AsyncClient(transport=guarded, follow_redirects=False) as c:
+        return await follow(c, target, 10.0)
 
 
 def test_the_runner_grades_redirection_of_an_http_check(

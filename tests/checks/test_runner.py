@@ -14,6 +14,7 @@ from devday.checks.models import CheckResult
 from devday.checks.slots import next_slot_after, phase_ms
 from devday.clock import MockClock
 from devday.db import make_engine
+from devday.netguard import STRICT
 from tests.checks.servers import Reply, TestServer
 from tests.checks.support import (
     check_row,
@@ -171,7 +172,7 @@ def test_it_refuses_a_private_address_at_probe_time(
     # The API allowed loopback when the check was made; this runner's server does not.
     app = make_app(client, alice, make_team(client, alice), target.url)
     check = make_check(client, alice, app["id"])
-    runner = make_runner(engine, clock, allow_private=False)
+    runner = make_runner(engine, clock, outbound=STRICT)
     run_next(engine, clock, runner, check["id"])
     [result] = results(engine, check["id"])
     assert result.error is not None and result.error.startswith("refused: 127.0.0.1")

@@ -23,6 +23,7 @@ from devday.checks.runner import CheckRunner
 from devday.checks.schemas import AppCreate, CheckCreate
 from devday.clock import MockClock
 from devday.db import make_session_factory, transaction
+from devday.netguard import ALLOW_ALL
 
 HOURLY = timedelta(hours=1)
 RECENT_STEP = timedelta(minutes=15)
@@ -137,7 +138,7 @@ def seed_checks(
         for name, url in APPS:
             data = AppCreate(team_id=team_id, name=name, base_url=url)
             app = checks_service.create_app(
-                session=session, user=user, data=data, now=start, allow_private=True
+                session=session, user=user, data=data, now=start, outbound=ALLOW_ALL
             )
             app_ids[name] = app.id
         for plan in PLANS:
@@ -148,11 +149,11 @@ def seed_checks(
                 app_id=app_ids[plan.app],
                 data=data,
                 now=start,
-                allow_private=True,
+                outbound=ALLOW_ALL,
             )
             check_ids[(plan.app, plan.name)] = check.id
     clock = MockClock(start)
-    runner = CheckRunner(factory, clock, "seed", allow_private=True)
+    runner = CheckRunner(factory, clock, "seed", outbound=ALLOW_ALL)
     rng = random.Random(now.isoformat())
     batch: list[ProbeResult] = []
     batch_start = start

@@ -98,7 +98,7 @@ def add_app(
             user=page.user,
             data=data,
             now=page.now,
-            allow_private=page.state.settings.allow_private_urls,
+            outbound=page.state.settings.outbound_policy(),
         )
 
     def refused(refusal: Refusal) -> Response:
@@ -158,7 +158,7 @@ def add_check(page: Page, app: CurrentApp) -> Response:
             app_id=app_id,
             data=_check_create(values),
             now=page.now,
-            allow_private=page.state.settings.allow_private_urls,
+            outbound=page.state.settings.outbound_policy(),
         )
 
     def refused(refusal: Refusal) -> Response:

@@ -18,9 +18,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from devday import netguard
 from devday.checks import observatory, tls
 from devday.clock import Clock
-from devday.netguard import private_target_reason
 
 BODY_LIMIT = 1_000_000  # bytes of the body kept for keywords and assertions
 ERROR_MAX = 500
@@ -90,6 +90,10 @@ def _classify_tls(exc: BaseException) -> str | None:
 
 
 def _describe(exc: BaseException, timeout: float) -> str:
+    if isinstance(exc, netguard.Refused):
+        return f"refused: {exc}"[:ERROR_MAX]
+    if isinstance(exc, netguard.Unresolvable):
+        return str(exc)[:ERROR_MAX]
     if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
         return f"no answer within {timeout:g} s"
     text = str(exc) or type(exc).__name__
@@ -100,17 +104,10 @@ async def probe(
     client: httpx.AsyncClient,
     spec: ProbeSpec,
     clock: Clock,
-    *,
-    allow_private: bool = True,
 ) -> ProbeResult:
-    """Runs ``spec`` once and returns what happened."""
+    """Runs ``spec`` once and returns what happened. The outbound guard is ``client``'s (see
+    ``netguard.GuardedAsyncTransport``): a refused address is a result with a "refused: " error."""
     result = ProbeResult(check_id=spec.check_id, due_at=spec.due_at, started_at=clock.now())
-    if not allow_private:
-        # Checked again at run time: a name may have been re-pointed since the check was made.
-        reason = await asyncio.to_thread(private_target_reason, spec.url)
-        if reason:
-            result.error = f"refused: {reason}"[:ERROR_MAX]
-            return result
     begun = time.perf_counter()
     try:
         async with asyncio.timeout(spec.timeout):
@@ -142,13 +139,11 @@ async def probe(
         result.error = _describe(exc, spec.timeout)
         return result
     if spec.security:
-        await _grade(client, spec, result, allow_private)
+        await _grade(client, spec, result)
     return result
 
 
-async def _grade(
-    client: httpx.AsyncClient, spec: ProbeSpec, result: ProbeResult, allow_private: bool
-) -> None:
+async def _grade(client: httpx.AsyncClient, spec: ProbeSpec, result: ProbeResult) -> None:
     """Grades the response's headers. A redirect from an http:// check is followed and the
     answer at its end graded, as the Observatory does; for an https:// one, the http:// form is
     asked whether it redirects."""
@@ -157,14 +152,12 @@ async def _grade(
     http_route: tuple[str, ...] | None = None
     location = dict((k.lower(), v) for k, v in headers).get("location")
     if spec.url.startswith("http:") and 300 <= status < 400 and location:
-        followed = await follow(
-            client, urljoin(spec.url, location), spec.timeout, allow_private=allow_private
-        )
+        followed = await follow(client, urljoin(spec.url, location), spec.timeout)
         if followed is not None:
             route, status, headers = followed
             redirects, url = [spec.url, *route], route[-1]
     elif spec.http_url is not None:
-        followed = await follow(client, spec.http_url, spec.timeout, allow_private=allow_private)
+        followed = await follow(client, spec.http_url, spec.timeout)
         http_route = tuple(followed[0]) if followed is not None else ()
     graded = observatory.grade(
         observatory.ObservedResponse(
@@ -190,14 +183,13 @@ async def _grade(
 
 
 async def follow(
-    client: httpx.AsyncClient, url: str, timeout: float, *, allow_private: bool
+    client: httpx.AsyncClient, url: str, timeout: float
 ) -> tuple[list[str], int, list[tuple[str, str]]] | None:
     """GETs ``url`` and follows its redirects, at most ``MAX_REDIRECTS``: the URLs visited and
-    the last answer's status and headers; None when a hop does not answer or is refused."""
+    the last answer's status and headers; None when a hop does not answer or is refused (a
+    redirect must not lead the server into its own network: ``client``'s guard refuses it)."""
     route = [url]
     while True:
-        if not allow_private and (await asyncio.to_thread(private_target_reason, url)) is not None:
-            return None  # a redirect must not lead the server into its own network either
         try:
             async with asyncio.timeout(timeout):
                 async with client.stream("GET", url, timeout=timeout) as response:

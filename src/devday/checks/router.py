@@ -67,7 +67,7 @@ def create_app(
         user=user,
         data=data,
         now=clock.now(),
-        allow_private=state.settings.allow_private_urls,
+        outbound=state.settings.outbound_policy(),
     )
     session.commit()
     response.headers["ETag"] = etag(app.version)
@@ -117,7 +117,7 @@ def update_app(
         app_id=app_id,
         data=data,
         version=version,
-        allow_private=state.settings.allow_private_urls,
+        outbound=state.settings.outbound_policy(),
     )
     session.commit()
     response.headers["ETag"] = etag(app.version)
@@ -152,7 +152,7 @@ def create_check(
         app_id=app_id,
         data=data,
         now=clock.now(),
-        allow_private=state.settings.allow_private_urls,
+        outbound=state.settings.outbound_policy(),
     )
     session.commit()
     response.headers["ETag"] = etag(check.version)
@@ -244,7 +244,7 @@ def update_check(
         data=data,
         version=version,
         now=clock.now(),
-        allow_private=state.settings.allow_private_urls,
+        outbound=state.settings.outbound_policy(),
     )
     session.commit()
     response.headers["ETag"] = etag(check.version)

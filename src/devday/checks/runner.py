@@ -33,6 +33,7 @@ from devday.checks.probe import ProbeResult, ProbeSpec, http_form, probe
 from devday.checks.slots import next_slot_after
 from devday.clock import Clock
 from devday.db import IMMEDIATE, UTCDateTime, transaction
+from devday.netguard import STRICT, GuardedAsyncTransport, OutboundPolicy
 
 log = logging.getLogger("devday.checks")
 NO_SYNC = {"synchronize_session": False}
@@ -42,11 +43,13 @@ class Clients:
     """Several small httpx clients rather than one big one: httpx's connection pool scans
     every connection for every queued request, so one pool of hundreds of connections spends
     more time scanning than probing. A check always uses the same client, so connections to
-    its host are reused."""
+    its host are reused. Every connection goes through the outbound guard, with ``outbound``."""
 
     PER_CLIENT = 4
 
-    def __init__(self, concurrency: int, verify: ssl.SSLContext | bool) -> None:
+    def __init__(
+        self, concurrency: int, verify: ssl.SSLContext | bool, outbound: OutboundPolicy
+    ) -> None:
         count = max(1, -(-concurrency // self.PER_CLIENT))
         per_client = -(-concurrency // count)
         limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
@@ -54,9 +57,8 @@ class Clients:
             verify = httpx.create_ssl_context()
         self._clients = [
             httpx.AsyncClient(
-                verify=verify,
+                transport=GuardedAsyncTransport(outbound, verify=verify, limits=limits),
                 follow_redirects=False,
-                limits=limits,
                 trust_env=False,
                 headers={"User-Agent": f"devday-checks/{__version__}"},
             )
@@ -79,6 +81,7 @@ class CheckRunner:
 
     ``concurrency`` caps the probes in flight; ``batch`` caps the checks one claim takes.
     ``verify`` is what httpx verifies certificates with (True: the system's trusted roots).
+    ``outbound`` is what the administrator allows beyond public addresses.
     """
 
     def __init__(
@@ -87,7 +90,7 @@ class CheckRunner:
         clock: Clock,
         worker_id: str,
         *,
-        allow_private: bool = False,
+        outbound: OutboundPolicy = STRICT,
         concurrency: int = 200,
         batch: int = 200,
         poll_seconds: float = 0.1,
@@ -96,7 +99,7 @@ class CheckRunner:
         self.session_factory = session_factory
         self.clock = clock
         self.worker_id = worker_id
-        self.allow_private = allow_private
+        self.outbound = outbound
         self.concurrency = concurrency
         self.batch = batch
         self.poll_seconds = poll_seconds
@@ -240,7 +243,7 @@ class CheckRunner:
     # -- loops --------------------------------------------------------------------------------
 
     def client(self) -> Clients:
-        return Clients(self.concurrency, self.verify)
+        return Clients(self.concurrency, self.verify, self.outbound)
 
     def run_once(self, now: datetime | None = None) -> bool:
         """Claims one batch of due checks, probes them and records the results; True if any."""
@@ -315,12 +318,7 @@ class CheckRunner:
 
     async def _probe(self, clients: Clients, spec: ProbeSpec) -> ProbeResult:
         try:
-            return await probe(
-                clients.for_check(spec.check_id),
-                spec,
-                self.clock,
-                allow_private=self.allow_private,
-            )
+            return await probe(clients.for_check(spec.check_id), spec, self.clock)
         except Exception as exc:  # a bug in grading must not stop the loop
             log.exception("probe of check %d failed", spec.check_id)
             return ProbeResult(

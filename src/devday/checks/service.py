@@ -42,7 +42,7 @@ from devday.checks.schemas import (
 from devday.checks.slots import next_slot_after
 from devday.concurrency import check_version
 from devday.errors import Invalid, NotFound
-from devday.netguard import private_target_reason
+from devday.netguard import STRICT, OutboundPolicy, private_target_reason
 from devday.notify import service as notify_service
 from devday.project import service as project_service
 from devday.team import service as team_service
@@ -54,13 +54,18 @@ RECENT = timedelta(hours=1)
 
 
 def create_app(
-    *, session: Session, user: User, data: AppCreate, now: datetime, allow_private: bool = False
+    *,
+    session: Session,
+    user: User,
+    data: AppCreate,
+    now: datetime,
+    outbound: OutboundPolicy = STRICT,
 ) -> App:
     """An app of a team the caller belongs to; the caller owns it unless ``owner_id`` names
     another member. A base URL inside the server's network is refused unless allowed."""
     if team_service.membership(session=session, team_id=data.team_id, user_id=user.id) is None:
         raise Invalid(f"team {data.team_id} not found", field="team_id")
-    _refuse_private(data.base_url, allow_private)
+    _refuse_private(data.base_url, outbound)
     app = App(
         team_id=data.team_id,
         owner_id=user.id,
@@ -105,7 +110,7 @@ def update_app(
     app_id: int,
     data: AppUpdate,
     version: int,
-    allow_private: bool = False,
+    outbound: OutboundPolicy = STRICT,
 ) -> App:
     app = get_app(session=session, user=user, app_id=app_id)
     check_version(app.version, version, f"app {app_id}")
@@ -116,7 +121,7 @@ def update_app(
     if data.name is not None:
         app.name = data.name.strip()
     if data.base_url is not None:
-        _refuse_private(data.base_url, allow_private)
+        _refuse_private(data.base_url, outbound)
         app.base_url = data.base_url
     if data.owner_id is not None:
         app.owner_id = _member(session, app.team_id, data.owner_id, "owner_id")
@@ -204,12 +209,12 @@ def create_check(
     app_id: int,
     data: CheckCreate,
     now: datetime,
-    allow_private: bool = False,
+    outbound: OutboundPolicy = STRICT,
 ) -> Check:
     """A check of an app; its first run is its first slot after now."""
     app = get_app(session=session, user=user, app_id=app_id)
     data = data.model_copy(update={"path": _path(data.path)})
-    _refuse_private(app.base_url + data.path, allow_private, field="path")
+    _refuse_private(app.base_url + data.path, outbound, field="path")
     check = Check(app_id=app.id, team_id=app.team_id, next_run_at=now, created_at=now, streaks={})
     _apply(check, data.model_dump(exclude={"enabled"}) | {"enabled": data.enabled})
     session.add(check)
@@ -248,7 +253,7 @@ def update_check(
     data: CheckUpdate,
     version: int,
     now: datetime,
-    allow_private: bool = False,
+    outbound: OutboundPolicy = STRICT,
 ) -> Check:
     check = get_check(session=session, user=user, check_id=check_id)
     check_version(check.version, version, f"check {check_id}")
@@ -271,7 +276,7 @@ def update_check(
     if "path" in changes:
         changes["path"] = _path(changes["path"])
         app = session.get_one(App, check.app_id)
-        _refuse_private(app.base_url + changes["path"], allow_private, field="path")
+        _refuse_private(app.base_url + changes["path"], outbound, field="path")
     _apply(check, changes)
     if "interval_seconds" in changes or changes.get("enabled"):
         check.next_run_at = next_slot_after(check.id, check.interval_seconds, now)
@@ -501,16 +506,10 @@ def _path(value: str) -> str:
         raise Invalid(str(exc), field="path") from None
 
 
-def _refuse_private(url: str, allow_private: bool, field: str = "base_url") -> None:
-    if allow_private:
-        return
-    reason = private_target_reason(url)
+def _refuse_private(url: str, outbound: OutboundPolicy, field: str = "base_url") -> None:
+    reason = private_target_reason(url, outbound)
     if reason:
-        raise Invalid(
-            f"{reason}; checks may not probe the server's own network "
-            "(DEVDAY_ALLOW_PRIVATE_URLS=true allows it)",
-            field=field,
-        )
+        raise Invalid(reason, field=field)
 
 
 def _set_stakeholders(

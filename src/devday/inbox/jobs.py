@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from devday.inbox import mail, service, setup
+from devday.inbox import imap, service, setup
 from devday.inbox.models import TeamInbox
 from devday.jobs import service as jobs_service
 from devday.jobs.models import JobStatus, ScheduledJob
+from devday.netguard import OutboundPolicy
 
 if TYPE_CHECKING:
     from devday.jobs.registry import JobRegistry
@@ -31,16 +32,36 @@ def wake(session: Session, job: ScheduledJob, now: datetime) -> None:
     service.wake_due(session=session, now=now)
 
 
-def poll(session: Session, job: ScheduledJob, now: datetime) -> None:
+class Poll:
     """Polls one team's mailbox (a failure is kept on the setup, not retried here: the next
-    poll is the retry) and queues the next poll."""
-    if job.team_id is None:
-        return
-    config = session.get(TeamInbox, job.team_id)
-    if config is None or not config.imap_enabled:
-        return
-    mail.poll(session, config, now)
-    schedule_poll(session, config, now + timedelta(minutes=config.poll_minutes), now)
+    poll is the retry) and queues the next poll. No transaction is open while the mail server
+    is spoken to (see ``devday.inbox.imap``); a poll already running for the team (its "poll
+    now") makes this one a no-op."""
+
+    def __init__(self, outbound: OutboundPolicy) -> None:
+        self.outbound = outbound
+
+    def prepare(self, session: Session, job: ScheduledJob, now: datetime) -> imap.Mailbox | None:
+        if job.team_id is None:
+            return None
+        config = session.get(TeamInbox, job.team_id)
+        if config is None or not config.imap_enabled:
+            return None
+        schedule_poll(session, config, now + timedelta(minutes=config.poll_minutes), now)
+        return imap.claim(session, job.team_id, now)
+
+    def exchange(self, prepared: imap.Mailbox, sessions: sessionmaker[Session]) -> imap.Fetched:
+        return imap.exchange(prepared, self.outbound, imap.known_in(sessions, prepared.team_id))
+
+    def record(
+        self,
+        session: Session,
+        job: ScheduledJob,
+        prepared: imap.Mailbox,
+        outcome: imap.Fetched,
+        now: datetime,
+    ) -> None:
+        imap.record(session, prepared, outcome, now)
 
 
 def schedule_poll(session: Session, config: TeamInbox, due_at: datetime, now: datetime) -> None:
@@ -71,6 +92,6 @@ def schedule_sweep(session: Session, now: datetime) -> None:
 
 def register(registry: JobRegistry) -> None:
     registry.register(service.WAKE, wake)
-    registry.register(POLL, poll)
+    registry.register_network(POLL, Poll(registry.outbound))
     registry.register(SWEEP, sweep)
     registry.on_start(schedule_sweep)

@@ -1,5 +1,5 @@
-"""Mail into the inbox: parsing with the stdlib ``email`` package, polling a team's IMAP
-mailbox with ``imaplib``, and devday's own SMTP receiver (aiosmtpd).
+"""Mail into the inbox: parsing with the stdlib ``email`` package, and devday's own SMTP
+receiver (aiosmtpd). Polling a team's IMAP mailbox is ``devday.inbox.imap``.
 
 A mail is keyed by its Message-ID (a digest of the raw mail when it has none), so that a mail
 seen twice is one item. Polling marks a mail \\Seen only once its item was stored by an earlier
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import html
-import imaplib
 import logging
 import re
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,13 +27,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from devday.clock import Clock
 from devday.db import transaction
 from devday.inbox import service, setup
-from devday.inbox.models import InboxItem, ItemSource, TeamInbox
+from devday.inbox.models import InboxItem, ItemSource
 from devday.team.models import Team
 
 log = logging.getLogger("devday.inbox")
-IMAP_TIMEOUT = 30.0
 MAX_MAIL_BYTES = 10 * 1024 * 1024
-MAX_PER_POLL = 200
 
 
 @dataclass(frozen=True)
@@ -118,84 +114,6 @@ def store(session: Session, team: Team, mail: ParsedMail, now: datetime) -> Inbo
         message_id=mail.message_id,
         now=now,
     )
-
-
-# --- IMAP ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PollResult:
-    fetched: int
-    new: int
-    error: str | None
-
-
-def _connect(config: TeamInbox) -> imaplib.IMAP4:
-    if config.imap_tls:
-        context = ssl.create_default_context()
-        return imaplib.IMAP4_SSL(
-            config.imap_host, config.imap_port, ssl_context=context, timeout=IMAP_TIMEOUT
-        )
-    return imaplib.IMAP4(config.imap_host, config.imap_port, timeout=IMAP_TIMEOUT)
-
-
-def _check(answer: tuple[str, Any], what: str) -> Any:
-    status, data = answer
-    if status != "OK":
-        raise imaplib.IMAP4.error(f"{what} failed: {data!r}")
-    return data
-
-
-def poll(session: Session, config: TeamInbox, now: datetime) -> PollResult:
-    """Reads the unseen mails of the team's mailbox into its inbox, in the caller's
-    transaction; mails stored by an earlier poll are marked \\Seen. Errors are kept on the
-    setup (``last_error``) and returned, never raised."""
-    team = session.get(Team, config.team_id)
-    if team is None:  # pragma: no cover - the setup is deleted with its team
-        return PollResult(0, 0, "no such team")
-    fetched = new = 0
-    error: str | None = None
-    try:
-        with _connect(config) as imap:
-            _check(imap.login(config.imap_user, config.imap_password), "LOGIN")
-            _check(imap.select(_quoted(config.imap_folder)), "SELECT")
-            numbers = _check(imap.search(None, "UNSEEN"), "SEARCH")[0].split()[:MAX_PER_POLL]
-            mails: list[tuple[bytes, ParsedMail]] = []
-            for number in numbers:
-                raw = _fetch(imap, number)
-                if raw is not None:
-                    mails.append((number, parse(raw)))
-            fetched = len(mails)
-            stored_before = service.known_message_ids(
-                session=session, team_id=team.id, message_ids=[m.message_id for _n, m in mails]
-            )
-            seen = [n for n, m in mails if m.message_id in stored_before or m.automatic]
-            for _number, mail in mails:
-                if mail.message_id not in stored_before and store(session, team, mail, now):
-                    new += 1
-            if seen:
-                _check(imap.store(b",".join(seen).decode(), "+FLAGS", "\\Seen"), "STORE")
-            imap.logout()
-    except (OSError, imaplib.IMAP4.error, ssl.SSLError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
-        log.warning("inbox poll of team %s failed: %s", team.id, error)
-    config.last_polled_at = now
-    config.last_error = error
-    session.flush()
-    return PollResult(fetched, new, error)
-
-
-def _quoted(folder: str) -> str:
-    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _fetch(imap: imaplib.IMAP4, number: bytes) -> bytes | None:
-    # BODY.PEEK[] leaves the mail unseen: it is marked only after its item is committed.
-    data = _check(imap.fetch(number.decode(), "(BODY.PEEK[])"), "FETCH")
-    for part in data:
-        if isinstance(part, tuple) and len(part) >= 2 and isinstance(part[1], bytes):
-            return part[1][:MAX_MAIL_BYTES]
-    return None
 
 
 # --- SMTP ----------------------------------------------------------------------------------------

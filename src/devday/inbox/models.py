@@ -142,6 +142,9 @@ class TeamInbox(Base):
     poll_minutes: Mapped[int] = mapped_column(default=5)
     last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Set while a poll talks to the mailbox (one poll at a time per team); a poll that died
+    # gives the mailbox up when it passes.
+    poll_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -14,8 +14,8 @@ from devday import importance, inputs
 from devday.account.models import User
 from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, IdPath, IdQuery, SessionDep, StateDep
-from devday.errors import Invalid
-from devday.inbox import mail, service, setup
+from devday.errors import Conflict, Invalid
+from devday.inbox import imap, service, setup
 from devday.inbox.models import InboxItem, ItemStatus, TeamInbox
 from devday.inbox.schemas import (
     AcceptIn,
@@ -312,7 +312,13 @@ def update_setup(
     _team, existing = setup.get(session=session, user=user, team_id=team_id)
     version = expected_version(if_match, data.version) if existing is not None else None
     row = setup.update(
-        session=session, user=user, team_id=team_id, data=data, version=version, now=clock.now()
+        session=session,
+        user=user,
+        team_id=team_id,
+        data=data,
+        version=version,
+        now=clock.now(),
+        outbound=state.settings.outbound_policy(),
     )
     session.commit()
     team, row_now = setup.get(session=session, user=user, team_id=team_id)
@@ -321,12 +327,25 @@ def update_setup(
 
 
 @router.post("/teams/{team_id}/inbox/poll", response_model=PollRead)
-def poll_now(team_id: IdPath, user: CurrentUser, session: SessionDep, clock: ClockDep) -> PollRead:
+def poll_now(
+    team_id: IdPath, user: CurrentUser, session: SessionDep, state: StateDep, clock: ClockDep
+) -> PollRead:
     """Poll the team's IMAP mailbox now (members), rather than wait for the next scheduled
-    poll; a failure is answered in `error` and kept as the setup's `last_error`."""
+    poll; a failure is answered in `error` and kept as the setup's `last_error`. One poll of a
+    mailbox runs at a time (409 while another runs) and polls are limited per team (429 with
+    `Retry-After`, DEVDAY_INBOX_POLL_LIMIT_PER_TEAM). A host in the server's own network is
+    refused unless the administrator allows it (DEVDAY_OUTBOUND_ALLOW)."""
     _team, row = setup.get(session=session, user=user, team_id=team_id)
     if row is None or not row.imap_host:
         raise Invalid("set up the team's IMAP mailbox first", field="imap_host")
-    result = mail.poll(session, row, clock.now())
-    session.commit()
+    state.rate_limits.hit(
+        state.settings.inbox_poll_limit_per_team,
+        "inbox-poll",
+        str(team_id),
+        message="the team's mailbox was polled often just now; try again later",
+    )
+    outbound = state.settings.outbound_policy()
+    result = imap.poll_now(session, state.session_factory, team_id, outbound, clock)
+    if result is None:
+        raise Conflict("the team's mailbox is being polled right now; try again in a moment")
     return PollRead(fetched=result.fetched, new=result.new, error=result.error)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from devday import netguard
 from devday.account.models import User
 from devday.concurrency import check_version, flush_versioned
 from devday.errors import Conflict, Forbidden, Invalid, PreconditionRequired
@@ -36,8 +37,10 @@ def update(
     data: TeamInboxUpdate,
     version: int | None,
     now: datetime,
+    outbound: netguard.OutboundPolicy = netguard.STRICT,
 ) -> TeamInbox:
-    """Creates or changes the setup (owners and managers); a change needs the version read."""
+    """Creates or changes the setup (owners and managers); a change needs the version read.
+    A mailbox host that ``outbound`` refuses (the server's own network) is Invalid."""
     team, role = team_service.get_team(session=session, user=user, team_id=team_id)
     if role not in team_service.MANAGING_ROLES:
         raise Forbidden("only the team's owners and managers set up its inbox")
@@ -71,6 +74,11 @@ def update(
         raise Conflict(f"the address {row.slug!r} is taken; choose another", field="slug")
     if row.imap_enabled and not (row.imap_host and row.imap_user):
         raise Invalid("polling needs imap_host and imap_user", field="imap_host")
+    if row.imap_host and sent & {"imap_host", "imap_port"}:
+        # Checked again at each poll: a name may be re-pointed after it was saved.
+        reason = netguard.host_refusal(row.imap_host, row.imap_port, outbound, team_id=team.id)
+        if reason is not None:
+            raise Invalid(reason, field="imap_host")
     row.updated_at = now
     flush_versioned(session, "the team's inbox")
     return row

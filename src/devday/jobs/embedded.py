@@ -25,7 +25,7 @@ def build_worker(*, settings: Settings, engine: Engine, clock: Clock, worker_id:
         smtp_url=settings.smtp_url,
         smtp_timeout=settings.smtp_timeout_seconds,
         webhook_timeout=settings.webhook_timeout_seconds,
-        allow_private=settings.allow_private_urls,
+        outbound=settings.outbound_policy(),
     )
     sessions, check_sessions = (make_session_factory(engine, writer=True) for _ in range(2))
     # Jobs change tasks too (incidents, meeting actions, the morning's wrap-up): plans stay live.
@@ -34,7 +34,7 @@ def build_worker(*, settings: Settings, engine: Engine, clock: Clock, worker_id:
     return Worker(
         sessions,
         deliverers,
-        default_registry(),
+        default_registry(outbound=settings.outbound_policy()),
         clock,
         worker_id,
         lease_seconds=settings.worker_lease_seconds,
@@ -43,7 +43,7 @@ def build_worker(*, settings: Settings, engine: Engine, clock: Clock, worker_id:
                 check_sessions,
                 clock,
                 worker_id,
-                allow_private=settings.allow_private_urls,
+                outbound=settings.outbound_policy(),
                 concurrency=settings.check_concurrency,
             )
         ],

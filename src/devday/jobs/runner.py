@@ -193,38 +193,61 @@ class Worker:
 
     def run_job(self, job_id: int) -> bool:
         """Runs the handler of one job this worker claimed, in one transaction with marking
-        it done. A failure is retried with backoff, up to 5 attempts. False when the job is
-        no longer this worker's to run."""
+        it done; a network job (``registry.NetworkJob``) in two, with the far end spoken to in
+        between, outside any transaction. A failure is retried with backoff, up to 5 attempts.
+        False when the job is no longer this worker's to run."""
         now = self.clock.now()
         try:
             with transaction(self.session_factory) as session:
-                # Renewing the lease first locks the row (PostgreSQL) or the database (SQLite)
-                # until commit: a worker whose lease ran out can no longer commit a second run.
-                held = session.scalar(
-                    update(ScheduledJob)
-                    .where(
-                        ScheduledJob.id == job_id,
-                        ScheduledJob.status == JobStatus.running,
-                        ScheduledJob.claimed_by == self.worker_id,
-                    )
-                    .values(claimed_until=now + self.lease)
-                    .returning(ScheduledJob.id)
-                    .execution_options(**NO_SYNC)
-                )
-                if held is None:
+                job = self._renew(session, job_id, now)
+                if job is None:
                     return False
-                job = session.get_one(ScheduledJob, job_id)
-                handler = self.registry.handler(job.kind)
-                if handler is None:
-                    raise LookupError(f"no handler for job kind {job.kind!r} in this worker")
-                handler(session, job, now)
-                job.status = JobStatus.done
-                job.finished_at = now
-                job.claimed_by = job.claimed_until = job.last_error = None
+                network = self.registry.network_job(job.kind)
+                if network is None:
+                    handler = self.registry.handler(job.kind)
+                    if handler is None:
+                        raise LookupError(f"no handler for job kind {job.kind!r} in this worker")
+                    handler(session, job, now)
+                    self._done(job, now)
+                    return True
+                prepared = network.prepare(session, job, now)
+            # Nothing is held while the far end is slow: the lock (SQLite) or the connection
+            # (PostgreSQL) went back with the commit above.
+            outcome = None if prepared is None else network.exchange(prepared, self.session_factory)
+            with transaction(self.session_factory) as session:
+                now = self.clock.now()
+                job = self._renew(session, job_id, now)
+                if job is None:
+                    return False
+                if prepared is not None:
+                    network.record(session, job, prepared, outcome, now)
+                self._done(job, now)
         except Exception as exc:  # the handler's transaction is rolled back; retry later
             log.warning("job %d failed: %s", job_id, exc, exc_info=True)
             self._job_failed(job_id, (str(exc) or type(exc).__name__)[:ERROR_MAX])
         return True
+
+    def _renew(self, session: Session, job_id: int, now: datetime) -> ScheduledJob | None:
+        # Renewing the lease first locks the row (PostgreSQL) or the database (SQLite) until
+        # commit: a worker whose lease ran out can no longer commit a second run.
+        held = session.scalar(
+            update(ScheduledJob)
+            .where(
+                ScheduledJob.id == job_id,
+                ScheduledJob.status == JobStatus.running,
+                ScheduledJob.claimed_by == self.worker_id,
+            )
+            .values(claimed_until=now + self.lease)
+            .returning(ScheduledJob.id)
+            .execution_options(**NO_SYNC)
+        )
+        return None if held is None else session.get_one(ScheduledJob, job_id)
+
+    @staticmethod
+    def _done(job: ScheduledJob, now: datetime) -> None:
+        job.status = JobStatus.done
+        job.finished_at = now
+        job.claimed_by = job.claimed_until = job.last_error = None
 
     def release_jobs(self, job_ids: Sequence[int]) -> None:
         """Hands claimed but unstarted jobs back (on shutdown), uncounting their attempt."""

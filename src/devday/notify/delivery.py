@@ -22,7 +22,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 
 from devday import __version__
-from devday.netguard import private_target_reason
+from devday.netguard import (
+    ALLOW_ALL,
+    STRICT,
+    GuardedTransport,
+    OutboundPolicy,
+    Refused,
+    Unresolvable,
+)
 from devday.notify.models import ChannelKind, OutboxMessage
 
 
@@ -183,9 +190,10 @@ def webhook_request(message: Outgoing) -> tuple[bytes, dict[str, str]]:
 class WebhookSender:
     """Posts to Slack, Mattermost and generic webhooks; a 2xx answer is success.
 
-    With ``allow_private=False`` (the server's default, DEVDAY_ALLOW_PRIVATE_URLS) a target
-    that resolves to a loopback or private address is refused at delivery time too, so a name
-    re-pointed after the channel was created cannot reach inside.
+    Every connection goes through the outbound guard with ``outbound`` (the server's setting,
+    strict by default there): a target that resolves to a loopback, private or other internal
+    address is refused at delivery time too, so a name re-pointed after the channel was created
+    cannot reach inside, and the connection goes to the address that was checked.
     """
 
     def __init__(
@@ -193,27 +201,29 @@ class WebhookSender:
         *,
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
-        allow_private: bool = True,
+        outbound: OutboundPolicy = ALLOW_ALL,
     ) -> None:
-        self._allow_private = allow_private
         self._client = httpx.Client(
             timeout=timeout,
-            transport=transport,
+            transport=transport or GuardedTransport(outbound),
             follow_redirects=False,
             headers={"User-Agent": f"devday/{__version__}"},
         )
 
     def deliver(self, message: Outgoing) -> None:
-        if not self._allow_private and (reason := private_target_reason(message.target)):
-            raise DeliveryError(f"refused: {reason}")
         body, headers = webhook_request(message)
         try:
             response = self._client.post(message.target, content=body, headers=headers)
+        except Refused as exc:
+            raise DeliveryError(f"refused: {exc}") from exc
+        except Unresolvable as exc:
+            raise DeliveryError(str(exc)) from exc
         except httpx.HTTPError as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
         if not response.is_success:
+            # The far end's body is not repeated: only the status says what went wrong.
             host = urlsplit(message.target).hostname
-            raise DeliveryError(f"HTTP {response.status_code} from {host}: {response.text[:200]}")
+            raise DeliveryError(f"HTTP {response.status_code} from {host}")
 
     def close(self) -> None:
         self._client.close()
@@ -268,11 +278,11 @@ class Deliverers:
         smtp_url: str,
         smtp_timeout: float = 30.0,
         webhook_timeout: float = 10.0,
-        allow_private: bool = False,
+        outbound: OutboundPolicy = STRICT,
     ) -> Deliverers:
         """The real deliverers; email only when ``smtp_url`` is set (ValueError if malformed)."""
         email = (
             SmtpMailer(SmtpConfig.from_url(smtp_url, timeout=smtp_timeout)) if smtp_url else None
         )
-        web = WebhookSender(timeout=webhook_timeout, allow_private=allow_private)
+        web = WebhookSender(timeout=webhook_timeout, outbound=outbound)
         return cls(web=web, email=email)

@@ -55,7 +55,7 @@ def add_channel(
             user=page.user,
             data=ChannelCreate(kind=kind, name=name, target=target),
             now=page.now,
-            allow_private=page.state.settings.allow_private_urls,
+            outbound=page.state.settings.outbound_policy(),
         )
 
     def refused(refusal: Refusal) -> Response:

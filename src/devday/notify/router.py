@@ -61,7 +61,7 @@ def create_channel(
         user=user,
         data=data,
         now=clock.now(),
-        allow_private=state.settings.allow_private_urls,
+        outbound=state.settings.outbound_policy(),
     )
     session.commit()
     return ChannelCreated(**_read(channel).model_dump(), secret=channel.secret)

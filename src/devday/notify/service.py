@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.errors import Forbidden, Invalid, NotFound
-from devday.netguard import private_target_reason
+from devday.netguard import STRICT, OutboundPolicy, private_target_reason
 from devday.notify.models import Channel, ChannelKind, OutboxMessage, OutboxStatus
 from devday.notify.schemas import ChannelCreate
 from devday.team import service as team_service
@@ -33,19 +33,16 @@ def create_channel(
     user: User,
     data: ChannelCreate,
     now: datetime,
-    allow_private: bool = False,
+    outbound: OutboundPolicy = STRICT,
 ) -> Channel:
     """A personal channel, or a team's when ``team_id`` names a team the caller manages.
 
-    A webhook aimed at a loopback or private address is refused unless ``allow_private``."""
-    if data.kind != ChannelKind.email and not allow_private:
-        reason = private_target_reason(data.target)
+    A webhook aimed at a loopback, private or other internal address is refused unless
+    ``outbound`` (the administrator's setting) allows it."""
+    if data.kind != ChannelKind.email:
+        reason = private_target_reason(data.target, outbound)
         if reason:
-            raise Invalid(
-                f"{reason}; the server does not send to its own network "
-                "(DEVDAY_ALLOW_PRIVATE_URLS=true allows it)",
-                field="target",
-            )
+            raise Invalid(reason, field="target")
     if data.team_id is not None:
         _require_manager(session, user, data.team_id, missing_field="team_id")
     channel = Channel(
