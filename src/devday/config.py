@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     smtp_listen: str = ""
     inbox_domain: str = ""
     help_form_limit_per_address: str = "5/hour"
+    # Request bodies (JSON and forms): larger ones answer 413 before they are read; a body
+    # that takes longer than the timeout to arrive answers 408.
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    body_timeout_seconds: float = Field(default=30.0, gt=0)
+    # While the database cannot be reached, requests answer 503 with this Retry-After.
+    unavailable_retry_after_seconds: int = Field(default=5, ge=1)
 
     @field_validator("database_url")
     @classmethod

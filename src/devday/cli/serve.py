@@ -10,6 +10,14 @@ from devday.cli import output
 from devday.cli.client import CliError
 from devday.cli.state import state
 
+# uvicorn's own limits: an idle kept-alive connection is closed after KEEP_ALIVE seconds, and
+# Ctrl+C waits at most SHUTDOWN seconds for requests in flight. Bodies are limited by the app
+# (devday.limits: DEVDAY_MAX_BODY_BYTES, DEVDAY_BODY_TIMEOUT_SECONDS); request heads by uvicorn's
+# h11 parser (at most HEAD_BYTES).
+KEEP_ALIVE_SECONDS = 5
+SHUTDOWN_SECONDS = 10
+HEAD_BYTES = 64 * 1024
+
 
 def serve(
     ctx: typer.Context,
@@ -83,7 +91,15 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     output.line(f"devday is running at http://{shown}:{port}/ (API docs at /docs); Ctrl+C stops it")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+            h11_max_incomplete_event_size=HEAD_BYTES,
+        )
     finally:
         if stop_smtp is not None:
             stop_smtp()
