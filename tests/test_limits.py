@@ -35,7 +35,7 @@ def test_it_refuses_a_large_json_body_before_authentication(client: TestClient) 
     response = client.post("/api/v1/tasks", content=json.dumps({"title": title}))
     assert response.status_code == 413  # not 401: the body was never read nor parsed
     assert response.json() == {
-        "detail": "request body too large: at most 1000000 bytes",
+        "detail": "request body too large: at most 1048576 bytes",
         "errors": [],
     }
     assert response.headers["connection"] == "close"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -99,3 +100,26 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed if the block succeeds, rolled back if it raises."""
     with factory() as session, session.begin():
         yield session
+
+
+# SQLite's messages for a database that cannot be used now, as opposed to a wrong statement
+# ("no such table", "syntax error"), which stays a bug to fix.
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "disk is full")
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot serve us right now (down, unreachable, the pool
+    exhausted, the file locked or gone) rather than that a statement was wrong: such a request
+    may succeed if tried again later."""
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):
+        return True
+    if not isinstance(exc, sa_exc.OperationalError):
+        return False
+    if type(exc.orig).__module__ == "sqlite3":
+        message = str(exc.orig).lower()
+        return any(part in message for part in _SQLITE_UNAVAILABLE)
+    return True  # psycopg: connection refused or lost, server shutting down, query cancelled
