@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -57,6 +57,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 IMMEDIATE = "devday_sqlite_immediate"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
 def utcnow() -> datetime:
@@ -66,7 +67,8 @@ def utcnow() -> datetime:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite connections get WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        engine = create_engine(url, connect_args=connect_args)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -93,6 +95,26 @@ def make_session_factory(engine: Engine, *, writer: bool = False) -> sessionmake
     """Sessions over ``engine``; a ``writer`` session takes SQLite's write lock as it begins."""
     bind = engine.execution_options(**{IMMEDIATE: True}) if writer else engine
     return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+@contextmanager
+def brief_transaction(engine: Engine, *, wait_seconds: float) -> Iterator[Connection]:
+    """A transaction of its own that waits at most ``wait_seconds`` for a lock held by another
+    (OperationalError past that): for a write that may be skipped when the database is busy."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # before BEGIN, so that taking the write lock waits this long only
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
+            conn.commit()
+        try:
+            with conn.begin():
+                if not sqlite:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_seconds * 1000)}")
+                yield conn
+        finally:
+            if sqlite:  # the pooled connection goes back with its usual patience
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+                conn.commit()
 
 
 @contextmanager
