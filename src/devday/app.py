@@ -20,6 +20,7 @@ from devday.clock import Clock, SystemClock
 from devday.config import Settings, get_settings
 from devday.db import make_engine, make_session_factory
 from devday.deps import AppState
+from devday.limits import BodyLimits
 from devday.planning import live
 from devday.security_headers import SecurityHeaders
 
@@ -134,10 +135,15 @@ def create_app(
         TEMPLATES.env.globals["inbox_open_count"] = open_count
     if not trust_local_user:
         passwords.prepare()  # a server refuses its first login as slowly as the next ones
+    app.add_middleware(
+        BodyLimits,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )
     if settings.https_redirect:
         # Behind a TLS proxy: what the proxy reports as plain HTTP goes to https first.
         app.add_middleware(HTTPSRedirectMiddleware)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders)  # added last, so it runs first: every answer has them
     return app
 
 

@@ -81,6 +81,13 @@ class Settings(BaseSettings):
             allow_private=self.allow_private_urls, allow=self.outbound_allow
         )
 
+    # Request bodies (JSON and forms): larger ones answer 413 before they are read; a body
+    # that takes longer than the timeout to arrive answers 408.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    body_timeout_seconds: float = Field(default=30.0, gt=0)
+    # While the database cannot be reached, requests answer 503 with this Retry-After.
+    unavailable_retry_after_seconds: int = Field(default=5, ge=1)
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -56,6 +57,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 IMMEDIATE = "devday_sqlite_immediate"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
 def utcnow() -> datetime:
@@ -65,7 +67,8 @@ def utcnow() -> datetime:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite connections get WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        engine = create_engine(url, connect_args=connect_args)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -95,7 +98,50 @@ def make_session_factory(engine: Engine, *, writer: bool = False) -> sessionmake
 
 
 @contextmanager
+def brief_transaction(engine: Engine, *, wait_seconds: float) -> Iterator[Connection]:
+    """A transaction of its own that waits at most ``wait_seconds`` for a lock held by another
+    (OperationalError past that): for a write that may be skipped when the database is busy."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # before BEGIN, so that taking the write lock waits this long only
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
+            conn.commit()
+        try:
+            with conn.begin():
+                if not sqlite:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_seconds * 1000)}")
+                yield conn
+        finally:
+            if sqlite:  # the pooled connection goes back with its usual patience
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+                conn.commit()
+
+
+@contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed if the block succeeds, rolled back if it raises."""
     with factory() as session, session.begin():
         yield session
+
+
+# SQLite's messages for a database that cannot be used now, as opposed to a wrong statement
+# ("no such table", "syntax error"), which stays a bug to fix.
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "disk is full")
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot serve us right now (down, unreachable, the pool
+    exhausted, the file locked or gone) rather than that a statement was wrong: such a request
+    may succeed if tried again later."""
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):
+        return True
+    if not isinstance(exc, sa_exc.OperationalError):
+        return False
+    if type(exc.orig).__module__ == "sqlite3":
+        message = str(exc.orig).lower()
+        return any(part in message for part in _SQLITE_UNAVAILABLE)
+    return True  # psycopg: connection refused or lost, server shutting down, query cancelled

@@ -96,10 +96,14 @@ def optional_user(request: Request, state: StateDep, session: SessionDep) -> Use
         scheme, _, secret = auth.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized("use 'Authorization: Bearer <token>'")
-        user = account_service.user_for_token(session=session, secret=secret.strip(), now=now)
-        if user is None:
+        token = account_service.live_token(session=session, secret=secret.strip())
+        user = session.get(User, token.user_id) if token is not None else None
+        if token is None or user is None:
             raise Unauthorized("unknown or revoked API token")
-        session.commit()  # keeps last_used_at even when the request itself fails later
+        # The use is noted outside the request's transaction (a GET stays read-only), so this
+        # one ends first: on SQLite a writer's lock would otherwise make the note wait for it.
+        session.commit()
+        account_service.note_token_use(engine=state.engine, token=token, now=now)
         return user
     if state.trust_local_user and (email := request.headers.get(LOCAL_USER_HEADER)):
         return account_service.local_user(session=session, email=email)

@@ -10,10 +10,12 @@ import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from devday import db
 from devday.errors import Conflict, DomainError, RateLimited, body, error_body, validation_body
 
 log = logging.getLogger("devday")
@@ -81,7 +83,28 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=500, content=body("internal error; it has been logged", []))
 
 
+async def database_error(request: Request, exc: Exception) -> Response:
+    """503 with Retry-After while the database is unavailable (a JSON body for the API, a page
+    for a browser); handled here rather than as a 500 so that the connection is kept."""
+    if not db.unavailable(exc):
+        raise exc  # a wrong statement: the 500 of unexpected_error, logged
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    headers = {
+        "Retry-After": str(request.app.state.devday.settings.unavailable_retry_after_seconds)
+    }
+    if request.url.path.startswith("/api/"):
+        detail = "the database is unavailable; try again shortly"
+        return JSONResponse(status_code=503, content=body(detail, []), headers=headers)
+    from devday.web.rendering import TEMPLATES  # pages only; the API alone does not load them
+
+    return TEMPLATES.TemplateResponse(
+        request, "unavailable.html", {"user": None}, status_code=503, headers=headers
+    )
+
+
 def install(app: FastAPI) -> None:
+    for database_failure in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
+        app.add_exception_handler(database_failure, database_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -64,7 +64,8 @@ def assign(client: TestClient, who: Account, task_id: int, assignee_id: int) -> 
 
 
 def today(client: TestClient, who: Account, team_id: int) -> dict[str, Any]:
-    response = client.get(f"/api/v1/teams/{team_id}/meetings/today", headers=who.headers)
+    """Today's meeting, opened (stored) so that it has an id to change it by."""
+    response = client.post(f"/api/v1/teams/{team_id}/meetings/today", headers=who.headers)
     assert response.status_code == 200, response.text
     found: dict[str, Any] = response.json()
     return found

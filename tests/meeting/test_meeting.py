@@ -220,6 +220,7 @@ def test_it_shows_a_teams_meetings_to_its_members_only(
 
     for method, url, body in (
         ("GET", f"/api/v1/teams/{team_id}/meetings/today", None),
+        ("POST", f"/api/v1/teams/{team_id}/meetings/today", None),
         ("GET", f"/api/v1/teams/{team_id}/meetings", None),
         ("GET", f"/api/v1/meetings/{meeting['id']}", None),
         ("POST", f"/api/v1/meetings/{meeting['id']}/items", {"kind": "note", "text": "x"}),

@@ -13,11 +13,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/meetings/{meeting_id}/items"): {"kind": "note", "text": "mine now"},
     ("POST", "/api/v1/meetings/{meeting_id}/close"): {},
     ("POST", "/api/v1/meetings/{meeting_id}/reassign"): {"task_id": 1, "assignee_id": 1},
+    ("POST", "/api/v1/teams/{team_id}/meetings/today"): {},
 }
 
 
 def build(client: TestClient, alice: Account, ids: dict[str, Any]) -> dict[str, Any]:
-    meeting = client.get(f"/api/v1/teams/{ids['team_id']}/meetings/today", headers=alice.headers)
+    meeting = client.post(f"/api/v1/teams/{ids['team_id']}/meetings/today", headers=alice.headers)
     assert meeting.status_code == 200, meeting.text
     url = f"/api/v1/meetings/{meeting.json()['id']}/items"
     note = client.post(url, json={"kind": "note", "text": "secret note"}, headers=alice.headers)
@@ -38,7 +39,7 @@ def build(client: TestClient, alice: Account, ids: dict[str, Any]) -> dict[str, 
 
 def check_lists(client: TestClient, mallory: Account, ids: dict[str, Any]) -> None:
     team = client.post("/api/v1/teams", json={"name": "Mine"}, headers=mallory.headers).json()
-    own = client.get(f"/api/v1/teams/{team['id']}/meetings/today", headers=mallory.headers)
+    own = client.post(f"/api/v1/teams/{team['id']}/meetings/today", headers=mallory.headers)
     assert own.status_code == 200, own.text
     meeting = own.json()
     assert meeting["id"] != ids["meeting_id"] and meeting["items"] == []

@@ -7,21 +7,25 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from devday.account.models import ApiToken, User, WebSession
 from devday.account.passwords import hash_password, verify_password
 from devday.account.schemas import UserCreate, UserUpdate
+from devday.db import brief_transaction
 from devday.errors import Conflict, NotFound, Unauthorized
 
 # The header the CLI's in-process client names its user in; only an app built with
 # trust_local_user (never a server) reads it.
 LOCAL_USER_HEADER = "X-Devday-Local-User"
 TOKEN_PREFIX = "dd_"  # noqa: S105 - a public prefix, not a secret
-# last_used_at is a hint for the user, not an audit log: writing it at most once a minute
-# keeps every API call from becoming a write.
-_LAST_USED_GRANULARITY = timedelta(minutes=1)
+# last_used_at is a hint for the user, not an audit log: it is written at most once every few
+# minutes per token, in a transaction of its own, and skipped when the database is busy, so
+# that no API call becomes a write, waits for one or fails for one.
+_LAST_USED_GRANULARITY = timedelta(minutes=5)
+_LAST_USED_WAIT_SECONDS = 0.25
 
 
 def _digest(secret: str) -> str:
@@ -117,14 +121,32 @@ def revoke_token(*, session: Session, user: User, token_id: int, now: datetime) 
     return token
 
 
-def user_for_token(*, session: Session, secret: str, now: datetime) -> User | None:
-    """The owner of a live token, recording its use; None for unknown or revoked tokens."""
+def live_token(*, session: Session, secret: str) -> ApiToken | None:
+    """The token with this secret; None for unknown or revoked ones. Reads only: record its use
+    with ``note_token_use`` once the caller's transaction has ended."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
     if token is None or token.revoked_at is not None:
         return None
-    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
-        token.last_used_at = now
-    return session.get(User, token.user_id)
+    return token
+
+
+def note_token_use(*, engine: Engine, token: ApiToken, now: datetime) -> bool:
+    """Records that ``token`` was used ``now`` if its last use is older than a few minutes, in a
+    short transaction of its own (never the request's); skipped, returning False, when the
+    database is too busy to take the write at once. Call it outside any transaction of the same
+    thread, or on SQLite it would wait for that transaction's own lock."""
+    cutoff = now - _LAST_USED_GRANULARITY
+    if token.last_used_at is not None and token.last_used_at > cutoff:
+        return True
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= cutoff)
+    try:
+        with brief_transaction(engine, wait_seconds=_LAST_USED_WAIT_SECONDS) as conn:
+            conn.execute(
+                update(ApiToken).where(ApiToken.id == token.id, stale).values(last_used_at=now)
+            )
+    except OperationalError:
+        return False  # busy: the next use after this one records it
+    return True
 
 
 # --- browser sessions -------------------------------------------------------------------------

@@ -50,10 +50,12 @@ def _team(client: ApiClient, ref: str | None) -> dict[str, Any]:
     return teams[0]
 
 
-def _meeting(cli: CliState, ref: str | None) -> dict[str, Any]:
+def _meeting(cli: CliState, ref: str | None, *, to_change: bool = False) -> dict[str, Any]:
+    """Today's meeting of the team; ``to_change`` opens (stores) it first, for its id."""
     client = cli.client()
     team = _team(client, ref)
-    meeting: dict[str, Any] = client.get(f"/api/v1/teams/{team['id']}/meetings/today")
+    path = f"/api/v1/teams/{team['id']}/meetings/today"
+    meeting: dict[str, Any] = client.post(path) if to_change else client.get(path)
     return meeting
 
 
@@ -153,7 +155,7 @@ def _items(items: list[dict[str, Any]], tz: str) -> None:
 
 def _add(ctx: typer.Context, team: str | None, body: dict[str, Any]) -> dict[str, Any]:
     cli = state(ctx)
-    meeting = _meeting(cli, team)
+    meeting = _meeting(cli, team, to_change=True)
     item: dict[str, Any] = cli.client().post(f"/api/v1/meetings/{meeting['id']}/items", body)
     return item
 
@@ -223,7 +225,7 @@ def reassign(
     if (to is None) == (to_id is None):
         raise CliError("name the teammate with --to EMAIL or --to-id ID")
     assignee = to_id if to_id is not None else _person(cli, to or "")
-    meeting = _meeting(cli, team)
+    meeting = _meeting(cli, team, to_change=True)
     result = cli.client().post(
         f"/api/v1/meetings/{meeting['id']}/reassign", {"task_id": task_id, "assignee_id": assignee}
     )
@@ -235,7 +237,7 @@ def reassign(
 def close(ctx: typer.Context, team: TeamOption = None) -> None:
     """Close today's meeting and send the summary to the team's channels (owners, managers)."""
     cli = state(ctx)
-    meeting = _meeting(cli, team)
+    meeting = _meeting(cli, team, to_change=True)
     closed = cli.client().post(
         f"/api/v1/meetings/{meeting['id']}/close", {"version": meeting["version"]}
     )

@@ -10,6 +10,14 @@ from devday.cli import output
 from devday.cli.client import CliError
 from devday.cli.state import state
 
+# uvicorn's own limits: an idle kept-alive connection is closed after KEEP_ALIVE seconds, and
+# Ctrl+C waits at most SHUTDOWN seconds for requests in flight. Bodies are limited by the app
+# (devday.limits: DEVDAY_MAX_BODY_BYTES, DEVDAY_BODY_TIMEOUT_SECONDS); request heads by uvicorn's
+# h11 parser (at most HEAD_BYTES).
+KEEP_ALIVE_SECONDS = 5
+SHUTDOWN_SECONDS = 10
+HEAD_BYTES = 64 * 1024
+
 
 def serve(
     ctx: typer.Context,
@@ -107,6 +115,9 @@ def serve(
         "log_level": "info",
         "proxy_headers": True,
         "forwarded_allow_ips": settings.trusted_proxies,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        "timeout_graceful_shutdown": SHUTDOWN_SECONDS,
+        "h11_max_incomplete_event_size": HEAD_BYTES,
     }
     try:
         if app is not None:

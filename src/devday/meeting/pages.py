@@ -26,6 +26,7 @@ from devday.meeting.models import ItemKind, Meeting
 from devday.meeting.schemas import MAX_TEXT, ItemCreate
 from devday.meeting.views import agenda_read, items_read
 from devday.team import service as team_service
+from devday.team.models import Role, Team
 from devday.web.forms import FormStr, Refusal, form_id, form_version
 from devday.web.page import Missing, Page, PageContext, PageDay, page_router
 
@@ -52,15 +53,18 @@ def my_meeting(page: Page) -> Response:
     return page.render(PICK_PAGE, {"teams": teams})
 
 
-def _meeting(page: PageContext, team_id: int, day: date | None) -> Meeting:
-    """Today's meeting of the team (made on first view), or the one held on ``day``."""
-    if day is not None:
-        return service.meeting_on(session=page.session, user=page.user, team_id=team_id, day=day)
-    meeting, _team, _role = service.today_meeting(
-        session=page.session, user=page.user, team_id=team_id, now=page.now
+def _meeting(page: PageContext, team_id: int, day: date | None) -> tuple[Meeting, Team, Role]:
+    """Today's meeting of the team (not stored until its first change), or the one held on
+    ``day``; with the team and the caller's role. Reads only."""
+    if day is None:
+        return service.today_meeting(
+            session=page.session, user=page.user, team_id=team_id, now=page.now
+        )
+    meeting = service.meeting_on(session=page.session, user=page.user, team_id=team_id, day=day)
+    _row, team, role = service.get_meeting(
+        session=page.session, user=page.user, meeting_id=meeting.id
     )
-    page.session.commit()
-    return meeting
+    return meeting, team, role
 
 
 def _show(
@@ -72,11 +76,8 @@ def _show(
     values: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    session, user, now = page.session, page.user, page.now
-    meeting = _meeting(page, team_id, day)
-    _meeting_row, team, role = service.get_meeting(
-        session=session, user=user, meeting_id=meeting.id
-    )
+    session, now = page.session, page.now
+    meeting, team, role = _meeting(page, team_id, day)
     items = items_read(session, service.items_of(session=session, meeting_id=meeting.id))
     members = agenda_module.members_of(session=session, team_id=team.id)
     agenda = agenda_read(session, meeting, team, now)
@@ -123,7 +124,10 @@ def _post(
     values = {**values, "form": form}
 
     def run() -> object:
-        return change(_meeting(page, team_id, None))
+        meeting, _team, _role = service.open_today(
+            session=page.session, user=page.user, team_id=team_id, now=page.now
+        )
+        return change(meeting)
 
     def refused(refusal: Refusal) -> Response:
         if refusal.status == 404:

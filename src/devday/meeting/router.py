@@ -39,14 +39,27 @@ def list_meetings(team_id: IdPath, user: CurrentUser, session: SessionDep) -> li
 def today(
     team_id: IdPath, user: CurrentUser, session: SessionDep, clock: ClockDep, response: Response
 ) -> MeetingRead:
-    """Today's meeting of the team (its local today), made on first view, with the agenda built
-    from the team's data now: submitted standups, open blockers, deadlines at risk in each
-    member's plan with the planner's reason, open incidents, last meeting's action items and
-    reassignments that would save a deadline."""
+    """Today's meeting of the team (its local today), with the agenda built from the team's
+    data now: submitted standups, open blockers, deadlines at risk in each member's plan with
+    the planner's reason, open incidents, last meeting's action items and reassignments that
+    would save a deadline. Until its first change stores it, its `id` is null: open it with
+    `POST` on this path to get one."""
     now = clock.now()
     meeting, team, role = service.today_meeting(
         session=session, user=user, team_id=team_id, now=now
     )
+    response.headers["ETag"] = etag(meeting.version)
+    return meeting_read(session, meeting, team, role, now)
+
+
+@router.post("/teams/{team_id}/meetings/today", response_model=MeetingRead)
+def open_today(
+    team_id: IdPath, user: CurrentUser, session: SessionDep, clock: ClockDep, response: Response
+) -> MeetingRead:
+    """Open today's meeting of the team: stored if it was not yet (safe to repeat), with its
+    `id` for adding items, reassigning and closing."""
+    now = clock.now()
+    meeting, team, role = service.open_today(session=session, user=user, team_id=team_id, now=now)
     session.commit()
     response.headers["ETag"] = etag(meeting.version)
     return meeting_read(session, meeting, team, role, now)

@@ -201,7 +201,10 @@ _MEETING_EXAMPLE: dict[str, Any] = {
 class MeetingRead(ReadModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_MEETING_EXAMPLE]})
 
-    id: int
+    id: int | None = Field(
+        description="Null for today's meeting until it is stored (by its first change, or by "
+        "POST /api/v1/teams/{team_id}/meetings/today)"
+    )
     team_id: int
     team: str
     date: date

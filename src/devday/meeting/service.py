@@ -1,4 +1,4 @@
-"""Meetings: today's meeting of a team (made on first view), its items, closing it with the
+"""Meetings: today's meeting of a team (stored by its first change), its items, closing it with the
 summary to the team's channels, and reassigning a task between members.
 
 Every member of the team sees its meetings and adds notes, decisions and action items; only
@@ -51,15 +51,32 @@ def is_current(meeting: Meeting, team: Team, now: datetime) -> bool:
 def today_meeting(
     *, session: Session, user: User, team_id: int, now: datetime
 ) -> tuple[Meeting, Team, Role]:
-    """The team's meeting of its local today, made when first asked for."""
+    """The team's meeting of its local today. Reads only: until a change stores it (see
+    ``open_today``), this is the meeting as it will be stored, with ``id`` None."""
+    team, role = team_service.get_team(session=session, user=user, team_id=team_id)
+    return meeting_for_day(session=session, team=team, now=now), team, role
+
+
+def open_today(
+    *, session: Session, user: User, team_id: int, now: datetime
+) -> tuple[Meeting, Team, Role]:
+    """The team's meeting of its local today, stored now if it was not yet."""
     team, role = team_service.get_team(session=session, user=user, team_id=team_id)
     return open_for_day(session=session, team=team, now=now), team, role
 
 
-def open_for_day(*, session: Session, team: Team, now: datetime) -> Meeting:
-    """Today's meeting row of ``team``; two first viewers at once still make only one."""
+def meeting_for_day(*, session: Session, team: Team, now: datetime) -> Meeting:
+    """Today's meeting of ``team`` as stored, or, not stored yet, a new one left out of the
+    session (``id`` None): a read never writes."""
     day = agenda_module.team_today(team, now)
-    values = {
+    stored = session.scalar(
+        select(Meeting).where(Meeting.team_id == team.id, Meeting.meeting_date == day)
+    )
+    return stored if stored is not None else Meeting(**_new_meeting(team, day, now))
+
+
+def _new_meeting(team: Team, day: date, now: datetime) -> dict[str, object]:
+    return {
         "team_id": team.id,
         "meeting_date": day,
         "starts_at": agenda_module.starts_at(team, day),
@@ -71,10 +88,15 @@ def open_for_day(*, session: Session, team: Team, now: datetime) -> Meeting:
         "sent_to": 0,
         "version": 1,
     }
+
+
+def open_for_day(*, session: Session, team: Team, now: datetime) -> Meeting:
+    """Today's meeting row of ``team``, stored if it was not yet; two at once still make one."""
+    day = agenda_module.team_today(team, now)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
         insert(Meeting)
-        .values(**values)
+        .values(**_new_meeting(team, day, now))
         .on_conflict_do_nothing(index_elements=["team_id", "meeting_date"])
     )
     meeting = session.scalar(
@@ -114,7 +136,10 @@ def list_meetings(*, session: Session, user: User, team_id: int) -> list[tuple[M
     return [(meeting, int(n)) for meeting, n in rows]
 
 
-def items_of(*, session: Session, meeting_id: int) -> list[MeetingItem]:
+def items_of(*, session: Session, meeting_id: int | None) -> list[MeetingItem]:
+    """The meeting's items, the oldest first; none for a meeting not stored yet."""
+    if meeting_id is None:
+        return []
     return list(
         session.scalars(
             select(MeetingItem)
