@@ -37,7 +37,10 @@ class Settings(BaseSettings):
     # Answer plain-HTTP requests (as the trusted proxy reports them) with a redirect to https.
     https_redirect: bool = False
     demo: bool = True
-    login_limit_per_account: str = "10/15 minutes"
+    # Sign-in limits (see account/login.py): failures at one account from one address; failures
+    # at one account from anywhere, past which only known devices get in; attempts per address.
+    login_limit_per_account_address: str = "10/15 minutes"
+    login_limit_per_account: str = "50/hour"
     login_limit_per_address: str = "50/15 minutes"
     signup_limit_per_address: str = "20/hour"
     session_days: int = 30

@@ -15,8 +15,9 @@ from zoneinfo import available_timezones
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from devday.account import service as account_service
+from devday.account.login import DEVICE_COOKIE, DEVICE_DAYS, device_cookie, read_device
+from devday.account.login import log_in as log_in_with_password
 from devday.account.models import ApiToken, User
-from devday.account.ratelimit import check_login_limits
 from devday.account.schemas import TokenCreate, UserCreate, UserUpdate
 from devday.deps import SESSION_COOKIE, IdPath, session_key_from_cookie
 from devday.web.forms import FormStr, Refusal
@@ -36,25 +37,39 @@ TOKENS_SAVED = {"revoked": "Token revoked."}
 # --- signing up, in and out ----------------------------------------------------------------------
 
 
-def _signed_in(visit: Visit, key: str) -> RedirectResponse:
+def _signed_in(visit: Visit, started: tuple[str, User]) -> RedirectResponse:
+    key, user = started
     response = visit.redirect("/")
+    secure = visit.request.url.scheme == "https"
     response.set_cookie(
         SESSION_COOKIE,
         visit.state.signer.dumps(key, salt="session"),
         max_age=visit.state.settings.session_days * 86400,
         httponly=True,
         samesite="lax",
-        secure=visit.request.url.scheme == "https",
+        secure=secure,
+        path="/",
+    )
+    # Marks this browser as a known device of the account: see account/login.py.
+    device = read_device(visit.state.signer, visit.request.cookies.get(DEVICE_COOKIE))
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_cookie(visit.state.signer, user, device),
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
         path="/",
     )
     return response
 
 
-def _start_session(visit: Visit, user: User) -> str:
+def _start_session(visit: Visit, user: User) -> tuple[str, User]:
     settings = visit.state.settings
-    return account_service.start_session(
+    key = account_service.start_session(
         session=visit.session, user=user, now=visit.now, days=settings.session_days
     )
+    return key, user
 
 
 @router.get("/signup", response_class=HTMLResponse)
@@ -68,7 +83,7 @@ def signup(
 ) -> Response:
     values = {"email": email, "name": name, "timezone": timezone}
 
-    def sign_up() -> str:
+    def sign_up() -> tuple[str, User]:
         data = UserCreate(email=email, name=name, password=password, timezone=timezone)
         visit.state.rate_limits.hit(
             visit.state.settings.signup_limit_per_address,
@@ -98,10 +113,16 @@ def login_form(visit: VisitorPage) -> Response:
 
 @router.post("/login", response_class=HTMLResponse)
 def login(visit: VisitorPage, email: FormStr, password: FormStr) -> Response:
-    def log_in() -> str:
-        settings = visit.state.settings
-        check_login_limits(visit.state.rate_limits, settings, email, visit.address())
-        user = account_service.authenticate(session=visit.session, email=email, password=password)
+    def log_in() -> tuple[str, User]:
+        user = log_in_with_password(
+            session=visit.session,
+            limits=visit.state.rate_limits,
+            settings=visit.state.settings,
+            email=email,
+            password=password,
+            address=visit.address(),
+            device=read_device(visit.state.signer, visit.request.cookies.get(DEVICE_COOKIE)),
+        )
         return _start_session(visit, user)
 
     def refused(refusal: Refusal) -> Response:

@@ -8,7 +8,6 @@ from limits import parse
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
-from devday.config import Settings
 from devday.errors import RateLimited
 
 
@@ -26,21 +25,16 @@ class RateLimits:
             reset_at, _remaining = self.limiter.get_window_stats(item, *keys)
             raise RateLimited(message, retry_after=max(1, int(reset_at - time.time())))
 
+    def check(self, limit: str, *keys: str, message: str) -> None:
+        """Raises RateLimited when ``limit`` is spent for ``keys``, without counting."""
+        item = parse(limit)
+        if not self.limiter.test(item, *keys):
+            reset_at, _remaining = self.limiter.get_window_stats(item, *keys)
+            raise RateLimited(message, retry_after=max(1, int(reset_at - time.time())))
+
+    def count(self, limit: str, *keys: str) -> None:
+        """Counts one event against ``limit`` for ``keys``, whether or not it is spent."""
+        self.limiter.hit(parse(limit), *keys)
+
     def reset(self, limit: str, *keys: str) -> None:
         self.limiter.clear(parse(limit), *keys)
-
-
-def check_login_limits(limits: RateLimits, settings: Settings, email: str, address: str) -> None:
-    """Counts a sign-in attempt per address and per account; RateLimited when either is spent."""
-    limits.hit(
-        settings.login_limit_per_address,
-        "login-address",
-        address,
-        message="too many sign-in attempts from this address; try again later",
-    )
-    limits.hit(
-        settings.login_limit_per_account,
-        "login-account",
-        email.strip().lower(),
-        message="too many sign-in attempts for this account; try again later",
-    )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 
 from devday.account import service
-from devday.account.ratelimit import check_login_limits
+from devday.account.login import DEVICE_COOKIE, DEVICE_DAYS, device_cookie, log_in, read_device
 from devday.account.schemas import (
     TokenCreate,
     TokenCreated,
@@ -54,16 +54,35 @@ def update_me(data: UserUpdate, user: CurrentUser, session: SessionDep) -> UserR
 
 @router.post("/auth/token", status_code=status.HTTP_201_CREATED, response_model=TokenCreated)
 def log_in_for_token(
-    data: TokenLogin, request: Request, state: StateDep, session: SessionDep
+    data: TokenLogin, request: Request, response: Response, state: StateDep, session: SessionDep
 ) -> TokenCreated:
     """Exchange email and password for a new API token (what `devday login` does).
 
-    Rate-limited per account and per address, like the web login.
+    Rate-limited like the web login: per address, per account and address, and an account
+    locked by many failures lets in only a known device (the ``devday_device`` cookie that
+    this answer sets).
     """
-    check_login_limits(state.rate_limits, state.settings, data.email, client_address(request))
-    user = service.authenticate(session=session, email=data.email, password=data.password)
+    device = read_device(state.signer, request.cookies.get(DEVICE_COOKIE))
+    user = log_in(
+        session=session,
+        limits=state.rate_limits,
+        settings=state.settings,
+        email=data.email,
+        password=data.password,
+        address=client_address(request),
+        device=device,
+    )
     token, secret = service.create_token(session=session, user=user, name=data.name)
     session.commit()
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_cookie(state.signer, user, device),
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
     return TokenCreated.model_validate(
         {**TokenRead.model_validate(token).model_dump(), "token": secret}
     )

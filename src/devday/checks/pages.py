@@ -167,7 +167,7 @@ def add_check(page: Page, app: CurrentApp) -> Response:
         errors = {
             _check_field(k): v for k, v in (refusal.errors or {"form": refusal.message}).items()
         }
-        return _app(page, app, values=values, errors=errors, status=422)
+        return _app(page, app, values=values, errors=errors, status=refusal.status)
 
     return page.submit(
         add, then=lambda check: f"/apps/{app_id}?added=check#check-{check.id}", refused=refused

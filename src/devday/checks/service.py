@@ -45,7 +45,9 @@ from devday.errors import Invalid, NotFound
 from devday.netguard import STRICT, OutboundPolicy, private_target_reason
 from devday.notify import service as notify_service
 from devday.project import service as project_service
+from devday.team import policy
 from devday.team import service as team_service
+from devday.team.policy import Action
 
 RECENT = timedelta(hours=1)
 
@@ -65,6 +67,7 @@ def create_app(
     another member. A base URL inside the server's network is refused unless allowed."""
     if team_service.membership(session=session, team_id=data.team_id, user_id=user.id) is None:
         raise Invalid(f"team {data.team_id} not found", field="team_id")
+    _may(session, user, data.team_id, Action.manage_apps)
     _refuse_private(data.base_url, outbound)
     app = App(
         team_id=data.team_id,
@@ -113,6 +116,7 @@ def update_app(
     outbound: OutboundPolicy = STRICT,
 ) -> App:
     app = get_app(session=session, user=user, app_id=app_id)
+    _may(session, user, app.team_id, Action.manage_apps)
     check_version(app.version, version, f"app {app_id}")
     sent = data.model_fields_set - {"version"}
     for name in ("name", "base_url", "owner_id", "response_target_minutes", "reminder_minutes"):
@@ -143,7 +147,9 @@ def update_app(
 
 def delete_app(*, session: Session, user: User, app_id: int) -> None:
     """Deletes an app with its checks, results and incidents (their tasks stay)."""
-    session.delete(get_app(session=session, user=user, app_id=app_id))
+    app = get_app(session=session, user=user, app_id=app_id)
+    _may(session, user, app.team_id, Action.manage_apps)
+    session.delete(app)
     session.flush()
 
 
@@ -213,6 +219,7 @@ def create_check(
 ) -> Check:
     """A check of an app; its first run is its first slot after now."""
     app = get_app(session=session, user=user, app_id=app_id)
+    _may(session, user, app.team_id, Action.manage_apps)
     data = data.model_copy(update={"path": _path(data.path)})
     _refuse_private(app.base_url + data.path, outbound, field="path")
     check = Check(app_id=app.id, team_id=app.team_id, next_run_at=now, created_at=now, streaks={})
@@ -256,6 +263,7 @@ def update_check(
     outbound: OutboundPolicy = STRICT,
 ) -> Check:
     check = get_check(session=session, user=user, check_id=check_id)
+    _may(session, user, check.team_id, Action.manage_apps)
     check_version(check.version, version, f"check {check_id}")
     sent = data.model_fields_set - {"version"}
     nullable = {
@@ -288,13 +296,16 @@ def update_check(
 
 
 def delete_check(*, session: Session, user: User, check_id: int) -> None:
-    session.delete(get_check(session=session, user=user, check_id=check_id))
+    check = get_check(session=session, user=user, check_id=check_id)
+    _may(session, user, check.team_id, Action.manage_apps)
+    session.delete(check)
     session.flush()
 
 
 def run_soon(*, session: Session, user: User, check_id: int, now: datetime) -> Check:
     """Makes the check due now: the next runner round probes it (once)."""
     check = get_check(session=session, user=user, check_id=check_id)
+    _may(session, user, check.team_id, Action.run_check)
     if not check.enabled:
         raise Invalid("the check is paused; enable it first", field="enabled")
     check.next_run_at = now
@@ -385,6 +396,7 @@ def create_window(
     """A window of the app (or of one of its checks). ``starts_at`` is wall time in the
     window's timezone; an offset, if given, is honoured and converted."""
     app = get_app(session=session, user=user, app_id=app_id)
+    _may(session, user, app.team_id, Action.manage_apps)
     zone = ZoneInfo(data.timezone)
     starts = data.starts_at
     starts = starts.replace(tzinfo=zone) if starts.tzinfo is None else starts.astimezone(zone)
@@ -424,6 +436,7 @@ def delete_window(*, session: Session, user: User, window_id: int) -> None:
     app = session.get(App, window.app_id) if window is not None else None
     if window is None or app is None or not _is_member(session, user, app.team_id):
         raise NotFound(f"maintenance window {window_id} not found")
+    _may(session, user, app.team_id, Action.manage_apps)
     session.delete(window)
     session.flush()
 
@@ -481,6 +494,10 @@ def _apply(check: Check, values: dict[str, object]) -> None:
 
 def _is_member(session: Session, user: User, team_id: int) -> bool:
     return team_service.membership(session=session, team_id=team_id, user_id=user.id) is not None
+
+
+def _may(session: Session, user: User, team_id: int, action: Action) -> None:
+    policy.require(session=session, user=user, team_id=team_id, action=action)
 
 
 def _member(session: Session, team_id: int, user_id: int, field: str) -> int:

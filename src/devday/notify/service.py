@@ -21,7 +21,9 @@ from devday.errors import Forbidden, Invalid, NotFound
 from devday.netguard import STRICT, OutboundPolicy, private_target_reason
 from devday.notify.models import Channel, ChannelKind, OutboxMessage, OutboxStatus
 from devday.notify.schemas import ChannelCreate
+from devday.team import policy
 from devday.team import service as team_service
+from devday.team.policy import Action
 
 SUBJECT_MAX = 300
 DEDUPE_KEY_MAX = 300
@@ -218,5 +220,4 @@ def _require_manager(session: Session, user: User, team_id: int, missing_field: 
         if missing_field is not None:
             raise Invalid(f"team {team_id} not found", field=missing_field)
         raise NotFound("channel not found")
-    if member.role not in team_service.MANAGING_ROLES:
-        raise Forbidden("only the team's owners and managers manage its channels")
+    policy.require_role(member.role, Action.manage_channels)

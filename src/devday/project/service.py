@@ -12,7 +12,9 @@ from devday.concurrency import check_version, flush_versioned
 from devday.errors import Conflict, Invalid, NotFound
 from devday.project.models import Project
 from devday.project.schemas import ProjectCreate, ProjectUpdate
+from devday.team import policy
 from devday.team import service as team_service
+from devday.team.policy import Action
 
 
 def visible(user: User, team_ids: list[int]) -> ColumnElement[bool]:
@@ -63,6 +65,9 @@ def create_project(*, session: Session, user: User, data: ProjectCreate) -> Proj
             team_service.get_team(session=session, user=user, team_id=data.team_id)
         except NotFound:
             raise Invalid(f"team {data.team_id} not found", field="team_id") from None
+        policy.require(
+            session=session, user=user, team_id=data.team_id, action=Action.manage_projects
+        )
         project = Project(
             name=data.name.strip(), description=data.description, team_id=data.team_id
         )
@@ -78,6 +83,7 @@ def update_project(
     *, session: Session, user: User, project_id: int, data: ProjectUpdate, version: int
 ) -> Project:
     project = get_project(session=session, user=user, project_id=project_id)
+    _may_change(session, user, project)
     check_version(project.version, version, "this project")
     if data.name is not None:
         _unique_name(session, project, data.name.strip())
@@ -93,8 +99,17 @@ def update_project(
 def delete_project(*, session: Session, user: User, project_id: int) -> None:
     """Deletes the project; its tasks stay, without a project."""
     project = get_project(session=session, user=user, project_id=project_id)
+    _may_change(session, user, project)
     session.delete(project)
     session.flush()
+
+
+def _may_change(session: Session, user: User, project: Project) -> None:
+    # A personal project is its owner's alone (get_project already hid it from anyone else).
+    if project.team_id is not None:
+        policy.require(
+            session=session, user=user, team_id=project.team_id, action=Action.manage_projects
+        )
 
 
 def _unique_name(session: Session, project: Project, name: str) -> None:

@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 from devday.account import service as account_service
 from devday.account.models import User
 from devday.errors import Conflict, Forbidden, Invalid, NotFound
+from devday.team import policy
 from devday.team.models import Role, Team, TeamMember
+from devday.team.policy import Action
 from devday.team.schemas import MemberAdd, TeamCreate, TeamUpdate
 
-MANAGING_ROLES = (Role.owner, Role.manager)
+MANAGING_ROLES = tuple(Action.change_settings.roles)
 
 
 def team_ids_of(*, session: Session, user_id: int) -> list[int]:
@@ -58,7 +60,7 @@ def create_team(*, session: Session, user: User, data: TeamCreate) -> Team:
 
 def update_team(*, session: Session, user: User, team_id: int, data: TeamUpdate) -> Team:
     team, role = get_team(session=session, user=user, team_id=team_id)
-    _require(role, MANAGING_ROLES, "only the team's owners and managers can change it")
+    policy.require_role(role, Action.change_settings)
     if data.name is not None:
         team.name = data.name.strip()
     if data.timezone is not None:
@@ -73,7 +75,7 @@ def update_team(*, session: Session, user: User, team_id: int, data: TeamUpdate)
 
 def delete_team(*, session: Session, user: User, team_id: int) -> None:
     team, role = get_team(session=session, user=user, team_id=team_id)
-    _require(role, (Role.owner,), "only the team's owners can delete it")
+    policy.require_role(role, Action.delete_team)
     session.delete(team)
     session.flush()
 
@@ -91,7 +93,7 @@ def list_members(*, session: Session, user: User, team_id: int) -> Sequence[tupl
 
 def add_member(*, session: Session, user: User, team_id: int, data: MemberAdd) -> TeamMember:
     _team, role = get_team(session=session, user=user, team_id=team_id)
-    _require(role, MANAGING_ROLES, "only the team's owners and managers can add members")
+    policy.require_role(role, Action.manage_members)
     if data.role == Role.owner and role != Role.owner:
         raise Forbidden("only owners can add owners", field="role")
     new = account_service.get_user_by_email(session=session, email=data.email)
@@ -112,7 +114,7 @@ def change_role(
     member = membership(session=session, team_id=team_id, user_id=member_id)
     if member is None:
         raise NotFound("member not found")
-    _require(my_role, MANAGING_ROLES, "only the team's owners and managers can change roles")
+    policy.require_role(my_role, Action.manage_members)
     if Role.owner in (role, member.role) and my_role != Role.owner:
         raise Forbidden("only owners can grant or take away ownership", field="role")
     if member.role == Role.owner and role != Role.owner:
@@ -128,7 +130,7 @@ def remove_member(*, session: Session, user: User, team_id: int, member_id: int)
     if member is None:
         raise NotFound("member not found")
     if member_id != user.id:
-        _require(my_role, MANAGING_ROLES, "only the team's owners and managers remove members")
+        policy.require_role(my_role, Action.manage_members)
         if member.role == Role.owner and my_role != Role.owner:
             raise Forbidden("only owners can remove an owner")
     if member.role == Role.owner:
@@ -145,8 +147,3 @@ def _keep_an_owner(*, session: Session, team_id: int) -> None:
     )
     if (owners or 0) <= 1:
         raise Conflict("a team needs at least one owner; make someone else owner first")
-
-
-def _require(role: Role, allowed: tuple[Role, ...], message: str) -> None:
-    if role not in allowed:
-        raise Forbidden(message)
