@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine
 
-from devday import __version__, errors_http
+from devday import __version__, errors_http, openapi
 from devday.account import passwords
 from devday.account.ratelimit import RateLimits
 from devday.clock import Clock, SystemClock
@@ -115,6 +115,7 @@ def create_app(
         trust_local_user=trust_local_user,
     )
     errors_http.install(app)
+    openapi.install(app)
     for name in ROUTERS:
         if routers is None or name in routers:
             app.include_router(importlib.import_module(name).router)
