@@ -191,3 +191,20 @@ def test_it_declares_how_to_sign_in(client: TestClient) -> None:
         for method, operation in operations.items():
             if "401" in operation["responses"] and path != "/api/v1/auth/token":
                 assert operation.get("security") == signed_in, (method, path)
+
+
+def test_it_names_every_allowed_method_when_one_is_not(client: TestClient, alice: Account) -> None:
+    answer = client.put("/api/v1/tasks/1", headers=alice.headers)
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "GET, PATCH, DELETE"
+    assert answer.json() == {
+        "detail": "PUT is not allowed on /api/v1/tasks/1; use GET, PATCH, DELETE",
+        "errors": [],
+    }
+    assert client.delete("/api/v1/tasks").headers["Allow"] == "GET, POST"
+    assert client.post("/api/v1/me").headers["Allow"] == "GET, PATCH"
+    # What Starlette already named (a static file's GET and HEAD) is kept.
+    assert client.put("/static/favicon.svg").headers["Allow"] == "GET, HEAD"
+    # Each one named is served.
+    spec = client.get("/api/v1/openapi.json").json()
+    assert set(spec["paths"]["/api/v1/tasks/{task_id}"]) == {"get", "patch", "delete"}
