@@ -13,7 +13,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine
 from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
 
-from devday import __version__, errors_http
+from devday import __version__, errors_http, openapi
 from devday.account import passwords
 from devday.account.ratelimit import RateLimits
 from devday.clock import Clock, SystemClock
@@ -117,6 +117,7 @@ def create_app(
         trust_local_user=trust_local_user,
     )
     errors_http.install(app)
+    openapi.install(app)
     for name in ROUTERS:
         if routers is None or name in routers:
             app.include_router(importlib.import_module(name).router)

@@ -11,9 +11,11 @@ import re
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from devday import db
 from devday.errors import Conflict, DomainError, RateLimited, body, error_body, validation_body
@@ -41,9 +43,29 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     detail = str(exc.detail) if exc.detail else "error"
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no such endpoint: {request.method} {request.url.path}"
-    return JSONResponse(
-        status_code=exc.status_code, content=body(detail, []), headers=exc.headers or None
-    )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        named = {m.strip() for m in headers.get("Allow", "").split(",") if m.strip()}
+        headers["Allow"] = ", ".join(allowed_methods(request, named))
+        if detail == "Method Not Allowed":
+            detail = (
+                f"{request.method} is not allowed on {request.url.path}; use {headers['Allow']}"
+            )
+    return JSONResponse(status_code=exc.status_code, content=body(detail, []), headers=headers)
+
+
+_METHOD_ORDER = {m: i for i, m in enumerate(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"))}
+
+
+def allowed_methods(request: Request, named: set[str]) -> list[str]:
+    """Every method some route serves at the request's path, with those already ``named``:
+    Starlette names only the first route's, and each method of a path is a route here."""
+    found = set(named)
+    for route in iter_route_contexts(request.app.routes):
+        methods = route.methods
+        if methods and route.matches(request.scope)[0] is not Match.NONE:
+            found |= methods
+    return sorted(found, key=lambda m: (_METHOD_ORDER.get(m, len(_METHOD_ORDER)), m))
 
 
 # SQLite: "UNIQUE constraint failed: team_inbox.slug"; PostgreSQL (SQLSTATE 23505), in the
