@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
-from devday.errors import Forbidden, Invalid, NotFound
+from devday.errors import Invalid, NotFound
 from devday.netguard import STRICT, OutboundPolicy, private_target_reason
 from devday.notify.models import Channel, ChannelKind, OutboxMessage, OutboxStatus
 from devday.notify.schemas import ChannelCreate
