@@ -16,15 +16,16 @@ from fastapi import FastAPI
 
 
 @contextmanager
-def served(app: FastAPI) -> Iterator[int]:
-    """Serves ``app`` until the block ends; yields the port."""
+def served(app: FastAPI, http: str = "h11") -> Iterator[int]:
+    """Serves ``app`` until the block ends with uvicorn's ``http`` parser ("h11", or "httptools",
+    the one ``devday serve`` gets); yields the port."""
     config = uvicorn.Config(
         app,
         log_level="warning",
         access_log=False,
         lifespan="off",
         ws="none",
-        http="h11",
+        http=http,
         loop="asyncio",
     )
     server = uvicorn.Server(config)

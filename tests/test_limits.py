@@ -53,8 +53,9 @@ def test_it_refuses_a_large_form_on_a_page(small_app: FastAPI) -> None:
     assert response.status_code == 413
 
 
-def test_it_answers_a_huge_content_length_at_once(small_app: FastAPI) -> None:
-    with served(small_app) as port, Connection(port, timeout=5) as conn:
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_it_answers_a_huge_content_length_at_once(small_app: FastAPI, http: str) -> None:
+    with served(small_app, http) as port, Connection(port, timeout=5) as conn:
         started = time.monotonic()
         conn.send(
             b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -67,8 +68,9 @@ def test_it_answers_a_huge_content_length_at_once(small_app: FastAPI) -> None:
         assert conn.closed_by_server()
 
 
-def test_it_stops_reading_a_chunked_body_past_the_limit(small_app: FastAPI) -> None:
-    with served(small_app) as port, Connection(port, timeout=5) as conn:
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_it_stops_reading_a_chunked_body_past_the_limit(small_app: FastAPI, http: str) -> None:
+    with served(small_app, http) as port, Connection(port, timeout=5) as conn:
         conn.send(
             b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n"
@@ -82,8 +84,9 @@ def test_it_stops_reading_a_chunked_body_past_the_limit(small_app: FastAPI) -> N
         assert conn.closed_by_server()
 
 
-def test_it_answers_408_to_a_body_that_trickles_in(small_app: FastAPI) -> None:
-    with served(small_app) as port, Connection(port, timeout=5) as conn:
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_it_answers_408_to_a_body_that_trickles_in(small_app: FastAPI, http: str) -> None:
+    with served(small_app, http) as port, Connection(port, timeout=5) as conn:
         conn.send(
             b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b'Content-Length: 100\r\n\r\n{"title"'

@@ -12,11 +12,10 @@ from devday.cli.state import state
 
 # uvicorn's own limits: an idle kept-alive connection is closed after KEEP_ALIVE seconds, and
 # Ctrl+C waits at most SHUTDOWN seconds for requests in flight. Bodies are limited by the app
-# (devday.limits: DEVDAY_MAX_BODY_BYTES, DEVDAY_BODY_TIMEOUT_SECONDS); request heads by uvicorn's
-# h11 parser (at most HEAD_BYTES).
+# (devday.limits: DEVDAY_MAX_BODY_BYTES, DEVDAY_BODY_TIMEOUT_SECONDS). uvicorn has no timeout
+# for a request head that never completes: behind a reverse proxy, the proxy's applies.
 KEEP_ALIVE_SECONDS = 5
 SHUTDOWN_SECONDS = 10
-HEAD_BYTES = 64 * 1024
 
 
 def serve(
@@ -98,7 +97,6 @@ def serve(
             log_level="info",
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             timeout_graceful_shutdown=SHUTDOWN_SECONDS,
-            h11_max_incomplete_event_size=HEAD_BYTES,
         )
     finally:
         if stop_smtp is not None:
