@@ -12,8 +12,8 @@ from devday.cli.state import state
 
 # uvicorn's own limits: an idle kept-alive connection is closed after KEEP_ALIVE seconds, and
 # Ctrl+C waits at most SHUTDOWN seconds for requests in flight. Bodies are limited by the app
-# (devday.limits: DEVDAY_MAX_BODY_BYTES, DEVDAY_BODY_TIMEOUT_SECONDS). uvicorn has no timeout
-# for a request head that never completes: behind a reverse proxy, the proxy's applies.
+# (devday.limits: DEVDAY_MAX_BODY_BYTES, DEVDAY_BODY_TIMEOUT_SECONDS), request heads by the
+# protocol (devday.cli.serve_http: 10 seconds to send one).
 KEEP_ALIVE_SECONDS = 5
 SHUTDOWN_SECONDS = 10
 
@@ -38,6 +38,7 @@ def serve(
 
     from devday import demo
     from devday.app import create_app
+    from devday.cli.serve_http import HeadTimeoutProtocol
     from devday.config import Settings
     from devday.db import make_engine, make_session_factory, transaction
     from devday.migrate import upgrade
@@ -95,6 +96,7 @@ def serve(
             host=host,
             port=port,
             log_level="info",
+            http=HeadTimeoutProtocol,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             timeout_graceful_shutdown=SHUTDOWN_SECONDS,
         )
