@@ -4,6 +4,7 @@ many clients at once."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -16,15 +17,16 @@ from fastapi import FastAPI
 
 
 @contextmanager
-def served(app: FastAPI) -> Iterator[int]:
-    """Serves ``app`` until the block ends; yields the port."""
+def served(app: FastAPI, http: str | type[asyncio.Protocol] = "h11") -> Iterator[int]:
+    """Serves ``app`` until the block ends with uvicorn's ``http`` protocol ("h11", "httptools",
+    or a protocol class); yields the port."""
     config = uvicorn.Config(
         app,
         log_level="warning",
         access_log=False,
         lifespan="off",
         ws="none",
-        http="h11",
+        http=http,
         loop="asyncio",
     )
     server = uvicorn.Server(config)

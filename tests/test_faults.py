@@ -41,8 +41,11 @@ def down_app(
     engine.dispose()
 
 
-def test_it_answers_503_with_retry_after_and_keeps_the_connection(down_app: FastAPI) -> None:
-    with served(down_app) as port, Connection(port) as conn:
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_it_answers_503_with_retry_after_and_keeps_the_connection(
+    down_app: FastAPI, http: str
+) -> None:
+    with served(down_app, http) as port, Connection(port) as conn:
         first = conn.request("GET", "/api/v1/tasks", headers=TOKEN)
         assert first.status == 503
         assert first.headers["retry-after"] == "5"

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from devday.app import create_app
+from devday.cli.serve_http import HeadTimeoutProtocol
 from devday.clock import MockClock
 from devday.config import Settings
 from devday.limits import BodyLimits
@@ -53,8 +54,9 @@ def test_it_refuses_a_large_form_on_a_page(small_app: FastAPI) -> None:
     assert response.status_code == 413
 
 
-def test_it_answers_a_huge_content_length_at_once(small_app: FastAPI) -> None:
-    with served(small_app) as port, Connection(port, timeout=5) as conn:
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_it_answers_a_huge_content_length_at_once(small_app: FastAPI, http: str) -> None:
+    with served(small_app, http) as port, Connection(port, timeout=5) as conn:
         started = time.monotonic()
         conn.send(
             b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -67,8 +69,9 @@ def test_it_answers_a_huge_content_length_at_once(small_app: FastAPI) -> None:
         assert conn.closed_by_server()
 
 
-def test_it_stops_reading_a_chunked_body_past_the_limit(small_app: FastAPI) -> None:
-    with served(small_app) as port, Connection(port, timeout=5) as conn:
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_it_stops_reading_a_chunked_body_past_the_limit(small_app: FastAPI, http: str) -> None:
+    with served(small_app, http) as port, Connection(port, timeout=5) as conn:
         conn.send(
             b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n"
@@ -82,8 +85,9 @@ def test_it_stops_reading_a_chunked_body_past_the_limit(small_app: FastAPI) -> N
         assert conn.closed_by_server()
 
 
-def test_it_answers_408_to_a_body_that_trickles_in(small_app: FastAPI) -> None:
-    with served(small_app) as port, Connection(port, timeout=5) as conn:
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_it_answers_408_to_a_body_that_trickles_in(small_app: FastAPI, http: str) -> None:
+    with served(small_app, http) as port, Connection(port, timeout=5) as conn:
         conn.send(
             b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b'Content-Length: 100\r\n\r\n{"title"'
@@ -118,3 +122,23 @@ def test_it_allows_more_only_under_the_prefixes_given() -> None:
         assert client.post("/imports", content=b"x" * 6000).status_code == 413
         assert client.post("/x", content=b"x" * 4000).status_code == 413
         assert client.post("/x", content=b"x" * 900).json() == {"bytes": 900}
+
+
+class QuickHeads(HeadTimeoutProtocol):
+    head_timeout = 0.5
+
+
+def test_it_closes_a_connection_whose_request_head_never_completes(app: FastAPI) -> None:
+    with (
+        served(app, QuickHeads) as port,
+        Connection(port) as idle,
+        Connection(port) as slow,
+        Connection(port) as kept,
+    ):
+        assert kept.request("GET", "/api/v1/tasks").status == 401
+        slow.send(b"GET /api/v1/tasks HTTP/1.1\r\nHost: x\r\n")  # and never the rest
+        time.sleep(0.8)
+        assert slow.closed_by_server()
+        assert idle.closed_by_server()
+        # Between requests only the keep-alive timeout counts: the kept connection still works.
+        assert kept.request("GET", "/api/v1/tasks").status == 401

@@ -12,11 +12,10 @@ from devday.cli.state import state
 
 # uvicorn's own limits: an idle kept-alive connection is closed after KEEP_ALIVE seconds, and
 # Ctrl+C waits at most SHUTDOWN seconds for requests in flight. Bodies are limited by the app
-# (devday.limits: DEVDAY_MAX_BODY_BYTES, DEVDAY_BODY_TIMEOUT_SECONDS); request heads by uvicorn's
-# h11 parser (at most HEAD_BYTES).
+# (devday.limits: DEVDAY_MAX_BODY_BYTES, DEVDAY_BODY_TIMEOUT_SECONDS), request heads by the
+# protocol (devday.cli.serve_http: 10 seconds to send one).
 KEEP_ALIVE_SECONDS = 5
 SHUTDOWN_SECONDS = 10
-HEAD_BYTES = 64 * 1024
 
 
 def serve(
@@ -45,6 +44,7 @@ def serve(
 
     from devday import demo
     from devday.app import create_app
+    from devday.cli.serve_http import HeadTimeoutProtocol
     from devday.config import Settings
     from devday.db import make_engine, make_session_factory, transaction
     from devday.migrate import upgrade
@@ -117,7 +117,7 @@ def serve(
         "forwarded_allow_ips": settings.trusted_proxies,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         "timeout_graceful_shutdown": SHUTDOWN_SECONDS,
-        "h11_max_incomplete_event_size": HEAD_BYTES,
+        "http": HeadTimeoutProtocol,
     }
     try:
         if app is not None:
