@@ -15,6 +15,7 @@ from devday.checks.probe import ProbeResult, ProbeSpec, probe
 from devday.clock import MockClock
 from devday.config import Settings
 from devday.netguard import (
+    ALLOW_ALL,
     STRICT,
     GuardedAsyncTransport,
     OutboundPolicy,
@@ -27,6 +28,7 @@ from devday.notify.delivery import DeliveryError, Outgoing, WebhookSender
 from devday.notify.models import ChannelKind
 from tests.checks.servers import CertificateAuthority, http_server, https_server, strong_routes
 from tests.conftest import Account
+from tests.inbox.test_poll_guard import RawServer
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
@@ -258,3 +260,25 @@ def message(target: str) -> Outgoing:
         html=None,
         payload={},
     )
+
+
+def test_errors_never_repeat_what_a_non_http_server_sends() -> None:
+    server = RawServer(b"SSH-2.0-OpenSSH_9.6 internal-bastion-7\r\n\r\n")
+    try:
+        target = f"http://127.0.0.1:{server.port}/hook"
+        sender = WebhookSender(timeout=5, outbound=ALLOW_ALL)
+        with pytest.raises(DeliveryError) as raised:
+            sender.deliver(message(target))
+        sender.close()
+
+        async def go() -> ProbeResult:
+            async with httpx.AsyncClient(transport=GuardedAsyncTransport(ALLOW_ALL)) as client:
+                spec = ProbeSpec(check_id=1, due_at=NOW, url=target, timeout=5)
+                return await probe(client, spec, MockClock(NOW))
+
+        result = asyncio.run(go())
+    finally:
+        server.stop()
+    for error in (str(raised.value), result.error or ""):
+        assert "not HTTP" in error and "port" in error
+        assert "SSH" not in error and "bastion" not in error

@@ -96,6 +96,9 @@ def _describe(exc: BaseException, timeout: float) -> str:
         return str(exc)[:ERROR_MAX]
     if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
         return f"no answer within {timeout:g} s"
+    if isinstance(exc, httpx.ProtocolError):
+        # h11 quotes the bytes it could not read: whatever answered is not repeated.
+        return "the answer is not HTTP; check the URL's port and scheme"
     text = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"[:ERROR_MAX]
 

@@ -237,8 +237,9 @@ def exchange(
     box: Mailbox, outbound: OutboundPolicy, known: KnownIds, *, timeout: float | None = None
 ) -> Fetched:
     """Reads up to ``MAX_PER_POLL`` unseen mails; marks \\Seen those ``known`` says were stored
-    by an earlier poll (a mail is never marked before its item is committed). Never raises:
-    a failure is the result's ``error``, with what was read before it."""
+    by an earlier poll (a mail is never marked before its item is committed). A failure of
+    the mail server is the result's ``error``, with what was read before it; only a failure of
+    ``known`` (the database) is raised."""
     timeout = timeout or IMAP_TIMEOUT  # per socket operation
     fetched = Fetched()
     step = "connect"
@@ -258,6 +259,7 @@ def exchange(
                 if raw is not None:
                     read.append((number, mail.parse(raw)))
             fetched.count = len(read)
+            step = "known"
             stored_before = known([m.message_id for _n, m in read])
             fetched.mails = [m for _n, m in read if m.message_id not in stored_before]
             seen = [n for n, m in read if m.message_id in stored_before or m.automatic]
@@ -287,6 +289,8 @@ def exchange(
         else:
             fetched.error = f"the connection to {box.where} broke ({step}); try again later"
     except Exception:  # imaplib's errors quote the far end: only the step is named
+        if step == "known":
+            raise  # our own database, not the mail server: the caller's to handle
         fetched.error = _STEPS[step].format(where=box.where, folder=box.folder)
     if fetched.error is not None:
         log.warning("inbox poll of team %s failed: %s", box.team_id, fetched.error)

@@ -311,14 +311,11 @@ def update_setup(
     it; later ones need the version read."""
     _team, existing = setup.get(session=session, user=user, team_id=team_id)
     version = expected_version(if_match, data.version) if existing is not None else None
+    current = (existing.imap_host, existing.imap_port) if existing is not None else ("", 993)
+    session.commit()  # the host is looked up with no transaction open
+    setup.refuse_host(current, data, state.settings.outbound_policy(), team_id)
     row = setup.update(
-        session=session,
-        user=user,
-        team_id=team_id,
-        data=data,
-        version=version,
-        now=clock.now(),
-        outbound=state.settings.outbound_policy(),
+        session=session, user=user, team_id=team_id, data=data, version=version, now=clock.now()
     )
     session.commit()
     team, row_now = setup.get(session=session, user=user, team_id=team_id)

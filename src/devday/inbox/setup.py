@@ -37,10 +37,9 @@ def update(
     data: TeamInboxUpdate,
     version: int | None,
     now: datetime,
-    outbound: netguard.OutboundPolicy = netguard.STRICT,
 ) -> TeamInbox:
     """Creates or changes the setup (owners and managers); a change needs the version read.
-    A mailbox host that ``outbound`` refuses (the server's own network) is Invalid."""
+    The caller checks the mailbox host first with ``refuse_host``."""
     team, role = team_service.get_team(session=session, user=user, team_id=team_id)
     if role not in team_service.MANAGING_ROLES:
         raise Forbidden("only the team's owners and managers set up its inbox")
@@ -74,14 +73,30 @@ def update(
         raise Conflict(f"the address {row.slug!r} is taken; choose another", field="slug")
     if row.imap_enabled and not (row.imap_host and row.imap_user):
         raise Invalid("polling needs imap_host and imap_user", field="imap_host")
-    if row.imap_host and sent & {"imap_host", "imap_port"}:
-        # Checked again at each poll: a name may be re-pointed after it was saved.
-        reason = netguard.host_refusal(row.imap_host, row.imap_port, outbound, team_id=team.id)
-        if reason is not None:
-            raise Invalid(reason, field="imap_host")
     row.updated_at = now
     flush_versioned(session, "the team's inbox")
     return row
+
+
+def refuse_host(
+    current: tuple[str, int],
+    data: TeamInboxUpdate,
+    outbound: netguard.OutboundPolicy,
+    team_id: int,
+) -> None:
+    """Invalid when the mailbox host and port that ``data`` sets (over the ``current`` ones)
+    are ones the server will not connect to. It resolves the name: call it with no
+    transaction open. Checked again at each poll, since a name may be re-pointed later."""
+    sent = data.model_fields_set
+    if not sent & {"imap_host", "imap_port"}:
+        return
+    host = data.imap_host if "imap_host" in sent else current[0]
+    port = data.imap_port if "imap_port" in sent else current[1]
+    if not host or port is None:
+        return
+    reason = netguard.host_refusal(host.strip(), port, outbound, team_id=team_id)
+    if reason is not None:
+        raise Invalid(reason, field="imap_host")
 
 
 def by_slug(*, session: Session, slug: str) -> TeamInbox | None:

@@ -218,6 +218,9 @@ class WebhookSender:
             raise DeliveryError(f"refused: {exc}") from exc
         except Unresolvable as exc:
             raise DeliveryError(str(exc)) from exc
+        except httpx.ProtocolError as exc:
+            # h11 quotes the bytes it could not read: whatever answered is not repeated.
+            raise DeliveryError("the answer is not HTTP; check the URL's port and scheme") from exc
         except httpx.HTTPError as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
         if not response.is_success:
