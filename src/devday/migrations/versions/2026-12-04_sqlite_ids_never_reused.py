@@ -1,7 +1,7 @@
 """ids never reused on SQLite: every table with an integer id becomes AUTOINCREMENT
 
 Revision ID: g1autoinc
-Revises: f1liveplan
+Revises: f2pollclaim
 Create Date: 2026-12-04 21:30:00
 
 SQLite gives a new row max(id) + 1, so deleting the newest row handed its id to the next one,
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "g1autoinc"
-down_revision = "f1liveplan"
+down_revision = "f2pollclaim"
 branch_labels = None
 depends_on = None
 
