@@ -146,7 +146,11 @@ def test_it_refuses_a_plain_member_the_manager_only_forms_on_the_web(
     bob = sign_up(client, "Bob")
     join(client, alice, ids["team_id"], bob, "member")
     assert log_in(client, bob.email).status_code == 303
-    token = csrf_from(client.get(f"/apps/{ids['app_id']}").text)
+    app_page = client.get(f"/apps/{ids['app_id']}").text
+    token = csrf_from(app_page)
+    # The forms a member may not use are not offered.
+    assert 'action="/apps/' not in app_page and "owners and managers add" in app_page
+    assert 'action="/apps"' not in client.get("/apps").text
     before = snapshot(engine)
     forms = [
         ("/apps", {"team_id": ids["team_id"], "name": "x", "base_url": "https://x.test"}),
@@ -159,3 +163,14 @@ def test_it_refuses_a_plain_member_the_manager_only_forms_on_the_web(
         assert response.status_code == 403, f"{url}: {response.status_code}"
         assert "only the team&#39;s owners and managers can" in response.text, url
     assert snapshot(engine) == before
+
+
+def test_it_offers_a_manager_the_forms_a_member_does_not_get(
+    client: TestClient, alice: Account
+) -> None:
+    ids = alices_world(client, alice)
+    carol = sign_up(client, "Carol")
+    join(client, alice, ids["team_id"], carol, "manager")
+    assert log_in(client, carol.email).status_code == 303
+    assert f'action="/apps/{ids["app_id"]}/checks"' in client.get(f"/apps/{ids['app_id']}").text
+    assert 'action="/apps"' in client.get("/apps").text

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     login_limit_per_account_address: str = "10/15 minutes"
     login_limit_per_account: str = "50/hour"
     login_limit_per_address: str = "50/15 minutes"
+    # Where users reach this server (https://devday.example.com): links in emails use it.
+    public_url: str = ""
     signup_limit_per_address: str = "20/hour"
     session_days: int = 30
     # Notifications: smtp://user:pass@host:587?starttls=true&from=devday@example.com, or

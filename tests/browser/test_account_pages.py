@@ -51,7 +51,7 @@ def test_sign_up_shows_field_errors_next_to_the_field(page: Page, browsing: Brow
     check_page(page)
 
 
-@pytest.mark.parametrize("path", ["/login", "/signup"])
+@pytest.mark.parametrize("path", ["/login", "/signup", "/reset-password"])
 def test_signed_out_pages_pass_the_checks(page: Page, path: str) -> None:
     page.goto(path)
     check_page(page)

@@ -14,19 +14,23 @@ from zoneinfo import available_timezones
 
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from devday.account import reset
 from devday.account import service as account_service
 from devday.account.login import DEVICE_COOKIE, DEVICE_DAYS, device_cookie, read_device
 from devday.account.login import log_in as log_in_with_password
 from devday.account.models import ApiToken, User
-from devday.account.schemas import TokenCreate, UserCreate, UserUpdate
+from devday.account.schemas import PasswordReset, TokenCreate, UserCreate, UserUpdate
 from devday.deps import SESSION_COOKIE, IdPath, session_key_from_cookie
-from devday.web.forms import FormStr, Refusal
+from devday.errors import DomainError
+from devday.web.forms import AnyFormStr, FormStr, Refusal
 from devday.web.page import Page, PageContext, Visit, VisitorPage, page_router
 
 router = page_router()
 
 SIGNUP = "account/signup.html"
 LOGIN = "account/login.html"
+RESET_REQUEST = "account/reset_request.html"
+RESET = "account/reset.html"
 PROFILE = "account/profile.html"
 TOKENS = "account/tokens.html"
 # What a section says after its form redirected back with ``saved=<key>``.
@@ -131,6 +135,73 @@ def login(visit: VisitorPage, email: FormStr, password: FormStr) -> Response:
         )
 
     return visit.submit(log_in, then=lambda key: _signed_in(visit, key), refused=refused)
+
+
+@router.get("/reset-password", response_class=HTMLResponse)
+def reset_request_form(visit: VisitorPage) -> Response:
+    return visit.render(RESET_REQUEST, {"email": "", "error": None, "notice": None})
+
+
+@router.post("/reset-password", response_class=HTMLResponse)
+def request_reset(visit: VisitorPage, email: FormStr) -> Response:
+    def ask() -> None:
+        reset.request_reset(
+            session=visit.session,
+            limits=visit.state.rate_limits,
+            settings=visit.state.settings,
+            signer=visit.state.signer,
+            email=email,
+            address=visit.address(),
+            now=visit.now,
+        )
+
+    def sent(_: None) -> Response:
+        notice = "If an account uses this address, a reset link is on its way to it."
+        return visit.render(RESET_REQUEST, {"email": email, "error": None, "notice": notice})
+
+    def refused(refusal: Refusal) -> Response:
+        context = {"email": email, "error": refusal.message, "notice": None}
+        return visit.render(RESET_REQUEST, context, status=refusal.status)
+
+    return visit.submit(ask, then=sent, refused=refused)
+
+
+@router.get("/reset-password/{token}", response_class=HTMLResponse)
+def reset_form(visit: VisitorPage, token: str) -> Response:
+    try:
+        reset.user_for_reset(
+            session=visit.session, signer=visit.state.signer, token=token, now=visit.now
+        )
+    except DomainError as exc:
+        return visit.render(RESET, {"valid": False, "error": exc.message}, status=404)
+    return visit.render(RESET, {"valid": True, "token": token, "error": None, "errors": {}})
+
+
+@router.post("/reset-password/{token}", response_class=HTMLResponse)
+def reset_password(visit: VisitorPage, token: str, password: AnyFormStr = "") -> Response:
+    def set_password() -> tuple[str, User]:
+        data = PasswordReset(token=token, password=password)
+        user = reset.reset_password(
+            session=visit.session,
+            limits=visit.state.rate_limits,
+            settings=visit.state.settings,
+            signer=visit.state.signer,
+            token=data.token,
+            password=data.password,
+            now=visit.now,
+        )
+        return _start_session(visit, user)
+
+    def refused(refusal: Refusal) -> Response:
+        valid = refusal.field != "token"
+        context = {"valid": valid, "token": token, "error": refusal.message, "errors": {}}
+        if refusal.field == "password":
+            context |= {"error": None, "errors": {"password": refusal.errors["password"]}}
+        return visit.render(RESET, context, status=refusal.status)
+
+    return visit.submit(
+        set_password, then=lambda started: _signed_in(visit, started), refused=refused
+    )
 
 
 @router.post("/logout")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from devday.account import service
+from devday.account import reset, service
 from devday.account.login import DEVICE_COOKIE, DEVICE_DAYS, device_cookie, log_in, read_device
 from devday.account.schemas import (
+    PasswordReset,
+    PasswordResetRequest,
+    ResetRequested,
     TokenCreate,
     TokenCreated,
     TokenLogin,
@@ -16,6 +19,8 @@ from devday.account.schemas import (
     UserUpdate,
 )
 from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep, StateDep
+
+RESET_SENT = "if an account uses this address, a reset link is on its way to it"
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -112,3 +117,44 @@ def revoke_token(
     token = service.revoke_token(session=session, user=user, token_id=token_id, now=clock.now())
     session.commit()
     return TokenRead.model_validate(token)
+
+
+@router.post(
+    "/auth/password-reset", status_code=status.HTTP_202_ACCEPTED, response_model=ResetRequested
+)
+def request_password_reset(
+    data: PasswordResetRequest, request: Request, state: StateDep, session: SessionDep
+) -> ResetRequested:
+    """Email a password reset link (valid one hour) to the account that uses this address.
+
+    The answer is the same whether or not an account uses it. The link also lifts a sign-in
+    lockout. Rate-limited per address and per account.
+    """
+    reset.request_reset(
+        session=session,
+        limits=state.rate_limits,
+        settings=state.settings,
+        signer=state.signer,
+        email=data.email,
+        address=client_address(request),
+        now=state.clock.now(),
+    )
+    session.commit()
+    return ResetRequested(detail=RESET_SENT)
+
+
+@router.post("/auth/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
+def reset_password(data: PasswordReset, state: StateDep, session: SessionDep) -> Response:
+    """Set a new password with the token of a reset link: every browser is signed out and a
+    sign-in lockout is lifted. A used, expired or forged token answers 422."""
+    reset.reset_password(
+        session=session,
+        limits=state.rate_limits,
+        settings=state.settings,
+        signer=state.signer,
+        token=data.token,
+        password=data.password,
+        now=state.clock.now(),
+    )
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -144,3 +144,41 @@ class TokenCreated(TokenRead):
     )
 
     token: str
+
+
+class PasswordResetRequest(BaseModel):
+    """Ask for a password reset link by email (the answer is the same for unknown addresses)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "alex@example.com"}]}
+    )
+
+    email: Email = Field(max_length=254)
+
+
+class PasswordReset(BaseModel):
+    """The token from a reset link and the new password."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"token": "WzEsImQ0ZT...", "password": "a brand new passphrase"}]
+        },
+    )
+
+    token: str = Field(min_length=1, max_length=500)
+    password: str = Field(min_length=10, max_length=200)
+
+
+class ResetRequested(BaseModel):
+    """The same answer whether or not an account uses the address."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"detail": "if an account uses this address, a reset link is on its way to it"}
+            ]
+        }
+    )
+
+    detail: str

@@ -20,7 +20,9 @@ from devday.checks.models import App, Check, IncidentStatus
 from devday.checks.schemas import METHODS, AppCreate, CheckCreate
 from devday.checks.views import DEFAULT_RANGE, RANGES, app_cards, check_panels, incident_rows
 from devday.deps import IdPath
+from devday.team import policy
 from devday.team import service as team_service
+from devday.team.policy import Action
 from devday.web.forms import FormInvalid, FormStr, Refusal
 from devday.web.page import Missing, Page, PageContext, page_router
 
@@ -75,7 +77,13 @@ def _apps(page: PageContext, *, status: int = 200, **extra: Any) -> Response:
     )
     context: dict[str, Any] = {
         "cards": app_cards(session=session, user=user, now=page.now),
-        "teams": [team for team, _ in team_service.list_teams(session=session, user=user)],
+        # The add-app form offers only the teams where the role allows it (devday.team.policy).
+        "teams": [
+            team
+            for team, role in team_service.list_teams(session=session, user=user)
+            if policy.allows(role, Action.manage_apps)
+        ],
+        "in_a_team": bool(team_service.team_ids_of(session=session, user_id=user.id)),
         "open_incidents": len(open_incidents),
         "values": {},
         "errors": {},
@@ -102,7 +110,7 @@ def add_app(
         )
 
     def refused(refusal: Refusal) -> Response:
-        if refusal.expired:
+        if refusal.expired or refusal.status == 403:
             return _apps(page, values=values, error=refusal.message, status=403)
         errors = refusal.prefixed("app-", default="base_url")
         return _apps(page, values=values, errors=errors, status=refusal.status)
@@ -130,6 +138,10 @@ def _app(page: PageContext, app: App, *, status: int = 200, **extra: Any) -> Res
     )
     context: dict[str, Any] = {
         "app": app,
+        "can_manage": policy.allows(
+            team_service.member_role(session=session, team_id=app.team_id, user_id=user.id),
+            Action.manage_apps,
+        ),
         "view": checks_service.app_views(session=session, apps=[app], now=now)[0],
         "range_key": range_key,
         "ranges": RANGES,
@@ -162,7 +174,7 @@ def add_check(page: Page, app: CurrentApp) -> Response:
         )
 
     def refused(refusal: Refusal) -> Response:
-        if refusal.expired:
+        if refusal.expired or refusal.status == 403:
             return _app(page, app, values=values, error=refusal.message, status=403)
         errors = {
             _check_field(k): v for k, v in (refusal.errors or {"form": refusal.message}).items()

@@ -26,6 +26,12 @@ def membership(*, session: Session, team_id: int, user_id: int) -> TeamMember | 
     return session.get(TeamMember, (team_id, user_id))
 
 
+def member_role(*, session: Session, team_id: int, user_id: int) -> Role | None:
+    """The user's role in the team, or None when they are not a member."""
+    member = membership(session=session, team_id=team_id, user_id=user_id)
+    return member.role if member else None
+
+
 def get_team(*, session: Session, user: User, team_id: int) -> tuple[Team, Role]:
     """The team and the caller's role in it; NotFound if the caller is not a member."""
     member = membership(session=session, team_id=team_id, user_id=user.id)
