@@ -35,8 +35,13 @@ from devday.deps import SESSION_COOKIE, current_user, optional_user
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 #: Names in an endpoint's own code that bring a status with them: it counts attempts (429), or
-#: checks a password (401) without needing a signed-in caller.
-CALLED_NAMES = {"rate_limits": 429, "check_login_limits": 429, "authenticate": 401}
+#: checks a password (401) without needing a signed-in caller; ``log_in`` does both.
+CALLED_NAMES: dict[str, tuple[int, ...]] = {
+    "rate_limits": (429,),
+    "check_login_limits": (429,),
+    "authenticate": (401,),
+    "log_in": (401, 429),
+}
 
 BEARER = "bearerToken"
 COOKIE = "sessionCookie"
@@ -174,7 +179,9 @@ def statuses(
         found.add(428)
     code = getattr(endpoint, "__code__", None)
     names_used = set(code.co_names) if code is not None else set()
-    found.update(status for name, status in CALLED_NAMES.items() if name in names_used)
+    for name, codes in CALLED_NAMES.items():
+        if name in names_used:
+            found.update(codes)
     return found
 
 
