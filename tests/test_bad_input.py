@@ -260,6 +260,12 @@ def test_it_refuses_instants_out_of_range(client: TestClient, alice: Account, in
             {"title": "x", "start": "2026-12-01T09:00:00Z", "end": instant},
             "end",
         ),
+        (
+            "POST",
+            "/api/v1/time-entries",
+            {"task_id": task["id"], "start": instant, "end": "2026-11-30T08:00:00Z"},
+            "start",
+        ),
         ("GET", f"/api/v1/tasks?deadline_before={quoted}", None, "deadline_before"),
         ("GET", f"/api/v1/busy-events?start={quoted}", None, "start"),
         ("GET", f"/api/v1/time-entries?end={quoted}", None, "end"),
