@@ -428,3 +428,26 @@ def test_it_answers_a_unique_conflict_no_check_caught_with_409(
     }
     with pytest.raises(IntegrityError):  # not a unique conflict: still a defect, and a 500
         client.post("/test/missing-team")
+
+
+@pytest.mark.parametrize("instant", FAR_INSTANTS)
+def test_it_refuses_far_instants_in_a_problem_for_the_solver(
+    client: TestClient, alice: Account, instant: str
+) -> None:
+    base: dict[str, Any] = {
+        "now": "2026-11-30T10:00:00+01:00",
+        "timezone": "Europe/Berlin",
+        "horizon_days": 5,
+        "working_hours": {"mon": [["10:00", "18:00"]]},
+        "tasks": [{"id": "a", "title": "x", "estimate_minutes": 60, "importance": 2}],
+    }
+    task = {**base["tasks"][0], "deadline": instant}
+    for change, field in (
+        ({"now": instant}, "now"),
+        ({"tasks": [task]}, "tasks[0].deadline"),
+        ({"busy": [{"start": instant, "end": "2026-12-01T10:00:00Z"}]}, "busy[0].start"),
+    ):
+        response = client.post(
+            "/api/v1/planner/solve", json={**base, **change}, headers=alice.headers
+        )
+        assert_refused(response, field, f"{change}")
