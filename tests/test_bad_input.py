@@ -17,7 +17,7 @@ from devday.deps import SessionDep
 from devday.inbox.models import TeamInbox
 from tests.conftest import START, Account
 from tests.test_stranger import alices_world, api_routes
-from tests.web.test_pages import log_in
+from tests.web.test_pages import csrf_from, log_in
 
 HUGE = "x" * 1_000_000
 JSON_VALUES = st.recursive(
@@ -451,3 +451,32 @@ def test_it_refuses_far_instants_in_a_problem_for_the_solver(
             "/api/v1/planner/solve", json={**base, **change}, headers=alice.headers
         )
         assert_refused(response, field, f"{change}")
+
+
+def test_it_refuses_far_dates_in_web_forms_without_storing_them(
+    client: TestClient, alice: Account
+) -> None:
+    h = alice.headers
+    team = client.post("/api/v1/teams", json={"name": "A"}, headers=h).json()
+    task = client.post(
+        "/api/v1/tasks", json={"title": "t", "planned_date": "2026-11-30"}, headers=h
+    ).json()
+    log_in(client, alice.email)
+    token = csrf_from(client.get("/today").text)
+    for path in (f"/team/{team['id']}?day=0001-01-01", f"/team/{team['id']}?day=9999-12-31"):
+        assert client.get(path).status_code == 422, path
+    for path in ("/wrapup/0001-01-01", "/reflect/9999-12-31"):
+        assert client.get(path).status_code == 404, path
+    for path, form in (
+        (f"/team/{team['id']}/leave", {"start": "0001-01-01", "end": "0001-01-02"}),
+        (
+            "/wrapup/2026-11-30",
+            {"task_id": str(task["id"]), "decision": "date", "move_date": "9999-12-31"},
+        ),
+    ):
+        response = client.post(path, data={**form, "csrf_token": token}, follow_redirects=False)
+        assert response.status_code == 422, f"{path}: {response.status_code}"
+        assert "1970-01-01 to 2200-12-31" in response.text
+    assert client.get("/api/v1/leave", headers=h).json() == []
+    kept = client.get(f"/api/v1/tasks/{task['id']}", headers=h).json()
+    assert kept["planned_date"] == "2026-11-30"
