@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from devday.deps import SessionDep
 from devday.inbox.models import TeamInbox
 from tests.conftest import START, Account
+from tests.inbox.support import inbox
+from tests.inbox.test_pages import help_form, help_setup
 from tests.test_stranger import alices_world, api_routes
 from tests.web.test_pages import csrf_from, log_in
 
@@ -480,3 +482,14 @@ def test_it_refuses_far_dates_in_web_forms_without_storing_them(
     assert client.get("/api/v1/leave", headers=h).json() == []
     kept = client.get(f"/api/v1/tasks/{task['id']}", headers=h).json()
     assert kept["planned_date"] == "2026-11-30"
+
+
+def test_it_drops_control_characters_from_web_forms(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    """A public form anyone can post to: a NUL would have been a 500 on PostgreSQL."""
+    help_setup(client, alice, bob)
+    sent = help_form(client, subject="Reset\x00 fails", message="line one\n\tline\x1b two\x00")
+    assert sent.status_code == 303, sent.text
+    [item] = inbox(client, bob)
+    assert (item["subject"], item["body"]) == ("Reset fails", "line one\n\tline two")

@@ -25,7 +25,7 @@ from devday.day.reflection import GOAL_MINUTES, Goal
 from devday.errors import Invalid
 from devday.input_rules import RANGE, day_in_range
 from devday.task.models import Kind
-from devday.web.forms import FormList, FormStr, Refusal, form_version
+from devday.web.forms import Clean, FormList, FormStr, Refusal, form_version
 from devday.web.page import Page, PageContext, PageDay, page_router
 from devday.web.rendering import duration
 
@@ -44,7 +44,7 @@ DECISION_LABELS = {
     "drop": "Drop it",
 }
 # Long text fields are checked in the page (with a message) below this hard request limit.
-LongText = Annotated[str, Form(max_length=4 * MAX_TEXT)]
+LongText = Annotated[str, Form(max_length=4 * MAX_TEXT), Clean]
 #: What a page shows of one day: (session, user, day, now) -> the template's context.
 Build = Callable[[Session, User, date, datetime], dict[str, Any]]
 

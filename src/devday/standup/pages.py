@@ -23,7 +23,7 @@ from devday.input_rules import RANGE, day_in_range
 from devday.standup import leave as leave_service
 from devday.standup import service as standup_service
 from devday.team import service as team_service
-from devday.web.forms import FormStr, Refusal, form_version
+from devday.web.forms import Clean, FormStr, Refusal, form_version
 from devday.web.page import Missing, Page, PageContext, page_router
 
 router = page_router(
@@ -38,7 +38,7 @@ router = page_router(
 PAGE = "standup/team.html"
 PICK = "standup/pick.html"
 FIGURE_WEEKS = 8
-LongText = Annotated[str, Form(max_length=4 * standup_service.MAX_PART)]
+LongText = Annotated[str, Form(max_length=4 * standup_service.MAX_PART), Clean]
 
 
 @router.get("/team", response_class=HTMLResponse)
