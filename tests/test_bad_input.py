@@ -493,3 +493,21 @@ def test_it_drops_control_characters_from_web_forms(
     assert sent.status_code == 303, sent.text
     [item] = inbox(client, bob)
     assert (item["subject"], item["body"]) == ("Reset fails", "line one\n\tline two")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=st.text(min_size=1, max_size=40), search=st.text(max_size=20))
+def test_it_stores_any_text_it_accepts_exactly_and_searches_it(
+    client: TestClient, alice: Account, title: str, search: str
+) -> None:
+    created = client.post("/api/v1/tasks", json={"title": title}, headers=alice.headers)
+    assert created.status_code in (201, 422), created.text
+    if created.status_code == 201:
+        task = client.get(f"/api/v1/tasks/{created.json()['id']}", headers=alice.headers)
+        assert task.json()["title"] == title.strip()  # as the service keeps titles
+    else:
+        assert created.json()["errors"][0]["field"] == "title"
+    found = client.get("/api/v1/tasks", params={"q": search}, headers=alice.headers)
+    assert found.status_code in (200, 422), found.text
