@@ -16,8 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from devday.deps import SessionDep
 from devday.inbox.models import TeamInbox
 from tests.conftest import START, Account
+from tests.inbox.support import inbox
+from tests.inbox.test_pages import help_form, help_setup
 from tests.test_stranger import alices_world, api_routes
-from tests.web.test_pages import log_in
+from tests.web.test_pages import csrf_from, log_in
 
 HUGE = "x" * 1_000_000
 JSON_VALUES = st.recursive(
@@ -260,6 +262,12 @@ def test_it_refuses_instants_out_of_range(client: TestClient, alice: Account, in
             {"title": "x", "start": "2026-12-01T09:00:00Z", "end": instant},
             "end",
         ),
+        (
+            "POST",
+            "/api/v1/time-entries",
+            {"task_id": task["id"], "start": instant, "end": "2026-11-30T08:00:00Z"},
+            "start",
+        ),
         ("GET", f"/api/v1/tasks?deadline_before={quoted}", None, "deadline_before"),
         ("GET", f"/api/v1/busy-events?start={quoted}", None, "start"),
         ("GET", f"/api/v1/time-entries?end={quoted}", None, "end"),
@@ -422,3 +430,84 @@ def test_it_answers_a_unique_conflict_no_check_caught_with_409(
     }
     with pytest.raises(IntegrityError):  # not a unique conflict: still a defect, and a 500
         client.post("/test/missing-team")
+
+
+@pytest.mark.parametrize("instant", FAR_INSTANTS)
+def test_it_refuses_far_instants_in_a_problem_for_the_solver(
+    client: TestClient, alice: Account, instant: str
+) -> None:
+    base: dict[str, Any] = {
+        "now": "2026-11-30T10:00:00+01:00",
+        "timezone": "Europe/Berlin",
+        "horizon_days": 5,
+        "working_hours": {"mon": [["10:00", "18:00"]]},
+        "tasks": [{"id": "a", "title": "x", "estimate_minutes": 60, "importance": 2}],
+    }
+    task = {**base["tasks"][0], "deadline": instant}
+    for change, field in (
+        ({"now": instant}, "now"),
+        ({"tasks": [task]}, "tasks[0].deadline"),
+        ({"busy": [{"start": instant, "end": "2026-12-01T10:00:00Z"}]}, "busy[0].start"),
+    ):
+        response = client.post(
+            "/api/v1/planner/solve", json={**base, **change}, headers=alice.headers
+        )
+        assert_refused(response, field, f"{change}")
+
+
+def test_it_refuses_far_dates_in_web_forms_without_storing_them(
+    client: TestClient, alice: Account
+) -> None:
+    h = alice.headers
+    team = client.post("/api/v1/teams", json={"name": "A"}, headers=h).json()
+    task = client.post(
+        "/api/v1/tasks", json={"title": "t", "planned_date": "2026-11-30"}, headers=h
+    ).json()
+    log_in(client, alice.email)
+    token = csrf_from(client.get("/today").text)
+    for path in (f"/team/{team['id']}?day=0001-01-01", f"/team/{team['id']}?day=9999-12-31"):
+        assert client.get(path).status_code == 422, path
+    for path in ("/wrapup/0001-01-01", "/reflect/9999-12-31"):
+        assert client.get(path).status_code == 404, path
+    for path, form in (
+        (f"/team/{team['id']}/leave", {"start": "0001-01-01", "end": "0001-01-02"}),
+        (
+            "/wrapup/2026-11-30",
+            {"task_id": str(task["id"]), "decision": "date", "move_date": "9999-12-31"},
+        ),
+    ):
+        response = client.post(path, data={**form, "csrf_token": token}, follow_redirects=False)
+        assert response.status_code == 422, f"{path}: {response.status_code}"
+        assert "1970-01-01 to 2200-12-31" in response.text
+    assert client.get("/api/v1/leave", headers=h).json() == []
+    kept = client.get(f"/api/v1/tasks/{task['id']}", headers=h).json()
+    assert kept["planned_date"] == "2026-11-30"
+
+
+def test_it_drops_control_characters_from_web_forms(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    """A public form anyone can post to: a NUL would have been a 500 on PostgreSQL."""
+    help_setup(client, alice, bob)
+    sent = help_form(client, subject="Reset\x00 fails", message="line one\n\tline\x1b two\x00")
+    assert sent.status_code == 303, sent.text
+    [item] = inbox(client, bob)
+    assert (item["subject"], item["body"]) == ("Reset fails", "line one\n\tline two")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=st.text(min_size=1, max_size=40), search=st.text(max_size=20))
+def test_it_stores_any_text_it_accepts_exactly_and_searches_it(
+    client: TestClient, alice: Account, title: str, search: str
+) -> None:
+    created = client.post("/api/v1/tasks", json={"title": title}, headers=alice.headers)
+    assert created.status_code in (201, 422), created.text
+    if created.status_code == 201:
+        task = client.get(f"/api/v1/tasks/{created.json()['id']}", headers=alice.headers)
+        assert task.json()["title"] == title.strip()  # as the service keeps titles
+    else:
+        assert created.json()["errors"][0]["field"] == "title"
+    found = client.get("/api/v1/tasks", params={"q": search}, headers=alice.headers)
+    assert found.status_code in (200, 422), found.text

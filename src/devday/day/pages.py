@@ -23,8 +23,9 @@ from devday.day import wrapup as wrapup_service
 from devday.day.calendar_days import local_today
 from devday.day.reflection import GOAL_MINUTES, Goal
 from devday.errors import Invalid
+from devday.input_rules import RANGE, day_in_range
 from devday.task.models import Kind
-from devday.web.forms import FormList, FormStr, Refusal, form_version
+from devday.web.forms import Clean, FormList, FormStr, Refusal, form_version
 from devday.web.page import Page, PageContext, PageDay, page_router
 from devday.web.rendering import duration
 
@@ -43,7 +44,7 @@ DECISION_LABELS = {
     "drop": "Drop it",
 }
 # Long text fields are checked in the page (with a message) below this hard request limit.
-LongText = Annotated[str, Form(max_length=4 * MAX_TEXT)]
+LongText = Annotated[str, Form(max_length=4 * MAX_TEXT), Clean]
 #: What a page shows of one day: (session, user, day, now) -> the template's context.
 Build = Callable[[Session, User, date, datetime], dict[str, Any]]
 
@@ -128,9 +129,12 @@ def decisions_from(
         decision: dict[str, Any] = {"task_id": int(raw_id), "decision": choice}
         if raw_date.strip() and choice in ("tomorrow", "date"):
             try:
-                decision.update(decision="date", date=date.fromisoformat(raw_date.strip()))
+                day = day_in_range(date.fromisoformat(raw_date.strip()))
             except ValueError:
-                raise Invalid(f"{raw_date!r} is not a date (YYYY-MM-DD)", field="date") from None
+                raise Invalid(
+                    f"{raw_date!r} is not a date (YYYY-MM-DD) from {RANGE}", field="date"
+                ) from None
+            decision.update(decision="date", date=day)
         elif choice == "date":
             raise Invalid("pick the date to move the task to", field="date")
         out.append(decision)

@@ -24,14 +24,14 @@ from devday.inbox.models import ItemSource
 from devday.inbox.schemas import AcceptIn, AskCreate
 from devday.inbox.views import LOCAL_INPUT, VIEWS, page_context
 from devday.team.models import Team
-from devday.web.forms import FormInvalid, FormStr, Refusal, form_id, form_version
+from devday.web.forms import Clean, FormInvalid, FormStr, Refusal, form_id, form_version
 from devday.web.page import Page, PageContext, VisitorPage, page_router
 
 router = page_router()
 
 PAGE = "inbox/inbox.html"
 HELP_PAGE = "inbox/help.html"
-LongText = Annotated[str, Form(max_length=20_000)]
+LongText = Annotated[str, Form(max_length=20_000), Clean]
 ACTIONS = ("accept", "decline", "snooze", "forward")
 
 

@@ -27,7 +27,7 @@ from devday.meeting.schemas import MAX_TEXT, ItemCreate
 from devday.meeting.views import agenda_read, items_read
 from devday.team import service as team_service
 from devday.team.models import Role, Team
-from devday.web.forms import FormStr, Refusal, form_id, form_version
+from devday.web.forms import Clean, FormStr, Refusal, form_id, form_version
 from devday.web.page import Missing, Page, PageContext, PageDay, page_router
 
 router = page_router(
@@ -41,7 +41,7 @@ router = page_router(
 
 PAGE = "meeting/meeting.html"
 PICK_PAGE = "meeting/pick.html"
-LongText = Annotated[str, Form(max_length=2 * MAX_TEXT)]
+LongText = Annotated[str, Form(max_length=2 * MAX_TEXT), Clean]
 FORM_FIELDS = {"text", "assignee_id", "deadline", "estimate", "task_id", "meeting", "version"}
 
 

@@ -19,10 +19,11 @@ from devday.deps import IdPath
 from devday.errors import DomainError, Invalid, NotFound
 from devday.figures import service as figures_service
 from devday.figures.views import figure_context
+from devday.input_rules import RANGE, day_in_range
 from devday.standup import leave as leave_service
 from devday.standup import service as standup_service
 from devday.team import service as team_service
-from devday.web.forms import FormStr, Refusal, form_version
+from devday.web.forms import Clean, FormStr, Refusal, form_version
 from devday.web.page import Missing, Page, PageContext, page_router
 
 router = page_router(
@@ -37,7 +38,7 @@ router = page_router(
 PAGE = "standup/team.html"
 PICK = "standup/pick.html"
 FIGURE_WEEKS = 8
-LongText = Annotated[str, Form(max_length=4 * standup_service.MAX_PART)]
+LongText = Annotated[str, Form(max_length=4 * standup_service.MAX_PART), Clean]
 
 
 @router.get("/team", response_class=HTMLResponse)
@@ -52,9 +53,9 @@ def _day(text: str) -> date | None:
     if not text.strip():
         return None
     try:
-        return date.fromisoformat(text.strip())
+        return day_in_range(date.fromisoformat(text.strip()))
     except ValueError:
-        raise Invalid(f"{text!r} is not a date; use YYYY-MM-DD", field="day") from None
+        raise Invalid(f"{text!r} is not a date from {RANGE}; use YYYY-MM-DD", field="day") from None
 
 
 def page_context(page: PageContext, team_id: int, day: date | None) -> dict[str, Any]:
@@ -187,9 +188,9 @@ def resolve_blocker(page: Page, team_id: IdPath, blocker_id: IdPath, day: FormSt
 
 def _date_field(text: str, name: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        return day_in_range(date.fromisoformat(text.strip()))
     except ValueError:
-        raise Invalid("pick a date (YYYY-MM-DD)", field=name) from None
+        raise Invalid(f"pick a date (YYYY-MM-DD) from {RANGE}", field=name) from None
 
 
 @router.post("/team/{team_id}/leave")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import Depends, Form
+from fastapi import Depends
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
@@ -23,7 +23,7 @@ from devday.task import forms
 from devday.task import service as task_service
 from devday.task.models import Kind, Status, Task
 from devday.task.schemas import TaskUpdate
-from devday.web.forms import FormList, FormStr, Refusal, form_version, optional_id
+from devday.web.forms import AnyFormStr, FormList, FormStr, Refusal, form_version, optional_id
 from devday.web.page import Missing, Page, PageContext, page_router
 from devday.worklog import service as worklog_service
 
@@ -138,7 +138,7 @@ def _bulk_message(page: PageContext) -> str | None:
 
 
 @router.post("/tasks/quick")
-def quick_add(page: Page, text: Annotated[str, Form()] = "") -> Response:
+def quick_add(page: Page, text: AnyFormStr = "") -> Response:
     def add() -> Task:
         data = forms.quick_create(text, session=page.session, user=page.user, now=page.now)
         return task_service.create_task(
@@ -158,7 +158,7 @@ def bulk(
     page: Page,
     action: FormStr = "",
     ids: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
-    back: Annotated[str, Form()] = "",
+    back: AnyFormStr = "",
 ) -> Response:
     task_ids = [optional_id(v) for v in ids][:PAGE_SIZE]
 

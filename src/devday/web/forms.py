@@ -11,19 +11,25 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Form
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
 
 from devday.errors import DomainError, Invalid
 from devday.ids import MAX_ID
+from devday.input_rules import without_controls
 
 EXPIRED = "Your form expired; please try again."
 
+# Every form field drops control characters but tab and line breaks (devday.input_rules):
+# nothing a person types holds them, and PostgreSQL could not store a NUL.
+Clean = AfterValidator(without_controls)
+_CleanList = AfterValidator(lambda values: [without_controls(v) for v in values])
+
 #: A form field of ordinary length; longer input is refused before the handler runs.
-FormStr = Annotated[str, Form(max_length=500)]
+FormStr = Annotated[str, Form(max_length=500), Clean]
 #: A form field checked by the schema it feeds, so that too long is a message by its field.
-AnyFormStr = Annotated[str, Form()]
+AnyFormStr = Annotated[str, Form(), Clean]
 #: Repeated fields (checkboxes, rows of a table).
-FormList = Annotated[list[str], Form(max_length=500)]
+FormList = Annotated[list[str], Form(max_length=500), _CleanList]
 
 
 class FormInvalid(Invalid):

@@ -47,6 +47,9 @@ def objects(data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
     return value
 
 
+MIN_YEAR, MAX_YEAR = 1970, 2200
+
+
 def read_instant(value: Any, field: str) -> datetime:
     if not isinstance(value, str):
         raise ProblemError(field, "must be an RFC 3339 string")
@@ -56,6 +59,8 @@ def read_instant(value: Any, field: str) -> datetime:
         raise ProblemError(field, f"is not an RFC 3339 instant: {value!r}") from None
     if moment.tzinfo is None:
         raise ProblemError(field, "needs a UTC offset")
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # the API's range (devday.input_rules)
+        raise ProblemError(field, f"must be from {MIN_YEAR} to {MAX_YEAR}, not {value!r}")
     return moment
 
 
