@@ -208,3 +208,40 @@ def test_it_names_every_allowed_method_when_one_is_not(client: TestClient, alice
     # Each one named is served.
     spec = client.get("/api/v1/openapi.json").json()
     assert set(spec["paths"]["/api/v1/tasks/{task_id}"]) == {"get", "patch", "delete"}
+
+
+def test_it_takes_no_number_for_a_day(client: TestClient, alice: Account) -> None:
+    """Once, "0" (or 0) was read as 1 January 1970 wherever a day is taken."""
+    team = client.post("/api/v1/teams", json={"name": "Core"}, headers=alice.headers).json()
+    queries = [
+        ("/api/v1/tasks?planned_date=0", "planned_date"),
+        ("/api/v1/habits/0", "day"),
+        ("/api/v1/plans/0", "plan_date"),
+        ("/api/v1/wrapup/86400", "day"),
+        ("/api/v1/reflections/0", "day"),
+        ("/api/v1/leave?since=0", "since"),
+        (f"/api/v1/teams/{team['id']}/standups?day=0", "day"),
+    ]
+    for path, field in queries:
+        answer = client.get(path, headers=alice.headers)
+        assert answer.status_code == 422, (path, answer.text)
+        assert answer.json()["errors"][0]["field"] == field, (path, answer.json())
+        assert "YYYY-MM-DD" in answer.json()["detail"]
+    bodies = [
+        ("POST", "/api/v1/tasks", {"title": "x", "planned_date": "0"}, "planned_date"),
+        ("POST", "/api/v1/tasks", {"title": "x", "planned_date": 0}, "planned_date"),
+        ("POST", "/api/v1/leave", {"start": "0", "end": "2026-12-02"}, "start"),
+        ("PUT", f"/api/v1/teams/{team['id']}/standups/mine", {"day": 0}, "day"),
+    ]
+    for method, path, body, field in bodies:
+        answer = client.request(method, path, json=body, headers=alice.headers)
+        assert answer.status_code == 422, (path, body, answer.text)
+        assert answer.json()["errors"][0]["field"] == field, (path, answer.json())
+    assert client.get("/api/v1/tasks", headers=alice.headers).json()["items"] == []
+    # Real days still are days.
+    made = client.post(
+        "/api/v1/tasks", json={"title": "x", "planned_date": "2026-12-01"}, headers=alice.headers
+    )
+    assert made.status_code == 201
+    assert client.get("/api/v1/habits/2026-12-01", headers=alice.headers).status_code == 200
+    assert client.get("/api/v1/habits/2026-02-30", headers=alice.headers).status_code == 422

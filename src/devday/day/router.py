@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response
@@ -23,9 +22,10 @@ from devday.day.schemas import (
 )
 from devday.day.views import brief
 from devday.deps import ClockDep, CurrentUser, SessionDep
+from devday.isodate import IsoDate
 
 router = APIRouter(prefix="/api/v1", tags=["day"])
-Day = Annotated[date, Path(description="A local date, YYYY-MM-DD")]
+Day = Annotated[IsoDate, Path(description="A local date, YYYY-MM-DD")]
 
 
 @router.get("/today", response_model=TodayRead)

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from devday.ids import IdField
+from devday.isodate import IsoDate
 from devday.planning.schemas import LateRead, PlanRead
 from devday.task.models import Kind
 
@@ -162,7 +163,7 @@ class Decision(BaseModel):
 
     task_id: IdField
     decision: Literal["tomorrow", "date", "backlog", "drop"] = "tomorrow"
-    date: dt.date | None = None
+    date: IsoDate | None = None
 
     @model_validator(mode="after")
     def _date(self) -> Decision:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response, status
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Body, Header, Path, Query, Response, status
 from devday.concurrency import etag, expected_version
 from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
 from devday.errors import Invalid
+from devday.isodate import IsoDate
 from devday.planning import service, solver, views
 from devday.planning.routine import WEEKDAYS
 from devday.planning.schemas import (
@@ -26,7 +26,7 @@ from devday.planning.views import read_plan
 from devday.task.schemas import Instant
 
 router = APIRouter(prefix="/api/v1", tags=["planner"])
-PlanDate = Annotated[date, Path(description="The local date of the plan, YYYY-MM-DD")]
+PlanDate = Annotated[IsoDate, Path(description="The local date of the plan, YYYY-MM-DD")]
 
 
 @router.get("/routine", response_model=RoutineRead)

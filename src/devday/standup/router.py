@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
@@ -13,6 +12,7 @@ from devday.account.models import User
 from devday.concurrency import etag
 from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
 from devday.errors import Invalid
+from devday.isodate import IsoDate
 from devday.standup import leave as leave_service
 from devday.standup import service
 from devday.standup.models import Blocker, Leave, Standup, StandupStatus
@@ -30,7 +30,7 @@ from devday.standup.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["standups"])
 DayQuery = Annotated[
-    date | None, Query(description="The team's local date, YYYY-MM-DD; default: its today")
+    IsoDate | None, Query(description="The team's local date, YYYY-MM-DD; default: its today")
 ]
 
 
@@ -236,7 +236,7 @@ def list_leave(
     user: CurrentUser,
     session: SessionDep,
     since: Annotated[
-        date | None, Query(description="Only leave ending on or after this date")
+        IsoDate | None, Query(description="Only leave ending on or after this date")
     ] = None,
 ) -> list[LeaveRead]:
     """Your leave, earliest first."""

@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from devday.ids import MAX_ID, IdField
+from devday.isodate import IsoDate
 from devday.readmodel import ReadModel
 from devday.task.models import Kind, Source, Status
 
@@ -93,7 +94,7 @@ class TaskCreate(BaseModel):
         description="An instant with an offset, or a date alone: the end of that working day "
         "in the owner's timezone.",
     )
-    planned_date: date | None = Field(default=None, description="The day you mean to work on it")
+    planned_date: IsoDate | None = Field(default=None, description="The day you mean to work on it")
     estimate_minutes: Minutes | None = None
     earliest_start: Instant | None = None
     splittable: bool = True
@@ -119,7 +120,7 @@ class TaskUpdate(BaseModel):
     status: Status | None = None
     importance: Importance | None = None
     deadline: Deadline | None = None
-    planned_date: date | None = None
+    planned_date: IsoDate | None = None
     estimate_minutes: Minutes | None = None
     earliest_start: Instant | None = None
     splittable: bool | None = None
@@ -230,7 +231,7 @@ class TaskListQuery(BaseModel):
     )
     deadline_before: Instant | None = Field(default=None, description="Deadline before")
     deadline_after: Instant | None = Field(default=None, description="Deadline at or after")
-    planned_date: date | None = None
+    planned_date: IsoDate | None = None
     q: str | None = Field(default=None, max_length=200, description="Text in title or notes")
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=1_000_000)
