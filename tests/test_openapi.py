@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -245,3 +247,33 @@ def test_it_takes_no_number_for_a_day(client: TestClient, alice: Account) -> Non
     assert made.status_code == 201
     assert client.get("/api/v1/habits/2026-12-01", headers=alice.headers).status_code == 200
     assert client.get("/api/v1/habits/2026-02-30", headers=alice.headers).status_code == 422
+
+
+def test_it_declares_unreadable_bodies_and_the_form_of_if_match(
+    client: TestClient, alice: Account
+) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    unreadable = client.post(
+        "/api/v1/tasks",
+        content=b'{"title": "\xe9"}',  # Latin-1, not UTF-8
+        headers={**alice.headers, "Content-Type": "application/json"},
+    )
+    assert unreadable.status_code == 400
+    assert "400" in _operation(spec, "POST", "/api/v1/tasks")["responses"]
+    assert _conforms(unreadable.json(), _declared_body(spec, "POST", "/api/v1/tasks", 400), spec)
+    (if_match,) = [
+        p
+        for p in _operation(spec, "PATCH", "/api/v1/tasks/{task_id}")["parameters"]
+        if p["name"].lower() == "if-match"
+    ]
+    pattern = re.compile(if_match["schema"]["pattern"])
+    task = client.post("/api/v1/tasks", json={"title": "x"}, headers=alice.headers)
+    assert pattern.search(task.headers["ETag"])
+    for refused in ("", "x", "99999999999"):
+        assert not pattern.search(refused)
+        answer = client.patch(
+            f"/api/v1/tasks/{task.json()['id']}",
+            json={"title": "y"},
+            headers={**alice.headers, "If-Match": refused},
+        )
+        assert answer.status_code == 422, (refused, answer.text)
