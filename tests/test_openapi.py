@@ -277,3 +277,31 @@ def test_it_declares_unreadable_bodies_and_the_form_of_if_match(
             headers={**alice.headers, "If-Match": refused},
         )
         assert answer.status_code == 422, (refused, answer.text)
+
+
+def test_it_refuses_what_the_document_says_is_another_type(
+    client: TestClient, alice: Account
+) -> None:
+    """Found by the fuzz: a number for an instant was read as seconds since 1970, and a boolean
+    and an integer stood in for each other."""
+    refused = [
+        ("/api/v1/tasks", {"title": "x", "earliest_start": 0}, "earliest_start"),
+        ("/api/v1/tasks", {"title": "x", "deadline": 0}, "deadline"),
+        ("/api/v1/tasks", {"title": "x", "splittable": 0}, "splittable"),
+        (
+            "/api/v1/teams",
+            {"name": "x", "standup_reminder_minutes": False},
+            "standup_reminder_minutes",
+        ),
+    ]
+    for path, body, field in refused:
+        answer = client.post(path, json=body, headers=alice.headers)
+        assert answer.status_code == 422, (body, answer.text)
+        assert answer.json()["errors"][0]["field"] == field, answer.json()
+    assert client.get("/api/v1/tasks", headers=alice.headers).json()["items"] == []
+    made = client.post(
+        "/api/v1/tasks",
+        json={"title": "x", "earliest_start": "2026-12-01T09:00:00Z", "splittable": False},
+        headers=alice.headers,
+    )
+    assert made.status_code == 201, made.text

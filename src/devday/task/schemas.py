@@ -10,6 +10,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     field_validator,
 )
 
@@ -36,6 +37,8 @@ def _deadline(value: Any) -> Any:
                 "or a date (2026-12-01)"
             ) from exc
         value = parsed
+    elif not isinstance(value, date):  # a number is not a day: never seconds since 1970
+        raise ValueError("use an RFC 3339 instant with an offset or a date (2026-12-01)")
     if isinstance(value, datetime) and value.tzinfo is None:
         raise ValueError("add a timezone offset (such as +01:00 or Z), or give a date alone")
     return value
@@ -47,6 +50,8 @@ def _instant(value: Any) -> Any:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError as exc:
             raise ValueError("use an RFC 3339 instant with an offset") from exc
+    elif not isinstance(value, datetime):  # a number is not an instant: never seconds since 1970
+        raise ValueError("use an RFC 3339 instant with an offset")
     if isinstance(value, datetime) and value.tzinfo is None:
         raise ValueError("add a timezone offset (such as +01:00 or Z)")
     return value
@@ -97,7 +102,7 @@ class TaskCreate(BaseModel):
     planned_date: IsoDate | None = Field(default=None, description="The day you mean to work on it")
     estimate_minutes: Minutes | None = None
     earliest_start: Instant | None = None
-    splittable: bool = True
+    splittable: StrictBool = True
     min_chunk_minutes: Minutes = 30
     kind: Kind = Kind.other
     tags: Tags = Field(default_factory=list)
@@ -123,7 +128,7 @@ class TaskUpdate(BaseModel):
     planned_date: IsoDate | None = None
     estimate_minutes: Minutes | None = None
     earliest_start: Instant | None = None
-    splittable: bool | None = None
+    splittable: StrictBool | None = None
     min_chunk_minutes: Minutes | None = None
     kind: Kind | None = None
     tags: Tags | None = None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from devday.emails import Email
 from devday.team.models import Role
@@ -27,7 +27,7 @@ class TeamCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     timezone: str | None = Field(default=None, max_length=64, description="Default: yours")
     meeting_time: str | None = MeetingTime
-    standup_reminder_minutes: int | None = ReminderMinutes
+    standup_reminder_minutes: StrictInt | None = ReminderMinutes
 
     @field_validator("timezone")
     @classmethod
@@ -43,7 +43,7 @@ class TeamUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     timezone: str | None = Field(default=None, max_length=64)
     meeting_time: str | None = MeetingTime
-    standup_reminder_minutes: int | None = ReminderMinutes
+    standup_reminder_minutes: StrictInt | None = ReminderMinutes
 
     @field_validator("timezone")
     @classmethod
