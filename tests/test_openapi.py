@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -208,3 +210,98 @@ def test_it_names_every_allowed_method_when_one_is_not(client: TestClient, alice
     # Each one named is served.
     spec = client.get("/api/v1/openapi.json").json()
     assert set(spec["paths"]["/api/v1/tasks/{task_id}"]) == {"get", "patch", "delete"}
+
+
+def test_it_takes_no_number_for_a_day(client: TestClient, alice: Account) -> None:
+    """Once, "0" (or 0) was read as 1 January 1970 wherever a day is taken."""
+    team = client.post("/api/v1/teams", json={"name": "Core"}, headers=alice.headers).json()
+    queries = [
+        ("/api/v1/tasks?planned_date=0", "planned_date"),
+        ("/api/v1/habits/0", "day"),
+        ("/api/v1/plans/0", "plan_date"),
+        ("/api/v1/wrapup/86400", "day"),
+        ("/api/v1/reflections/0", "day"),
+        ("/api/v1/leave?since=0", "since"),
+        (f"/api/v1/teams/{team['id']}/standups?day=0", "day"),
+    ]
+    for path, field in queries:
+        answer = client.get(path, headers=alice.headers)
+        assert answer.status_code == 422, (path, answer.text)
+        assert answer.json()["errors"][0]["field"] == field, (path, answer.json())
+        assert "YYYY-MM-DD" in answer.json()["detail"]
+    bodies = [
+        ("POST", "/api/v1/tasks", {"title": "x", "planned_date": "0"}, "planned_date"),
+        ("POST", "/api/v1/tasks", {"title": "x", "planned_date": 0}, "planned_date"),
+        ("POST", "/api/v1/leave", {"start": "0", "end": "2026-12-02"}, "start"),
+        ("PUT", f"/api/v1/teams/{team['id']}/standups/mine", {"day": 0}, "day"),
+    ]
+    for method, path, body, field in bodies:
+        answer = client.request(method, path, json=body, headers=alice.headers)
+        assert answer.status_code == 422, (path, body, answer.text)
+        assert answer.json()["errors"][0]["field"] == field, (path, answer.json())
+    assert client.get("/api/v1/tasks", headers=alice.headers).json()["items"] == []
+    # Real days still are days.
+    made = client.post(
+        "/api/v1/tasks", json={"title": "x", "planned_date": "2026-12-01"}, headers=alice.headers
+    )
+    assert made.status_code == 201
+    assert client.get("/api/v1/habits/2026-12-01", headers=alice.headers).status_code == 200
+    assert client.get("/api/v1/habits/2026-02-30", headers=alice.headers).status_code == 422
+
+
+def test_it_declares_unreadable_bodies_and_the_form_of_if_match(
+    client: TestClient, alice: Account
+) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    unreadable = client.post(
+        "/api/v1/tasks",
+        content=b'{"title": "\xe9"}',  # Latin-1, not UTF-8
+        headers={**alice.headers, "Content-Type": "application/json"},
+    )
+    assert unreadable.status_code == 400
+    assert "400" in _operation(spec, "POST", "/api/v1/tasks")["responses"]
+    assert _conforms(unreadable.json(), _declared_body(spec, "POST", "/api/v1/tasks", 400), spec)
+    (if_match,) = [
+        p
+        for p in _operation(spec, "PATCH", "/api/v1/tasks/{task_id}")["parameters"]
+        if p["name"].lower() == "if-match"
+    ]
+    pattern = re.compile(if_match["schema"]["pattern"])
+    task = client.post("/api/v1/tasks", json={"title": "x"}, headers=alice.headers)
+    assert pattern.search(task.headers["ETag"])
+    for refused in ("", "x", "99999999999"):
+        assert not pattern.search(refused)
+        answer = client.patch(
+            f"/api/v1/tasks/{task.json()['id']}",
+            json={"title": "y"},
+            headers={**alice.headers, "If-Match": refused},
+        )
+        assert answer.status_code == 422, (refused, answer.text)
+
+
+def test_it_refuses_what_the_document_says_is_another_type(
+    client: TestClient, alice: Account
+) -> None:
+    """Found by the fuzz: a number for an instant was read as seconds since 1970, and a boolean
+    and an integer stood in for each other."""
+    refused = [
+        ("/api/v1/tasks", {"title": "x", "earliest_start": 0}, "earliest_start"),
+        ("/api/v1/tasks", {"title": "x", "deadline": 0}, "deadline"),
+        ("/api/v1/tasks", {"title": "x", "splittable": 0}, "splittable"),
+        (
+            "/api/v1/teams",
+            {"name": "x", "standup_reminder_minutes": False},
+            "standup_reminder_minutes",
+        ),
+    ]
+    for path, body, field in refused:
+        answer = client.post(path, json=body, headers=alice.headers)
+        assert answer.status_code == 422, (body, answer.text)
+        assert answer.json()["errors"][0]["field"] == field, answer.json()
+    assert client.get("/api/v1/tasks", headers=alice.headers).json()["items"] == []
+    made = client.post(
+        "/api/v1/tasks",
+        json={"title": "x", "earliest_start": "2026-12-01T09:00:00Z", "splittable": False},
+        headers=alice.headers,
+    )
+    assert made.status_code == 201, made.text

@@ -9,7 +9,7 @@ so that the schemas stay importable without FastAPI.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, field_validator
@@ -25,6 +25,7 @@ from devday.input_rules import (
     text_clean,
     without_controls,
 )
+from devday.isodate import IsoDate
 
 __all__ = [
     "MAX_YEAR",
@@ -42,7 +43,8 @@ __all__ = [
     "without_controls",
 ]
 
-Day = Annotated[date, AfterValidator(day_in_range)]
+# A day is written YYYY-MM-DD (a number is not a day) and lies in the range.
+Day = Annotated[IsoDate, AfterValidator(day_in_range)]
 Moment = Annotated[datetime, AfterValidator(moment_in_range)]
 Text = Annotated[str, AfterValidator(text_clean)]
 Line = Annotated[str, AfterValidator(line_clean)]

@@ -11,7 +11,7 @@ The statuses follow from each route's metadata, so a new route is described with
 - 409: it changes something (a stale version, a duplicate name).
 - 422: it takes input, or changes something (the field is named).
 - 428: it reads ``If-Match`` (a change must name the version it read).
-- 413: it takes a body.
+- 400 and 413: it takes a body (unreadable, or too large).
 - 429: its code counts attempts (``rate_limits``, login limits); 401 too if it checks a
   password.
 - 503: every operation (the database is unavailable; retry later).
@@ -42,6 +42,9 @@ CALLED_NAMES: dict[str, tuple[int, ...]] = {
     "authenticate": (401,),
     "log_in": (401, 429),
 }
+
+#: What ``devday.concurrency.expected_version`` takes as If-Match: a version, maybe quoted or weak.
+IF_MATCH_PATTERN = r'^\s*(W/)?"?[0-9]{1,10}"?\s*$'
 
 BEARER = "bearerToken"
 COOKIE = "sessionCookie"
@@ -78,6 +81,7 @@ STATUSES: dict[int, tuple[str, dict[str, Any]]] = {
     403: ("Your role in the team does not allow this change", {}),
     404: ("No such thing, or not one you may see (the two are not told apart)", {}),
     409: ("Clashes with what is stored: a stale version, or a duplicate", {}),
+    400: ("The body could not be read as JSON at all (not UTF-8)", {}),
     413: ("The request body is larger than the server accepts", {}),
     422: ("Bad input; `errors` names each field and what is wrong with it", {}),
     428: ("Send the version you read (`If-Match`, or a `version` field)", {}),
@@ -139,6 +143,7 @@ def document(schema: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
             operation = schema["paths"][route.path_format][method.lower()]
             codes = statuses(operation, method, calls, route.endpoint, schemas)
             _declare(operation, codes)
+            _describe_if_match(operation)
             if current_user in calls:
                 operation["security"] = [{BEARER: []}, {COOKIE: []}]
             elif optional_user in calls:
@@ -167,7 +172,7 @@ def statuses(
     if params or body or writes:
         found.add(422)
     if body:
-        found.add(413)
+        found |= {400, 413}
     if writes:
         found.add(409)
     names = [p["name"] for p in params] + _body_fields(body, schemas)
@@ -198,6 +203,14 @@ def _declare(operation: dict[str, Any], codes: set[int]) -> None:
         if headers:
             answer["headers"] = headers
     operation["responses"] = dict(sorted(responses.items()))
+
+
+def _describe_if_match(operation: dict[str, Any]) -> None:
+    """``If-Match`` takes the ``ETag`` of a read (``devday.concurrency.expected_version``)."""
+    for param in operation.get("parameters", []):
+        if param["in"] == "header" and param["name"].lower() == "if-match":
+            param["description"] = 'The ETag of your read, like "3": the version you change'
+            param["schema"] = {"type": "string", "pattern": IF_MATCH_PATTERN}
 
 
 def _model_schemas() -> dict[str, Any]:

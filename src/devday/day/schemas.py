@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from devday.ids import IdField
 from devday.inputs import InputModel
+from devday.isodate import IsoDate
 from devday.planning.schemas import LateRead, PlanRead
 from devday.task.models import Kind
 
@@ -163,7 +164,7 @@ class Decision(InputModel):
 
     task_id: IdField
     decision: Literal["tomorrow", "date", "backlog", "drop"] = "tomorrow"
-    date: dt.date | None = None
+    date: IsoDate | None = None
 
     @model_validator(mode="after")
     def _date(self) -> Decision:

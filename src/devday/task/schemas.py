@@ -9,11 +9,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     field_validator,
 )
 
 from devday.ids import MAX_ID, IdField
 from devday.inputs import InputModel, Line, day_in_range, moment_in_range
+from devday.isodate import IsoDate
 from devday.readmodel import ReadModel
 from devday.task.models import Kind, Source, Status
 
@@ -35,6 +37,8 @@ def _deadline(value: Any) -> Any:
                 "or a date (2026-12-01)"
             ) from exc
         value = parsed
+    elif not isinstance(value, date):  # a number is not a day: never seconds since 1970
+        raise ValueError("use an RFC 3339 instant with an offset or a date (2026-12-01)")
     if isinstance(value, datetime) and value.tzinfo is None:
         raise ValueError("add a timezone offset (such as +01:00 or Z), or give a date alone")
     return value
@@ -46,6 +50,8 @@ def _instant(value: Any) -> Any:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError as exc:
             raise ValueError("use an RFC 3339 instant with an offset") from exc
+    elif not isinstance(value, datetime):  # a number is not an instant: never seconds since 1970
+        raise ValueError("use an RFC 3339 instant with an offset")
     if isinstance(value, datetime) and value.tzinfo is None:
         raise ValueError("add a timezone offset (such as +01:00 or Z)")
     return value
@@ -93,10 +99,10 @@ class TaskCreate(InputModel):
         description="An instant with an offset, or a date alone: the end of that working day "
         "in the owner's timezone.",
     )
-    planned_date: date | None = Field(default=None, description="The day you mean to work on it")
+    planned_date: IsoDate | None = Field(default=None, description="The day you mean to work on it")
     estimate_minutes: Minutes | None = None
     earliest_start: Instant | None = None
-    splittable: bool = True
+    splittable: StrictBool = True
     min_chunk_minutes: Minutes = 30
     kind: Kind = Kind.other
     tags: Tags = Field(default_factory=list)
@@ -119,10 +125,10 @@ class TaskUpdate(InputModel):
     status: Status | None = None
     importance: Importance | None = None
     deadline: Deadline | None = None
-    planned_date: date | None = None
+    planned_date: IsoDate | None = None
     estimate_minutes: Minutes | None = None
     earliest_start: Instant | None = None
-    splittable: bool | None = None
+    splittable: StrictBool | None = None
     min_chunk_minutes: Minutes | None = None
     kind: Kind | None = None
     tags: Tags | None = None
@@ -230,7 +236,7 @@ class TaskListQuery(InputModel):
     )
     deadline_before: Instant | None = Field(default=None, description="Deadline before")
     deadline_after: Instant | None = Field(default=None, description="Deadline at or after")
-    planned_date: date | None = None
+    planned_date: IsoDate | None = None
     q: Line | None = Field(default=None, max_length=200, description="Text in title or notes")
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=1_000_000)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from devday.emails import Email
 from devday.inputs import InputModel
@@ -28,7 +28,7 @@ class TeamCreate(InputModel):
     name: str = Field(min_length=1, max_length=100)
     timezone: str | None = Field(default=None, max_length=64, description="Default: yours")
     meeting_time: str | None = MeetingTime
-    standup_reminder_minutes: int | None = ReminderMinutes
+    standup_reminder_minutes: StrictInt | None = ReminderMinutes
 
     @field_validator("timezone")
     @classmethod
@@ -44,7 +44,7 @@ class TeamUpdate(InputModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     timezone: str | None = Field(default=None, max_length=64)
     meeting_time: str | None = MeetingTime
-    standup_reminder_minutes: int | None = ReminderMinutes
+    standup_reminder_minutes: StrictInt | None = ReminderMinutes
 
     @field_validator("timezone")
     @classmethod
