@@ -96,14 +96,16 @@ def optional_user(request: Request, state: StateDep, session: SessionDep) -> Use
         scheme, _, secret = auth.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized("use 'Authorization: Bearer <token>'")
-        token = account_service.live_token(session=session, secret=secret.strip())
-        user = session.get(User, token.user_id) if token is not None else None
-        if token is None or user is None:
+        found = account_service.live_token(session=session, secret=secret.strip())
+        if found is None:
             raise Unauthorized("unknown or revoked API token")
-        # The use is noted outside the request's transaction (a GET stays read-only), so this
-        # one ends first: on SQLite a writer's lock would otherwise make the note wait for it.
-        session.commit()
-        account_service.note_token_use(engine=state.engine, token=token, now=now)
+        token, user = found
+        if account_service.token_use_due(token, now):
+            # The use is noted outside the request's transaction (a GET stays read-only), so
+            # this one ends first: on SQLite a writer's lock would otherwise make the note wait.
+            # At most every few minutes: the other requests keep their one transaction.
+            session.commit()
+            account_service.note_token_use(engine=state.engine, token=token, now=now)
         return user
     if state.trust_local_user and (email := request.headers.get(LOCAL_USER_HEADER)):
         return account_service.local_user(session=session, email=email)

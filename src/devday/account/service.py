@@ -121,13 +121,23 @@ def revoke_token(*, session: Session, user: User, token_id: int, now: datetime) 
     return token
 
 
-def live_token(*, session: Session, secret: str) -> ApiToken | None:
-    """The token with this secret; None for unknown or revoked ones. Reads only: record its use
-    with ``note_token_use`` once the caller's transaction has ended."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
-    if token is None or token.revoked_at is not None:
+def live_token(*, session: Session, secret: str) -> tuple[ApiToken, User] | None:
+    """The token with this secret and its user, in one query; None for unknown or revoked ones.
+    Reads only: record its use with ``note_token_use`` once the caller's transaction has ended
+    (when ``token_use_due``)."""
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(secret))
+    ).first()
+    if found is None or found[0].revoked_at is not None:
         return None
-    return token
+    return found[0], found[1]
+
+
+def token_use_due(token: ApiToken, now: datetime) -> bool:
+    """Whether ``token``'s last use is old enough to be noted again (at most every few minutes)."""
+    return token.last_used_at is None or token.last_used_at <= now - _LAST_USED_GRANULARITY
 
 
 def note_token_use(*, engine: Engine, token: ApiToken, now: datetime) -> bool:
@@ -136,7 +146,7 @@ def note_token_use(*, engine: Engine, token: ApiToken, now: datetime) -> bool:
     database is too busy to take the write at once. Call it outside any transaction of the same
     thread, or on SQLite it would wait for that transaction's own lock."""
     cutoff = now - _LAST_USED_GRANULARITY
-    if token.last_used_at is not None and token.last_used_at > cutoff:
+    if not token_use_due(token, now):
         return True
     stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= cutoff)
     try:
