@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from bench.tasks.databases import PostgresScratch, Scratch, SqliteScratch
@@ -62,6 +62,15 @@ def prepare(engine: Engine, tasks: int) -> tuple[int, str]:
     """Seeds the database; returns the user with the most tasks and a token of theirs."""
     upgrade(engine)
     seed(engine, tasks=tasks, users=1, rng=random.Random(7))
+    if engine.dialect.name == "postgresql":  # the seed sets ids itself: move the sequences on
+        with engine.begin() as conn:
+            for table in ("user_account", "team", "project", "task"):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                        f" (SELECT coalesce(max(id), 1) FROM {table}))"
+                    )
+                )
     with Session(engine) as session:
         user_id = session.scalars(
             select(Task.assignee_id)
