@@ -6,8 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from devday.ids import IdField
-from devday.inputs import InputModel
-from devday.isodate import IsoDate
+from devday.inputs import Day, InputModel
 from devday.planning.schemas import LateRead, PlanRead
 from devday.task.models import Kind
 
@@ -164,7 +163,7 @@ class Decision(InputModel):
 
     task_id: IdField
     decision: Literal["tomorrow", "date", "backlog", "drop"] = "tomorrow"
-    date: IsoDate | None = None
+    date: Day | None = None
 
     @model_validator(mode="after")
     def _date(self) -> Decision:

@@ -7,8 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from devday.inputs import InputModel
-from devday.isodate import IsoDate
+from devday.inputs import Day, InputModel
 from devday.standup.models import StandupStatus
 
 MAX_PART = 5000
@@ -185,7 +184,7 @@ class StandupWrite(InputModel):
         },
     )
 
-    day: IsoDate | None = Field(default=None, description="The team's date; default: its today")
+    day: Day | None = Field(default=None, description="The team's date; default: its today")
     yesterday: str | None = Field(default=None, max_length=MAX_PART)
     today: str | None = Field(default=None, max_length=MAX_PART)
     blockers: str | None = Field(default=None, max_length=MAX_PART, description="One per line")
@@ -272,8 +271,8 @@ class LeaveCreate(InputModel):
         },
     )
 
-    start: IsoDate
-    end: IsoDate = Field(description="The last day away (inclusive)")
+    start: Day
+    end: Day = Field(description="The last day away (inclusive)")
     note: str = Field(default="", max_length=200)
 
 

@@ -14,8 +14,7 @@ from pydantic import (
 )
 
 from devday.ids import MAX_ID, IdField
-from devday.inputs import InputModel, Line, day_in_range, moment_in_range
-from devday.isodate import IsoDate
+from devday.inputs import Day, InputModel, Line, day_in_range, moment_in_range
 from devday.readmodel import ReadModel
 from devday.task.models import Kind, Source, Status
 
@@ -99,7 +98,7 @@ class TaskCreate(InputModel):
         description="An instant with an offset, or a date alone: the end of that working day "
         "in the owner's timezone.",
     )
-    planned_date: IsoDate | None = Field(default=None, description="The day you mean to work on it")
+    planned_date: Day | None = Field(default=None, description="The day you mean to work on it")
     estimate_minutes: Minutes | None = None
     earliest_start: Instant | None = None
     splittable: StrictBool = True
@@ -125,7 +124,7 @@ class TaskUpdate(InputModel):
     status: Status | None = None
     importance: Importance | None = None
     deadline: Deadline | None = None
-    planned_date: IsoDate | None = None
+    planned_date: Day | None = None
     estimate_minutes: Minutes | None = None
     earliest_start: Instant | None = None
     splittable: StrictBool | None = None
@@ -236,7 +235,7 @@ class TaskListQuery(InputModel):
     )
     deadline_before: Instant | None = Field(default=None, description="Deadline before")
     deadline_after: Instant | None = Field(default=None, description="Deadline at or after")
-    planned_date: IsoDate | None = None
+    planned_date: Day | None = None
     q: Line | None = Field(default=None, max_length=200, description="Text in title or notes")
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=1_000_000)
