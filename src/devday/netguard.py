@@ -9,7 +9,13 @@ and every other address that is not globally reachable.
 
 The administrator allows addresses with ``DEVDAY_ALLOW_PRIVATE_URLS`` (all of them) or
 ``DEVDAY_OUTBOUND_ALLOW``: a comma-separated list of hosts, addresses or networks, each with an
-optional port, and optionally for one team only (``7=imap.internal:993``).
+optional port, and optionally for one team only (``7=imap.internal:993``). Whatever connects out
+for a team (its apps' checks, its channels, its mailbox) passes the team's id; a user's own
+channels pass none, so only the entries without a team apply to them.
+
+No name is looked up while a database transaction is open: a slow resolver would hold the
+transaction (on SQLite, the write lock) for as long as it takes. Saving a target runs its unit
+of work through ``with_lookups``, whose ``Vetted`` has the answers looked up beforehand.
 """
 
 from __future__ import annotations
@@ -17,16 +23,22 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import anyio
 import httpcore
 import httpx
 
+from devday.errors import Conflict
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 ALLOW_HINT = (
@@ -150,6 +162,14 @@ class OutboundPolicy:
     def of(cls, *, allow_private: bool, allow: str = "") -> OutboundPolicy:
         return cls(allow_all=allow_private, rules=parse_allow(allow))
 
+    @property
+    def teams(self) -> frozenset[int]:
+        """The teams some entry is for: any other team gets the same answers as no team, so
+        connections for it may share a pool with those made for no team."""
+        if self.allow_all:
+            return frozenset()
+        return frozenset(rule.team_id for rule in self.rules if rule.team_id is not None)
+
     def refusal(
         self, host: str, address: IPAddress, port: int, team_id: int | None = None
     ) -> str | None:
@@ -242,7 +262,10 @@ def host_refusal(
     host: str, port: int, policy: OutboundPolicy, *, team_id: int | None = None
 ) -> str | None:
     """Why connecting to ``host`` would be refused, or None when it would not. A host that
-    does not resolve now is not refused: the connection fails later with a clear error."""
+    does not resolve now is not refused: the connection fails later with a clear error.
+    It resolves the name (unless everything is allowed): call it with no transaction open."""
+    if policy.allow_all:
+        return None
     try:
         resolve(host, port, policy, team_id=team_id)
     except Refused as exc:
@@ -252,9 +275,12 @@ def host_refusal(
     return None
 
 
-def private_target_reason(url: str, policy: OutboundPolicy = STRICT) -> str | None:
-    """Why ``url`` would be refused, or None when it would not (checked when a check or a
-    channel is saved; the connection is checked again when it is made).
+def private_target_reason(
+    url: str, policy: OutboundPolicy = STRICT, *, team_id: int | None = None
+) -> str | None:
+    """Why ``url`` would be refused (for ``team_id``'s things, or for no team's), or None
+    when it would not. Checked when a check or a channel is saved; the connection is checked
+    again when it is made. It resolves the host: call it with no transaction open.
 
     A host that does not resolve now is not refused here: delivery fails later with a clear
     error instead."""
@@ -263,7 +289,93 @@ def private_target_reason(url: str, policy: OutboundPolicy = STRICT) -> str | No
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         return "the URL's port is not a number"
-    return host_refusal(parts.hostname or "", port, policy)
+    return host_refusal(parts.hostname or "", port, policy, team_id=team_id)
+
+
+def _needs_lookup(url: str) -> bool:
+    """Whether ``private_target_reason(url)`` would ask the resolver (a host name, not an
+    address, an empty host or a bad port)."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - a bad port is answered without a look-up
+    except ValueError:
+        return False
+    host = (parts.hostname or "").strip().strip("[]")
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return False
+
+
+class Unvetted(Exception):
+    """A unit of work asked about a URL whose host was not looked up before it began; the
+    caller (``with_lookups``) rolls back, looks it up, and runs the work again."""
+
+    def __init__(self, url: str, team_id: int | None) -> None:
+        super().__init__(f"{url} (team {team_id}) was not looked up before the transaction began")
+        self.url = url
+        self.team_id = team_id
+
+
+@dataclass
+class Vetted:
+    """The guard's answers for the URLs a unit of work saves, looked up before it began.
+
+    ``reason`` answers at once what needs no look-up (everything allowed, an address written
+    out, a bad port); for a host name it gives the answer found beforehand, or raises
+    ``Unvetted`` so that ``with_lookups`` finds it with no transaction open."""
+
+    policy: OutboundPolicy = STRICT
+    answers: dict[tuple[str, int | None], str | None] = field(default_factory=dict)
+
+    def reason(self, url: str, *, team_id: int | None = None) -> str | None:
+        """As ``private_target_reason(url, policy, team_id=team_id)``, without I/O."""
+        if self.policy.allow_all:
+            return None
+        key = (url, team_id)
+        if key in self.answers:
+            return self.answers[key]
+        if _needs_lookup(url):
+            raise Unvetted(url, team_id)
+        return private_target_reason(url, self.policy, team_id=team_id)
+
+    def look_up(self, url: str, *, team_id: int | None = None) -> None:
+        """Finds the answer for ``url``; it resolves the host, so no transaction may be open."""
+        self.answers[(url, team_id)] = private_target_reason(url, self.policy, team_id=team_id)
+
+
+def vetted(outbound: OutboundPolicy | Vetted) -> Vetted:
+    """``outbound`` as a ``Vetted``: a bare policy knows no looked-up answers (enough where
+    everything is allowed or the targets are addresses)."""
+    return outbound if isinstance(outbound, Vetted) else Vetted(outbound)
+
+
+LOOKUP_ROUNDS = 3
+
+
+def with_lookups(session: Session, policy: OutboundPolicy, work: Callable[[Vetted], T]) -> T:
+    """Runs ``work`` (one unit of work on ``session``, which the caller commits) with the
+    guard's answers it asks for, every name looked up while no transaction is open.
+
+    What the request did so far is committed first. When ``work`` asks about a name not looked
+    up yet (``Unvetted``), its transaction is rolled back, the name looked up, and ``work`` run
+    again from the start: it reads the current rows again, so what it checks is what it saves.
+    A target that changes under it at every round (someone else editing the same app) ends in
+    Conflict."""
+    session.commit()
+    answers = Vetted(policy)
+    for round_ in range(LOOKUP_ROUNDS):
+        try:
+            return work(answers)
+        except Unvetted as missing:
+            session.rollback()
+            if round_ == LOOKUP_ROUNDS - 1:
+                break
+            answers.look_up(missing.url, team_id=missing.team_id)
+    raise Conflict("the address changed while it was being checked; try again")
 
 
 def explain(exc: BaseException, where: str, timeout: float) -> str:

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends
 from fastapi.responses import HTMLResponse, Response
 
+from devday import netguard
 from devday.checks import service as checks_service
 from devday.checks.models import App, Check, IncidentStatus
 from devday.checks.schemas import METHODS, AppCreate, CheckCreate
@@ -101,12 +102,16 @@ def add_app(
 
     def add() -> App:
         data = AppCreate(team_id=team_id or 0, name=name, base_url=base_url)
-        return checks_service.create_app(
-            session=page.session,
-            user=page.user,
-            data=data,
-            now=page.now,
-            outbound=page.state.settings.outbound_policy(),
+        return netguard.with_lookups(
+            page.session,
+            page.state.settings.outbound_policy(),
+            lambda outbound: checks_service.create_app(
+                session=page.session,
+                user=page.user,
+                data=data,
+                now=page.now,
+                outbound=outbound,
+            ),
         )
 
     def refused(refusal: Refusal) -> Response:
@@ -164,13 +169,17 @@ def add_check(page: Page, app: CurrentApp) -> Response:
     values = {key: page.form_value(key, max_length=2000) for key in CHECK_DEFAULTS}
 
     def add() -> Check:
-        return checks_service.create_check(
-            session=page.session,
-            user=page.user,
-            app_id=app_id,
-            data=_check_create(values),
-            now=page.now,
-            outbound=page.state.settings.outbound_policy(),
+        return netguard.with_lookups(
+            page.session,
+            page.state.settings.outbound_policy(),
+            lambda outbound: checks_service.create_check(
+                session=page.session,
+                user=page.user,
+                app_id=app_id,
+                data=_check_create(values),
+                now=page.now,
+                outbound=outbound,
+            ),
         )
 
     def refused(refusal: Refusal) -> Response:

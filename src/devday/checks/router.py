@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from sqlalchemy.orm import Session
 
+from devday import netguard
 from devday.checks import maintenance, service
 from devday.checks.models import App, Check, IncidentStatus, MaintenanceWindow
 from devday.checks.schemas import (
@@ -62,12 +63,16 @@ def create_app(
     """Register an app of one of your teams: its base URL, the member who owns (fixes) it,
     and the stakeholders told about its incidents, each through a channel. A URL on the
     server's own network is refused unless DEVDAY_ALLOW_PRIVATE_URLS is on."""
-    app = service.create_app(
-        session=session,
-        user=user,
-        data=data,
-        now=clock.now(),
-        outbound=state.settings.outbound_policy(),
+    app = netguard.with_lookups(
+        session,
+        state.settings.outbound_policy(),
+        lambda outbound: service.create_app(
+            session=session,
+            user=user,
+            data=data,
+            now=clock.now(),
+            outbound=outbound,
+        ),
     )
     session.commit()
     response.headers["ETag"] = etag(app.version)
@@ -111,13 +116,17 @@ def update_app(
     """Change the fields sent; `stakeholders`, when sent, replaces the list. Send the version
     you read (If-Match or `version`)."""
     version = expected_version(if_match, data.version)
-    app = service.update_app(
-        session=session,
-        user=user,
-        app_id=app_id,
-        data=data,
-        version=version,
-        outbound=state.settings.outbound_policy(),
+    app = netguard.with_lookups(
+        session,
+        state.settings.outbound_policy(),
+        lambda outbound: service.update_app(
+            session=session,
+            user=user,
+            app_id=app_id,
+            data=data,
+            version=version,
+            outbound=outbound,
+        ),
     )
     session.commit()
     response.headers["ETag"] = etag(app.version)
@@ -146,13 +155,17 @@ def create_check(
     an interval, and what its answer must satisfy: accepted statuses, keywords, JSON
     assertions such as `$.status == "ok"`, a latency budget, a regression factor, the TLS
     certificate, a security-header grade. An assertion that does not parse is refused here."""
-    check = service.create_check(
-        session=session,
-        user=user,
-        app_id=app_id,
-        data=data,
-        now=clock.now(),
-        outbound=state.settings.outbound_policy(),
+    check = netguard.with_lookups(
+        session,
+        state.settings.outbound_policy(),
+        lambda outbound: service.create_check(
+            session=session,
+            user=user,
+            app_id=app_id,
+            data=data,
+            now=clock.now(),
+            outbound=outbound,
+        ),
     )
     session.commit()
     response.headers["ETag"] = etag(check.version)
@@ -237,14 +250,18 @@ def update_check(
     """Change the fields sent (send null to clear an optional one). A new interval moves the
     next run to the new interval's next slot."""
     version = expected_version(if_match, data.version)
-    check = service.update_check(
-        session=session,
-        user=user,
-        check_id=check_id,
-        data=data,
-        version=version,
-        now=clock.now(),
-        outbound=state.settings.outbound_policy(),
+    check = netguard.with_lookups(
+        session,
+        state.settings.outbound_policy(),
+        lambda outbound: service.update_check(
+            session=session,
+            user=user,
+            check_id=check_id,
+            data=data,
+            version=version,
+            now=clock.now(),
+            outbound=outbound,
+        ),
     )
     session.commit()
     response.headers["ETag"] = etag(check.version)

@@ -42,7 +42,7 @@ from devday.checks.schemas import (
 from devday.checks.slots import next_slot_after
 from devday.concurrency import check_version
 from devday.errors import Invalid, NotFound
-from devday.netguard import STRICT, OutboundPolicy, private_target_reason
+from devday.netguard import STRICT, OutboundPolicy, Vetted, vetted
 from devday.notify import service as notify_service
 from devday.project import service as project_service
 from devday.team import policy
@@ -61,14 +61,16 @@ def create_app(
     user: User,
     data: AppCreate,
     now: datetime,
-    outbound: OutboundPolicy = STRICT,
+    outbound: OutboundPolicy | Vetted = STRICT,
 ) -> App:
     """An app of a team the caller belongs to; the caller owns it unless ``owner_id`` names
-    another member. A base URL inside the server's network is refused unless allowed."""
+    another member. A base URL inside the server's network is refused unless ``outbound``
+    allows it, for every team or for this one; pass the ``Vetted`` of ``netguard.with_lookups``
+    so that the host was looked up before the transaction began."""
     if team_service.membership(session=session, team_id=data.team_id, user_id=user.id) is None:
         raise Invalid(f"team {data.team_id} not found", field="team_id")
     _may(session, user, data.team_id, Action.manage_apps)
-    _refuse_private(data.base_url, outbound)
+    _refuse_private(data.base_url, outbound, data.team_id)
     app = App(
         team_id=data.team_id,
         owner_id=user.id,
@@ -113,7 +115,7 @@ def update_app(
     app_id: int,
     data: AppUpdate,
     version: int,
-    outbound: OutboundPolicy = STRICT,
+    outbound: OutboundPolicy | Vetted = STRICT,
 ) -> App:
     app = get_app(session=session, user=user, app_id=app_id)
     _may(session, user, app.team_id, Action.manage_apps)
@@ -125,7 +127,7 @@ def update_app(
     if data.name is not None:
         app.name = data.name.strip()
     if data.base_url is not None:
-        _refuse_private(data.base_url, outbound)
+        _refuse_private(data.base_url, outbound, app.team_id)
         app.base_url = data.base_url
     if data.owner_id is not None:
         app.owner_id = _member(session, app.team_id, data.owner_id, "owner_id")
@@ -215,13 +217,13 @@ def create_check(
     app_id: int,
     data: CheckCreate,
     now: datetime,
-    outbound: OutboundPolicy = STRICT,
+    outbound: OutboundPolicy | Vetted = STRICT,
 ) -> Check:
     """A check of an app; its first run is its first slot after now."""
     app = get_app(session=session, user=user, app_id=app_id)
     _may(session, user, app.team_id, Action.manage_apps)
     data = data.model_copy(update={"path": _path(data.path)})
-    _refuse_private(app.base_url + data.path, outbound, field="path")
+    _refuse_private(app.base_url + data.path, outbound, app.team_id, field="path")
     check = Check(app_id=app.id, team_id=app.team_id, next_run_at=now, created_at=now, streaks={})
     _apply(check, data.model_dump(exclude={"enabled"}) | {"enabled": data.enabled})
     session.add(check)
@@ -260,7 +262,7 @@ def update_check(
     data: CheckUpdate,
     version: int,
     now: datetime,
-    outbound: OutboundPolicy = STRICT,
+    outbound: OutboundPolicy | Vetted = STRICT,
 ) -> Check:
     check = get_check(session=session, user=user, check_id=check_id)
     _may(session, user, check.team_id, Action.manage_apps)
@@ -284,7 +286,7 @@ def update_check(
     if "path" in changes:
         changes["path"] = _path(changes["path"])
         app = session.get_one(App, check.app_id)
-        _refuse_private(app.base_url + changes["path"], outbound, field="path")
+        _refuse_private(app.base_url + changes["path"], outbound, app.team_id, field="path")
     _apply(check, changes)
     if "interval_seconds" in changes or changes.get("enabled"):
         check.next_run_at = next_slot_after(check.id, check.interval_seconds, now)
@@ -523,8 +525,12 @@ def _path(value: str) -> str:
         raise Invalid(str(exc), field="path") from None
 
 
-def _refuse_private(url: str, outbound: OutboundPolicy, field: str = "base_url") -> None:
-    reason = private_target_reason(url, outbound)
+def _refuse_private(
+    url: str, outbound: OutboundPolicy | Vetted, team_id: int, field: str = "base_url"
+) -> None:
+    """Invalid naming ``field`` when the team's app may not be reached at ``url``. No look-up
+    here: the caller's ``netguard.with_lookups`` made it before the transaction began."""
+    reason = vetted(outbound).reason(url, team_id=team_id)
     if reason:
         raise Invalid(reason, field=field)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi.responses import HTMLResponse, Response
 
+from devday import netguard
 from devday.deps import IdPath
 from devday.notify import service as notify_service
 from devday.notify.models import ChannelKind
@@ -50,12 +51,16 @@ def add_channel(
     values = {"channel-kind": kind, "channel-name": name, "channel-target": target}
 
     def add() -> None:
-        notify_service.create_channel(
-            session=page.session,
-            user=page.user,
-            data=ChannelCreate(kind=kind, name=name, target=target),
-            now=page.now,
-            outbound=page.state.settings.outbound_policy(),
+        netguard.with_lookups(
+            page.session,
+            page.state.settings.outbound_policy(),
+            lambda outbound: notify_service.create_channel(
+                session=page.session,
+                user=page.user,
+                data=ChannelCreate(kind=kind, name=name, target=target),
+                now=page.now,
+                outbound=outbound,
+            ),
         )
 
     def refused(refusal: Refusal) -> Response:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
+from devday import netguard
 from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep, StateDep
 from devday.notify import service
 from devday.notify.models import Channel, OutboxStatus
@@ -56,12 +57,16 @@ def create_channel(
     sha256=<hex HMAC-SHA256 of the raw body, keyed with the secret>`. The secret is in this
     answer only.
     """
-    channel = service.create_channel(
-        session=session,
-        user=user,
-        data=data,
-        now=clock.now(),
-        outbound=state.settings.outbound_policy(),
+    channel = netguard.with_lookups(
+        session,
+        state.settings.outbound_policy(),
+        lambda outbound: service.create_channel(
+            session=session,
+            user=user,
+            data=data,
+            now=clock.now(),
+            outbound=outbound,
+        ),
     )
     session.commit()
     return ChannelCreated(**_read(channel).model_dump(), secret=channel.secret)

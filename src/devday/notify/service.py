@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.errors import Invalid, NotFound
-from devday.netguard import STRICT, OutboundPolicy, private_target_reason
+from devday.netguard import STRICT, OutboundPolicy, Vetted, vetted
 from devday.notify.models import Channel, ChannelKind, OutboxMessage, OutboxStatus
 from devday.notify.schemas import ChannelCreate
 from devday.team import policy
@@ -35,18 +35,20 @@ def create_channel(
     user: User,
     data: ChannelCreate,
     now: datetime,
-    outbound: OutboundPolicy = STRICT,
+    outbound: OutboundPolicy | Vetted = STRICT,
 ) -> Channel:
     """A personal channel, or a team's when ``team_id`` names a team the caller manages.
 
     A webhook aimed at a loopback, private or other internal address is refused unless
-    ``outbound`` (the administrator's setting) allows it."""
-    if data.kind != ChannelKind.email:
-        reason = private_target_reason(data.target, outbound)
-        if reason:
-            raise Invalid(reason, field="target")
+    ``outbound`` (the administrator's setting) allows it, for every team or for the channel's
+    team (a personal channel gets only what is allowed for every team). Pass the ``Vetted`` of
+    ``netguard.with_lookups`` so that the host was looked up before the transaction began."""
     if data.team_id is not None:
         _require_manager(session, user, data.team_id, missing_field="team_id")
+    if data.kind != ChannelKind.email:
+        reason = vetted(outbound).reason(data.target, team_id=data.team_id)
+        if reason:
+            raise Invalid(reason, field="target")
     channel = Channel(
         user_id=None if data.team_id is not None else user.id,
         team_id=data.team_id,
