@@ -1,5 +1,7 @@
-"""The one guard for everything devday connects out to: app checks, webhooks and chat channels,
-and the team mailbox's IMAP poll.
+"""The one guard for everything devday connects out to on a user's say-so: app checks (and the
+redirects their grade follows), webhooks and chat channels, and the team mailbox's IMAP poll.
+What only the administrator names is not guarded: the database, Redis and the SMTP relay
+(``DEVDAY_SMTP_URL``), which is often on the server's own network by design.
 
 A host is resolved once; every address it resolves to must be a public one unless the
 administrator allows it, and the connection then goes to the address that was checked (no

@@ -34,6 +34,8 @@ class ProbeSpec:
     check_id: int
     due_at: datetime
     url: str
+    # The check's team: what DEVDAY_OUTBOUND_ALLOW allows for that team, it may reach.
+    team_id: int | None = None
     method: str = "GET"
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None

@@ -62,7 +62,8 @@ def create_app(
 ) -> AppRead:
     """Register an app of one of your teams: its base URL, the member who owns (fixes) it,
     and the stakeholders told about its incidents, each through a channel. A URL on the
-    server's own network is refused unless DEVDAY_ALLOW_PRIVATE_URLS is on."""
+    server's own network is refused unless the administrator allows it, for every team or
+    for this one (DEVDAY_OUTBOUND_ALLOW, DEVDAY_ALLOW_PRIVATE_URLS)."""
     app = netguard.with_lookups(
         session,
         state.settings.outbound_policy(),

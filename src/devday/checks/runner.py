@@ -43,7 +43,12 @@ class Clients:
     """Several small httpx clients rather than one big one: httpx's connection pool scans
     every connection for every queued request, so one pool of hundreds of connections spends
     more time scanning than probing. A check always uses the same client, so connections to
-    its host are reused. Every connection goes through the outbound guard, with ``outbound``."""
+    its host are reused. Every connection goes through the outbound guard, with ``outbound``
+    and the check's team.
+
+    A team that ``outbound`` allows more than the others (a ``team-id=`` entry) gets clients of
+    its own: a connection kept alive for it must not be reused by another team's check of the
+    same host, which the guard would have refused."""
 
     PER_CLIENT = 4
 
@@ -52,27 +57,40 @@ class Clients:
     ) -> None:
         count = max(1, -(-concurrency // self.PER_CLIENT))
         per_client = -(-concurrency // count)
-        limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
+        self._limits = httpx.Limits(
+            max_connections=per_client, max_keepalive_connections=per_client
+        )
         if verify is True:  # one context for all: loading the trusted roots takes a while
             verify = httpx.create_ssl_context()
-        self._clients = [
-            httpx.AsyncClient(
-                transport=GuardedAsyncTransport(outbound, verify=verify, limits=limits),
-                follow_redirects=False,
-                trust_env=False,
-                headers={"User-Agent": f"devday-checks/{__version__}"},
-            )
-            for _ in range(count)
-        ]
+        self._verify = verify
+        self._outbound = outbound
+        self._clients = [self._client(None) for _ in range(count)]
+        self._teams: dict[int, httpx.AsyncClient] = {}
 
-    def for_check(self, check_id: int) -> httpx.AsyncClient:
+    def _client(self, team_id: int | None) -> httpx.AsyncClient:
+        transport = GuardedAsyncTransport(
+            self._outbound, verify=self._verify, limits=self._limits, team_id=team_id
+        )
+        return httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": f"devday-checks/{__version__}"},
+        )
+
+    def for_check(self, check_id: int, team_id: int | None = None) -> httpx.AsyncClient:
+        """The client for a check of ``team_id`` (None: a team with no entries of its own)."""
+        if team_id is not None and team_id in self._outbound.teams:
+            if team_id not in self._teams:
+                self._teams[team_id] = self._client(team_id)
+            return self._teams[team_id]
         return self._clients[check_id % len(self._clients)]
 
     async def __aenter__(self) -> Clients:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        for client in self._clients:
+        for client in [*self._clients, *self._teams.values()]:
             await client.aclose()
 
 
@@ -81,7 +99,9 @@ class CheckRunner:
 
     ``concurrency`` caps the probes in flight; ``batch`` caps the checks one claim takes.
     ``verify`` is what httpx verifies certificates with (True: the system's trusted roots).
-    ``outbound`` is what the administrator allows beyond public addresses.
+    ``outbound`` is what the administrator allows beyond public addresses, for every team or
+    for a check's own team. Claims and records are short transactions; the probes run between
+    them with none open.
     """
 
     def __init__(
@@ -142,6 +162,7 @@ class CheckRunner:
                     check_id=check.id,
                     due_at=due[check.id],
                     url=base_url + check.path,
+                    team_id=check.team_id,
                     method=check.method,
                     headers=dict(check.headers or {}),
                     body=check.body,
@@ -318,7 +339,7 @@ class CheckRunner:
 
     async def _probe(self, clients: Clients, spec: ProbeSpec) -> ProbeResult:
         try:
-            return await probe(clients.for_check(spec.check_id), spec, self.clock)
+            return await probe(clients.for_check(spec.check_id, spec.team_id), spec, self.clock)
         except Exception as exc:  # a bug in grading must not stop the loop
             log.exception("probe of check %d failed", spec.check_id)
             return ProbeResult(

@@ -143,7 +143,10 @@ async def fetch_cert(
     ``context`` None means the system's trust store with hostname checking. A verification
     failure raises ``ssl.SSLCertVerificationError`` (see ``classify_error``); a context with
     ``verify_mode = CERT_NONE`` reads any certificate, expired or not. Raises ``TimeoutError``
-    after ``timeout`` seconds."""
+    after ``timeout`` seconds.
+
+    Not behind the outbound guard, and not on any path the server takes (the runner reads the
+    certificate off its probe's own guarded connection): a tool for tests and diagnosis."""
     tls = context if context is not None else ssl.create_default_context()
     async with asyncio.timeout(timeout):
         _, writer = await asyncio.open_connection(

@@ -49,6 +49,8 @@ class Outgoing:
     text: str
     html: str | None
     payload: dict[str, Any]
+    # The team whose channel it goes to (None: a user's own channel), for the outbound guard.
+    team_id: int | None = None
 
     @classmethod
     def of(cls, message: OutboxMessage) -> Outgoing:
@@ -61,6 +63,7 @@ class Outgoing:
             text=message.text,
             html=message.html,
             payload=dict(message.payload),
+            team_id=message.team_id,
         )
 
 
@@ -131,7 +134,11 @@ def build_email(message: Outgoing, sender: str) -> EmailMessage:
 
 
 class SmtpMailer:
-    """Sends email with smtplib: plain, STARTTLS or implicit TLS, with optional AUTH."""
+    """Sends email with smtplib: plain, STARTTLS or implicit TLS, with optional AUTH.
+
+    Deliberately not behind the outbound guard: the SMTP host is the administrator's own
+    setting (DEVDAY_SMTP_URL), often a relay on the server's own network, never a user's
+    input; users choose only the recipients' addresses, which the relay delivers to."""
 
     def __init__(self, config: SmtpConfig, *, ssl_context: ssl.SSLContext | None = None) -> None:
         self.config = config
@@ -191,9 +198,11 @@ class WebhookSender:
     """Posts to Slack, Mattermost and generic webhooks; a 2xx answer is success.
 
     Every connection goes through the outbound guard with ``outbound`` (the server's setting,
-    strict by default there): a target that resolves to a loopback, private or other internal
-    address is refused at delivery time too, so a name re-pointed after the channel was created
-    cannot reach inside, and the connection goes to the address that was checked.
+    strict by default there) and the message's team: a target that resolves to a loopback,
+    private or other internal address is refused at delivery time too (unless allowed for every
+    team or for the channel's team), so a name re-pointed after the channel was created cannot
+    reach inside, and the connection goes to the address that was checked. A team with entries
+    of its own gets a client of its own, so that no other team reuses its connections.
     """
 
     def __init__(
@@ -203,17 +212,33 @@ class WebhookSender:
         transport: httpx.BaseTransport | None = None,
         outbound: OutboundPolicy = ALLOW_ALL,
     ) -> None:
-        self._client = httpx.Client(
-            timeout=timeout,
-            transport=transport or GuardedTransport(outbound),
+        self._timeout = timeout
+        self._outbound = outbound
+        # A transport given (tests) serves every team; the guard's own is made per team.
+        self._teams: dict[int, httpx.Client] | None = None if transport else {}
+        self._client = self._new_client(transport or GuardedTransport(outbound))
+
+    def _new_client(self, transport: httpx.BaseTransport) -> httpx.Client:
+        return httpx.Client(
+            timeout=self._timeout,
+            transport=transport,
             follow_redirects=False,
             headers={"User-Agent": f"devday/{__version__}"},
         )
 
+    def _client_for(self, team_id: int | None) -> httpx.Client:
+        if self._teams is None or team_id is None or team_id not in self._outbound.teams:
+            return self._client
+        if team_id not in self._teams:
+            transport = GuardedTransport(self._outbound, team_id=team_id)
+            self._teams[team_id] = self._new_client(transport)
+        return self._teams[team_id]
+
     def deliver(self, message: Outgoing) -> None:
         body, headers = webhook_request(message)
+        client = self._client_for(message.team_id)
         try:
-            response = self._client.post(message.target, content=body, headers=headers)
+            response = client.post(message.target, content=body, headers=headers)
         except Refused as exc:
             raise DeliveryError(f"refused: {exc}") from exc
         except Unresolvable as exc:
@@ -230,6 +255,8 @@ class WebhookSender:
 
     def close(self) -> None:
         self._client.close()
+        for client in (self._teams or {}).values():
+            client.close()
 
 
 class MockDeliverer:

@@ -50,7 +50,9 @@ def create_channel(
     data: ChannelCreate, user: CurrentUser, session: SessionDep, clock: ClockDep, state: StateDep
 ) -> ChannelCreated:
     """Add a channel: an email address, a Slack or Mattermost incoming webhook, or a generic
-    webhook. A team channel (`team_id`) needs the team's owner or manager role.
+    webhook. A team channel (`team_id`) needs the team's owner or manager role. A webhook on
+    the server's own network is refused unless the administrator allows it, for every team or
+    for the channel's team (DEVDAY_OUTBOUND_ALLOW, DEVDAY_ALLOW_PRIVATE_URLS).
 
     Generic webhooks receive `{"delivery_id", "subject", "text", "payload"}` with the headers
     `X-Devday-Delivery` (dedupe on it: a retry may resend) and `X-Devday-Signature:
