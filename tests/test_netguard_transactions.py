@@ -5,19 +5,22 @@ slow resolver would hold up every other write), with the same answers as before.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, update
+from sqlalchemy.exc import OperationalError
 
 from devday import netguard
+from devday.account.models import User
 from devday.app import create_app
 from devday.clock import MockClock
 from devday.config import Settings
+from devday.db import brief_transaction
 from devday.errors import Conflict
 from tests.checks.support import make_team
 from tests.conftest import Account, sign_up
@@ -39,6 +42,8 @@ class Lookups:
     )
     names: list[str] = field(default_factory=list)
     in_transaction: list[str] = field(default_factory=list)
+    # Run while a name is being looked up, as a slow resolver would let others do.
+    during: Callable[[], None] | None = None
 
 
 @pytest.fixture
@@ -66,6 +71,8 @@ def lookups(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lookups
         seen.names.append(name)
         if open_:
             seen.in_transaction.append(name)
+        if seen.during is not None:
+            seen.during()
         if name not in seen.answers:
             raise netguard.Unresolvable(f"{name} does not resolve; check the host name")
         return [ipaddress.ip_address(seen.answers[name])]
@@ -216,6 +223,30 @@ def test_it_looks_up_addresses_sent_from_the_pages_with_no_transaction_open(
     assert inside.status_code == 422 and "a private address" in inside.text
     assert lookups.names == ["inside.test", "app.test", "app.test", "hooks.test", "inside.test"]
     assert lookups.in_transaction == []
+
+
+def test_it_lets_other_writes_through_while_a_name_is_looked_up(
+    strict: TestClient, lookups: Lookups, engine: Engine
+) -> None:
+    # On SQLite a request that may write holds the write lock from its first query: a lookup
+    # inside its transaction made every other write wait for the resolver.
+    alice = sign_up(strict, "Alice")
+    team = make_team(strict, alice)
+    writes: list[str] = []
+
+    def write() -> None:
+        try:
+            with brief_transaction(engine, wait_seconds=0.5) as conn:
+                conn.execute(update(User).where(User.id == alice.id).values(name="Alice B."))
+        except OperationalError as exc:
+            writes.append(f"waited in vain: {exc}")
+        else:
+            writes.append("written")
+
+    lookups.during = write
+    body = {"team_id": team, "name": "orders", "base_url": "http://app.test"}
+    assert strict.post("/api/v1/apps", json=body, headers=alice.headers).status_code == 201
+    assert writes == ["written"]
 
 
 def test_it_looks_nothing_up_for_someone_who_may_not_save_there(
