@@ -18,9 +18,11 @@ run: $(STAMP)
 
 test: lint typecheck pytest pytest-postgres
 
+# lint-imports checks the import rules in pyproject.toml ([tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src

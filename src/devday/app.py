@@ -13,7 +13,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine
 from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
 
-from devday import __version__, errors_http, openapi
+from devday import __version__, errors_http, openapi, wiring
 from devday.account import passwords
 from devday.account.ratelimit import RateLimits
 from devday.clock import Clock, SystemClock
@@ -21,7 +21,6 @@ from devday.config import Settings, get_settings
 from devday.db import make_engine, make_session_factory
 from devday.deps import AppState
 from devday.limits import BodyLimits
-from devday.planning import live
 from devday.security_headers import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -103,14 +102,13 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
     )
     clock = clock or SystemClock()
-    writer_sessions = make_session_factory(engine, writer=True)
-    # Every committed change to what a plan is built from re-plans the plans it touches.
-    live.install(writer_sessions, clock)
     app.state.devday = AppState(
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
-        writer_session_factory=writer_sessions,
+        # Wired in devday.wiring: a committed change re-plans the plans it touches, and every
+        # domain event (a finished task tells its requester) is heard, whatever route caused it.
+        writer_session_factory=wiring.writer_sessions(engine, clock),
         clock=clock,
         rate_limits=RateLimits(settings.redis_url),
         signer=URLSafeSerializer(settings.resolved_secret_key()),
@@ -121,9 +119,6 @@ def create_app(
     for name in ROUTERS:
         if routers is None or name in routers:
             app.include_router(importlib.import_module(name).router)
-    # Importing inbox.notices hooks task completion (task.service.DONE_HOOKS): an app without
-    # the inbox router must still tell a requester that their task is done.
-    importlib.import_module("devday.inbox.notices")
     if pages:
         from devday.inbox.views import open_count
         from devday.web.rendering import TEMPLATES

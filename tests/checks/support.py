@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 from devday.checks.models import Check, CheckResult, Incident
 from devday.checks.runner import CheckRunner
 from devday.clock import MockClock
-from devday.db import make_session_factory
 from devday.netguard import ALLOW_ALL
-from devday.planning import live
+from devday.wiring import writer_sessions
 from tests.conftest import Account
 
 
@@ -52,9 +51,7 @@ def make_channel(client: TestClient, owner: Account, team_id: int, url: str) -> 
 
 def make_runner(engine: Engine, clock: MockClock, name: str = "w1", **options: Any) -> CheckRunner:
     options.setdefault("outbound", ALLOW_ALL)
-    sessions = make_session_factory(engine, writer=True)
-    live.install(sessions, clock)
-    return CheckRunner(sessions, clock, name, **options)
+    return CheckRunner(writer_sessions(engine, clock), clock, name, **options)
 
 
 def next_run_at(engine: Engine, check_id: int) -> datetime:

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from devday.checks import jobs as checks_jobs
 from devday.checks import rollup
 from devday.checks.models import CheckResult, CheckRollup
+from devday.clock import MockClock
 from devday.db import make_session_factory, transaction
+from devday.wiring import writer_sessions
 from tests.checks.servers import TestServer
 from tests.checks.support import incidents, make_app, make_check, make_team
 from tests.conftest import START, Account
@@ -146,7 +148,7 @@ def test_it_prunes_raw_results_after_a_day_and_minutes_after_two_weeks(
 
 
 def test_it_opens_a_regression_incident_when_the_last_hour_is_slower_than_the_week(
-    client: TestClient, engine: Engine, alice: Account, target: TestServer
+    client: TestClient, engine: Engine, alice: Account, target: TestServer, clock: MockClock
 ) -> None:
     check_id = make(client, alice, target, regression_factor=2.0)
     add_results(
@@ -158,7 +160,8 @@ def test_it_opens_a_regression_incident_when_the_last_hour_is_slower_than_the_we
         100,
     )
     add_results(engine, check_id, START - timedelta(hours=1), START, timedelta(minutes=1), 450)
-    factory = make_session_factory(engine, writer=True)
+    # As in the worker: resolving the incident finishes its task, which raises an event.
+    factory = writer_sessions(engine, clock)
     with transaction(factory) as session:
         assert checks_jobs.check_regressions(session, START) == 1
     [incident] = incidents(engine, check_id)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from devday.checks.runner import CheckRunner
 from devday.clock import MockClock
 from devday.config import Settings
-from devday.jobs.embedded import build_worker
+from devday.wiring import build_worker
 from tests.checks.servers import TestServer
 from tests.checks.support import make_app, make_check, make_team, next_run_at, results
 from tests.conftest import Account

@@ -16,12 +16,11 @@ from sqlalchemy.orm import Session
 
 from devday.clock import MockClock
 from devday.day import rituals
-from devday.db import make_session_factory
 from devday.jobs.models import ScheduledJob
-from devday.jobs.registry import default_registry
 from devday.jobs.runner import Worker
 from devday.notify.delivery import Deliverers, SmtpConfig, SmtpMailer, WebhookSender
 from devday.notify.models import OutboxMessage
+from devday.wiring import job_registry, writer_sessions
 from tests.conftest import Account
 from tests.notify.support import SMTP_PASSWORD, SMTP_USER, SmtpRecorder, WebhookReceiver, free_port
 
@@ -63,9 +62,9 @@ def worker(
         web=WebhookSender(timeout=5), email=SmtpMailer(SmtpConfig.from_url(url, timeout=5))
     )
     worker = Worker(
-        make_session_factory(engine, writer=True),
+        writer_sessions(engine, clock),
         deliverers,
-        default_registry(),
+        job_registry(),
         clock,
         "test-worker",
     )

@@ -21,9 +21,9 @@ from devday.inbox import jobs as inbox_jobs
 from devday.inbox import mail
 from devday.inbox.models import InboxItem
 from devday.jobs.models import ScheduledJob
-from devday.jobs.registry import default_registry
 from devday.netguard import OutboundPolicy
 from devday.notify.models import OutboxMessage
+from devday.wiring import job_registry
 from tests.conftest import Account
 from tests.inbox.imap_server import ImapServer, Mailbox
 from tests.inbox.support import inbox, team_of
@@ -243,7 +243,7 @@ def test_it_polls_on_schedule_through_the_worker(
     box.deliver(a_mail())
     # The worker's own server setting, not the app's: loopback allowed by the allow-list.
     allowed = OutboundPolicy.of(allow_private=False, allow=f"127.0.0.1:{server.port}")
-    worker = make_worker(engine, clock, web=None, registry=default_registry(outbound=allowed))  # type: ignore[arg-type]
+    worker = make_worker(engine, clock, web=None, registry=job_registry(outbound=allowed))  # type: ignore[arg-type]
     worker.start_up()
     worker.run_once()  # the sweep queues a poll now; the next run does it
     worker.run_once()

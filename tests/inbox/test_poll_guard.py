@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 
 from devday.clock import MockClock
 from devday.inbox import imap
-from devday.jobs.registry import default_registry
 from devday.netguard import OutboundPolicy
+from devday.wiring import job_registry
 from tests.conftest import Account
 from tests.inbox.imap_server import ImapServer, Mailbox
 from tests.inbox.support import inbox, team_of
@@ -247,7 +247,7 @@ def test_a_scheduled_poll_to_a_silent_host_holds_up_nobody(
     strict.outbound_allow = f"127.0.0.1:{silent.port}"
     team = mailbox_team(client, alice, bob, silent.port)
     allowed = OutboundPolicy.of(allow_private=False, allow=f"127.0.0.1:{silent.port}")
-    worker = make_worker(engine, clock, web=None, registry=default_registry(outbound=allowed))  # type: ignore[arg-type]
+    worker = make_worker(engine, clock, web=None, registry=job_registry(outbound=allowed))  # type: ignore[arg-type]
     worker.start_up()
     worker.run_once()  # the sweep queues the team's poll; the next round runs it
     polling = threading.Thread(target=worker.run_once)

@@ -5,12 +5,12 @@ from sqlalchemy.orm import Session
 
 from devday.clock import Clock
 from devday.db import make_session_factory, transaction
-from devday.jobs.registry import JobRegistry, default_registry
+from devday.jobs.registry import JobRegistry
 from devday.jobs.runner import Worker
 from devday.notify import service
 from devday.notify.delivery import Deliverer, Deliverers
 from devday.notify.models import Channel, OutboxMessage
-from devday.planning import live
+from devday.wiring import job_registry, writer_sessions
 from tests.conftest import START
 from tests.notify.support import make_channel, make_user
 
@@ -25,12 +25,10 @@ def make_worker(
     batch: int = 20,
     email: Deliverer | None = None,
 ) -> Worker:
-    sessions = make_session_factory(engine, writer=True)
-    live.install(sessions, clock)
     return Worker(
-        sessions,
+        writer_sessions(engine, clock),
         Deliverers(web=web, email=email),
-        registry or default_registry(),
+        registry or job_registry(),
         clock,
         name,
         lease_seconds=60,

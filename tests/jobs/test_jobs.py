@@ -12,10 +12,11 @@ from devday.clock import MockClock
 from devday.db import make_session_factory, transaction
 from devday.jobs import service
 from devday.jobs.models import JobStatus, ScheduledJob
-from devday.jobs.registry import JobRegistry, default_registry
+from devday.jobs.registry import JobRegistry
 from devday.notify import jobs as notify_jobs
 from devday.notify.delivery import MockDeliverer
 from devday.notify.models import Channel, OutboxMessage
+from devday.wiring import job_registry
 from tests.conftest import START
 from tests.jobs.support import alice_with_channel, enqueue_one, make_worker
 
@@ -123,7 +124,7 @@ def test_it_sends_scheduled_notifications_to_the_users_channels(
 
 
 def test_it_refuses_to_register_a_kind_twice() -> None:
-    registry = default_registry()
+    registry = job_registry()
     assert notify_jobs.SEND in registry.kinds()
     try:
         registry.register(notify_jobs.SEND, notify_jobs.send)
@@ -131,4 +132,4 @@ def test_it_refuses_to_register_a_kind_twice() -> None:
         assert "already registered" in str(exc)
     else:
         raise AssertionError("registered twice")
-    assert default_registry() is not registry  # no shared state between workers
+    assert job_registry() is not registry  # no shared state between workers

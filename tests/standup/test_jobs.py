@@ -13,14 +13,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from devday.clock import MockClock
-from devday.db import make_session_factory
 from devday.jobs.models import ScheduledJob
-from devday.jobs.registry import default_registry
 from devday.jobs.runner import Worker
 from devday.notify.delivery import Deliverers, WebhookSender
 from devday.standup import jobs as standup_jobs
 from devday.standup.models import Blocker
 from devday.team.models import Team
+from devday.wiring import job_registry, writer_sessions
 from tests.conftest import Account, sign_up
 from tests.notify.support import WebhookReceiver
 from tests.standup.support import make_team, submit
@@ -36,9 +35,9 @@ def receiver() -> Iterator[WebhookReceiver]:
 @pytest.fixture
 def worker(engine: Engine, clock: MockClock) -> Iterator[Worker]:
     worker = Worker(
-        make_session_factory(engine, writer=True),
+        writer_sessions(engine, clock),
         Deliverers(web=WebhookSender(timeout=5)),
-        default_registry(),
+        job_registry(),
         clock,
         "test-worker",
     )

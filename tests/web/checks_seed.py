@@ -24,6 +24,7 @@ from devday.checks.schemas import AppCreate, CheckCreate
 from devday.clock import MockClock
 from devday.db import make_session_factory, transaction
 from devday.netguard import ALLOW_ALL
+from devday.wiring import writer_sessions
 
 HOURLY = timedelta(hours=1)
 RECENT_STEP = timedelta(minutes=15)
@@ -153,7 +154,8 @@ def seed_checks(
             )
             check_ids[(plan.app, plan.name)] = check.id
     clock = MockClock(start)
-    runner = CheckRunner(factory, clock, "seed", outbound=ALLOW_ALL)
+    # Incidents open and resolve their tasks: sessions wired as the worker's are.
+    runner = CheckRunner(writer_sessions(engine, clock), clock, "seed", outbound=ALLOW_ALL)
     rng = random.Random(now.isoformat())
     batch: list[ProbeResult] = []
     batch_start = start

@@ -10,6 +10,7 @@ current and migrates it only when it is not.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -61,9 +62,16 @@ class LocalBackend:
         self.settings = settings
         self.engine: Engine = engine
         self.reader: sessionmaker[Session] = make_session_factory(engine)
-        self.writer: sessionmaker[Session] = make_session_factory(engine, writer=True)
         self.clock = CallClock()
         self._apps: dict[tuple[str, ...], tuple[FastAPI, TestClient]] = {}
+
+    @functools.cached_property
+    def writer(self) -> sessionmaker[Session]:
+        """Sessions that may write, wired as the app's are (``devday.wiring``: live plans and
+        domain events); built on first use, so that a read imports none of it."""
+        from devday import wiring
+
+        return wiring.writer_sessions(self.engine, self.clock)
 
     def app(self, path: str = "") -> TestClient:
         """The JSON API in this process with the routers that serve ``path`` (all of them for

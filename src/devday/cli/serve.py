@@ -77,7 +77,7 @@ def serve(
         )
     background = None
     if not no_worker:
-        from devday.jobs.embedded import start_embedded
+        from devday.wiring import start_embedded
 
         try:  # one worker thread delivers notifications and runs jobs
             background = start_embedded(settings=settings, engine=engine)

@@ -48,9 +48,9 @@ def worker(
 
     from devday.config import Settings
     from devday.db import make_engine
-    from devday.jobs.embedded import build_worker
     from devday.jobs.runner import default_worker_id
     from devday.migrate import upgrade
+    from devday.wiring import build_worker
 
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # the default SQLite file lives there

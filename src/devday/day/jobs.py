@@ -27,7 +27,7 @@ from devday.jobs.models import JobStatus, ScheduledJob
 from devday.notify import service as notify_service
 from devday.planning import service as planning_service
 
-if TYPE_CHECKING:  # the registry imports this module to register the rituals
+if TYPE_CHECKING:  # only a type: devday.wiring passes the registry to register()
     from devday.jobs.registry import JobRegistry
 
 Handler = Callable[[Session, ScheduledJob, datetime], None]

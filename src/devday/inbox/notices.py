@@ -16,8 +16,8 @@ from devday.account.models import User
 from devday.inbox.models import InboxItem
 from devday.notify import service as notify_service
 from devday.notify.models import Channel, ChannelKind
-from devday.task import service as task_service
 from devday.task.models import Source, Task
+from devday.task.service import TaskFinished
 from devday.team.models import Team
 
 
@@ -95,9 +95,11 @@ def answered(
     )
 
 
-def task_done(session: Session, task: Task, now: datetime) -> None:
-    """Tells the requester that the task made from their request is done: registered as a
-    done hook of the task service, so it runs however the task was finished."""
+def task_done(session: Session, event: TaskFinished) -> None:
+    """Tells the requester that the task made from their request is done; it hears the task
+    service's ``TaskFinished`` (wired in ``devday.wiring``), so it runs however the task was
+    finished."""
+    task, now = event.task, event.now
     if task.source != Source.inbox:
         return
     item = session.scalar(select(InboxItem).where(InboxItem.task_id == task.id))
@@ -113,9 +115,6 @@ def task_done(session: Session, task: Task, now: datetime) -> None:
         event="inbox.done",
         now=now,
     )
-
-
-task_service.DONE_HOOKS.append(task_done)
 
 
 def forwarded(*, session: Session, item: InboxItem, actor: User, note: str, now: datetime) -> None:

@@ -1,53 +1,10 @@
-"""Building a worker from the settings, and running one in a thread beside the web server."""
+"""Running a worker in a thread beside the web server (``devday.wiring`` builds the worker)."""
 
 from __future__ import annotations
 
 import threading
 
-from sqlalchemy import Engine
-
-from devday.checks.runner import CheckRunner
-from devday.clock import Clock, SystemClock
-from devday.config import Settings
-from devday.db import make_session_factory
-from devday.jobs.registry import default_registry
-from devday.jobs.runner import Worker, default_worker_id
-from devday.notify.delivery import Deliverers
-from devday.planning import live
-
-
-def build_worker(*, settings: Settings, engine: Engine, clock: Clock, worker_id: str) -> Worker:
-    """A worker with the real deliverers and every domain's job kinds.
-
-    Raises ValueError when ``DEVDAY_SMTP_URL`` is malformed.
-    """
-    deliverers = Deliverers.from_settings(
-        smtp_url=settings.smtp_url,
-        smtp_timeout=settings.smtp_timeout_seconds,
-        webhook_timeout=settings.webhook_timeout_seconds,
-        outbound=settings.outbound_policy(),
-    )
-    sessions, check_sessions = (make_session_factory(engine, writer=True) for _ in range(2))
-    # Jobs change tasks too (incidents, meeting actions, the morning's wrap-up): plans stay live.
-    live.install(sessions, clock)
-    live.install(check_sessions, clock)
-    return Worker(
-        sessions,
-        deliverers,
-        default_registry(outbound=settings.outbound_policy()),
-        clock,
-        worker_id,
-        lease_seconds=settings.worker_lease_seconds,
-        loops=[
-            CheckRunner(
-                check_sessions,
-                clock,
-                worker_id,
-                outbound=settings.outbound_policy(),
-                concurrency=settings.check_concurrency,
-            )
-        ],
-    )
+from devday.jobs.runner import Worker
 
 
 class WorkerThread:
@@ -76,16 +33,3 @@ class WorkerThread:
     @property
     def alive(self) -> bool:
         return self._thread.is_alive()
-
-
-def start_embedded(*, settings: Settings, engine: Engine) -> WorkerThread:
-    """The one worker ``devday serve`` runs beside the web server, already started.
-
-    Raises ValueError (before starting anything) when ``DEVDAY_SMTP_URL`` is malformed.
-    """
-    worker = build_worker(
-        settings=settings, engine=engine, clock=SystemClock(), worker_id=default_worker_id("serve")
-    )
-    thread = WorkerThread(worker)
-    thread.start()
-    return thread

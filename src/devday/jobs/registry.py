@@ -16,14 +16,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from devday.checks import jobs as checks_jobs
-from devday.day import jobs as day_jobs
-from devday.inbox import jobs as inbox_jobs
 from devday.jobs.models import ScheduledJob
 from devday.netguard import STRICT, OutboundPolicy
-from devday.notify import jobs as notify_jobs
-from devday.planning import jobs as planning_jobs
-from devday.standup import jobs as standup_jobs
 
 JobHandler = Callable[[Session, ScheduledJob, datetime], None]
 StartupHook = Callable[[Session, datetime], None]
@@ -46,7 +40,8 @@ class NetworkJob(Protocol):
 
 
 class JobRegistry:
-    """Job kinds and their handlers; one per worker, built by ``default_registry()``."""
+    """Job kinds and their handlers; one per worker, filled by each domain's
+    ``register(registry)`` in ``devday.wiring.job_registry()`` (this package knows no domain)."""
 
     def __init__(self, *, outbound: OutboundPolicy = STRICT) -> None:
         self._handlers: dict[str, JobHandler] = {}
@@ -87,22 +82,3 @@ class JobRegistry:
 
     def startup_hooks(self) -> list[StartupHook]:
         return list(self._startup)
-
-
-# Each domain with scheduled work adds its ``register(registry)`` here.
-REGISTRARS: tuple[Callable[[JobRegistry], None], ...] = (
-    notify_jobs.register,
-    day_jobs.register,
-    inbox_jobs.register,
-    standup_jobs.register,
-    checks_jobs.register,
-    planning_jobs.register,
-)
-
-
-def default_registry(*, outbound: OutboundPolicy = STRICT) -> JobRegistry:
-    """A fresh registry with every domain's job kinds."""
-    registry = JobRegistry(outbound=outbound)
-    for register in REGISTRARS:
-        register(registry)
-    return registry

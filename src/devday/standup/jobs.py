@@ -26,7 +26,7 @@ from devday.standup import service
 from devday.standup.models import Standup, StandupStatus
 from devday.team.models import Team, TeamMember
 
-if TYPE_CHECKING:  # the registry imports this module to register the jobs
+if TYPE_CHECKING:  # only a type: devday.wiring passes the registry to register()
     from devday.jobs.registry import JobRegistry
 
 REMINDER = "standup.reminder"

@@ -5,13 +5,14 @@ A task is visible to its owner, its assignee and the members of its project's te
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, delete, false, or_, select
 from sqlalchemy.orm import Session
 
+from devday import events
 from devday.account.models import User
 from devday.concurrency import check_version, flush_versioned
 from devday.errors import Invalid, NotFound
@@ -234,13 +235,18 @@ def _deadline_instant(value: datetime | date | None, owner: User) -> datetime | 
     return end_of_working_day(value, owner.timezone)
 
 
-# Called with (session, task, now) when a task becomes done; features that made the task
-# (the inbox, to tell the requester) register here, so that this module needs none of them.
-DONE_HOOKS: list[Callable[[Session, Task, datetime], None]] = []
+@dataclass(frozen=True)
+class TaskFinished:
+    """A task became done (not: was created done, or was saved again while done). Raised by
+    ``set_status``, however the task was finished; the inbox tells the requester."""
+
+    task: Task
+    now: datetime
 
 
 def set_status(*, session: Session, task: Task, status: Status, now: datetime) -> None:
-    """Moves ``task`` to ``status``, stamping its completion and telling the done hooks."""
+    """Moves ``task`` to ``status``, stamping its completion; a task that becomes done raises
+    ``TaskFinished`` (see ``devday.events``)."""
     finished = status == Status.done and task.status != Status.done
     if finished:
         task.completed_at = now
@@ -248,8 +254,7 @@ def set_status(*, session: Session, task: Task, status: Status, now: datetime) -
         task.completed_at = None
     task.status = status
     if finished:
-        for hook in DONE_HOOKS:
-            hook(session, task, now)
+        events.publish(session, TaskFinished(task=task, now=now))
 
 
 def _set_project(session: Session, user: User, task: Task, project_id: int) -> None:
