@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest pytest-postgres bench clean
+.PHONY: run test lint typecheck pytest pytest-postgres bench migration clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,3 +44,15 @@ pytest-postgres: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# A new migration from what the models say and the migrations do not yet: a scratch SQLite
+# database is migrated to the head, and Alembic writes the difference to
+# src/devday/migrations/versions/YYYY-MM-DD_<NAME>.py. Read it before committing it.
+# MIGRATION_DATABASE_URL=postgresql://... compares against that database instead (it must be
+# empty or at the head: it is upgraded first).
+migration: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make migration NAME=short_slug"; exit 2; }
+	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	url="$${MIGRATION_DATABASE_URL:-sqlite:///$$scratch/scratch.sqlite3}"; \
+	$(BIN)/alembic -c alembic.ini -x url="$$url" upgrade heads && \
+	$(BIN)/alembic -c alembic.ini -x url="$$url" revision --autogenerate -m "$(NAME)"
