@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest pytest-postgres bench clean
+.PHONY: run test lint typecheck pytest pytest-postgres bench migration clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,3 +46,37 @@ pytest-postgres: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# A new migration from what the models say and the migrations do not yet: a scratch SQLite
+# database is migrated to the head, and Alembic writes the difference to
+# src/devday/migrations/versions/YYYY-MM-DD_<NAME>.py. Read it before committing it.
+# MIGRATION_DATABASE_URL=postgresql://... compares against that database instead (it must be
+# empty or at the head: it is upgraded first).
+migration: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make migration NAME=short_slug"; exit 2; }
+	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	url="$${MIGRATION_DATABASE_URL:-sqlite:///$$scratch/scratch.sqlite3}"; \
+	$(BIN)/alembic -c alembic.ini -x url="$$url" upgrade heads && \
+	$(BIN)/alembic -c alembic.ini -x url="$$url" revision --autogenerate -m "$(NAME)"
+
+# Every benchmark under bench/, with quick settings so that the lot takes a few minutes on
+# two cores; each prints its figures and its ratios against its baseline. The full runs, their
+# options (PostgreSQL included) and the figures measured: docs/benchmarks.md and each
+# bench/*/run.py. A benchmark whose outside tool is missing is skipped and says so.
+bench: $(STAMP)
+	@echo "== bench/planner: the solver against EDF, priority-first and Taskwarrior urgency (--quick)"
+	$(BIN)/python -m bench.planner.run --quick --no-cpsat
+	@echo "== bench/tasks: the task list's first pages with their indexes and without (SQLite)"
+	$(BIN)/python -m bench.tasks.run --sqlite --tasks 10000 --users 10 --repeat 10
+	@echo "== bench/pages: each page's render time against the signed-out login page"
+	$(BIN)/python -m bench.pages.run --repeat 5
+	@echo "== bench/checks: the check runner against a naive one-at-a-time runner (SQLite)"
+	$(BIN)/python -m bench.checks.run --checks 2000 --interval 10 --seconds 15 --repeat 1 --startup 4
+	@if command -v task >/dev/null; then \
+	  echo "== bench/cli: devday's commands against python -c pass and Taskwarrior"; \
+	else echo "== bench/cli: Taskwarrior not found (apt-get install taskwarrior); its baseline is skipped"; fi
+	$(BIN)/python -m bench.cli.run --rounds 3
+	@if command -v wrk >/dev/null; then \
+	  echo "== bench/api: GET /api/v1/tasks under wrk against a minimal FastAPI app (SQLite)"; \
+	  $(BIN)/python -m bench.api.run --sqlite --seconds 3 --rounds 1; \
+	else echo "== bench/api skipped: wrk not found (apt-get install wrk)"; fi

@@ -1,5 +1,5 @@
 """A plain member of a team, through the API and the web, against the role model
-(``devday.team.policy`` and the README's "Who can do what").
+(``devday.team.policy`` and "Who can do what" in docs/operating.md).
 
 A member reads everything of the team and works on it (tasks, running a check now); every change
 to what the team has set up (apps, checks, maintenance windows, channels, projects, settings,

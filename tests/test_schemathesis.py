@@ -32,7 +32,7 @@ MAX_EXAMPLES = 4
 # What a request that fits the document may answer. Schemathesis expects it to be accepted; here
 # it may also be refused for what a JSON Schema cannot say: 422 naming the field (an unknown
 # timezone, an end before its start, an id that is not yours) and 428 for an update that names
-# no version. That is the API's contract (see the README); every other check is as shipped.
+# no version. That is the API's contract (see docs/api.md); every other check is as shipped.
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "422", "428", "429"]
 
 

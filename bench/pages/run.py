@@ -12,6 +12,7 @@ of the runs shows the cost without the machine's noise.
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import statistics
 import tempfile
@@ -101,7 +102,8 @@ def main() -> None:
             print("page | median ms | best ms | x baseline | under 50 ms")
             print("--- | --- | --- | --- | ---")
             worst = 0.0
-            routes = {getattr(r, "path", "") for pages in PAGE_ROUTERS for r in pages.router.routes}
+            routers = [importlib.import_module(name).router for name in PAGE_ROUTERS]
+            routes = {getattr(r, "path", "") for router in routers for r in router.routes}
             later = [p.format(team_id=team_id) for p in LATER_PAGES if p in routes]
             for path in PAGES + check_pages + later:
                 ms, best = timings_ms(client, path, args.repeat)
