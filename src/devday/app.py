@@ -111,6 +111,7 @@ def create_app(
         engine=engine,
         session_factory=make_session_factory(engine),
         writer_session_factory=writer_sessions,
+        reader_session_factory=make_session_factory(engine, reader=True),
         clock=clock,
         rate_limits=RateLimits(settings.redis_url),
         signer=URLSafeSerializer(settings.resolved_secret_key()),

@@ -31,6 +31,8 @@ class AppState:
     engine: Engine
     session_factory: sessionmaker[Session]
     writer_session_factory: sessionmaker[Session]
+    # For GET, HEAD and OPTIONS requests only, which never write (see make_session_factory).
+    reader_session_factory: sessionmaker[Session]
     clock: Clock
     rate_limits: RateLimits
     signer: URLSafeSerializer
@@ -58,7 +60,7 @@ def get_session(request: Request, state: StateDep) -> Iterator[Session]:
     failing one of two overlapping writers.
     """
     reads_only = request.method in ("GET", "HEAD", "OPTIONS")
-    factory = state.session_factory if reads_only else state.writer_session_factory
+    factory = state.reader_session_factory if reads_only else state.writer_session_factory
     with factory() as session:
         try:
             yield session

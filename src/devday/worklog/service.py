@@ -13,13 +13,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from devday.account.models import User
 from devday.concurrency import check_version, flush_versioned
+from devday.db import EpochMicroseconds, UTCDateTime
 from devday.errors import Conflict, Invalid, NotFound
 from devday.project.models import Project
 from devday.task import service as task_service
@@ -327,6 +328,24 @@ def actual_minutes(*, session: Session, task_ids: Iterable[int], now: datetime) 
         for task_id, entry_start, entry_end in rows:
             spent[task_id] += max(timedelta(0), (entry_end or now) - entry_start)
     return {task_id: total // MINUTE for task_id, total in spent.items()}
+
+
+def logged_microseconds(task_id: InstrumentedAttribute[int]) -> ScalarSelect[int]:
+    """A scalar subquery: the microseconds everyone has logged on task ``task_id`` (a column of
+    the enclosing query), running entries up to the bound parameter ``now``; the same sum as
+    ``actual_minutes`` before its division, for a task list read in one statement."""
+    now = bindparam("now", type_=UTCDateTime())
+    elapsed = EpochMicroseconds(func.coalesce(TimeEntry.end_at, now)) - EpochMicroseconds(
+        TimeEntry.start_at
+    )
+    return (
+        select(func.coalesce(func.sum(case((elapsed > 0, elapsed), else_=0)), 0))
+        .where(TimeEntry.task_id == task_id)
+        .scalar_subquery()
+    )
+
+
+MICROSECONDS_PER_MINUTE = 60_000_000
 
 
 def minutes_by_task(
