@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
@@ -142,26 +143,27 @@ def task_page(*, session: Session, user: User, query: TaskListQuery, now: dateti
     statement, params = service.list_query(
         _LIST, user.id, filters, limit=query.limit + 1, offset=query.offset
     )
-    rows = session.execute(statement, {**params, "now": now}).all()
+    result = session.execute(statement, {**params, "now": now})
+    names = tuple(result.keys())
+    rows = result.all()
     more = len(rows) > query.limit
-    items = [
-        TaskRead.model_validate(
-            {
-                **row._mapping,
-                "tags": sorted(row.tags.split(_LIST_SEPARATOR)) if row.tags else [],
-                "depends_on": sorted(int(i) for i in row.depends_on.split(_LIST_SEPARATOR))
-                if row.depends_on
-                else [],
-                "priority": importance.label(row.importance),
-                "notes_html": markdown.render(row.notes),
-                "actual_minutes": row.logged // worklog_service.MICROSECONDS_PER_MINUTE,
-            }
-        )
-        for row in rows[: query.limit]
-    ]
     return TaskPage(
-        items=items,
+        items=[_listed(dict(zip(names, row, strict=True))) for row in rows[: query.limit]],
         limit=query.limit,
         offset=query.offset,
         next_offset=query.offset + query.limit if more else None,
+    )
+
+
+def _listed(row: dict[str, Any]) -> TaskRead:
+    # Every value is already of its field's type (the columns' types, instants in UTC): the read
+    # model is constructed rather than validated, which is most of the page's time otherwise.
+    tags, depends_on, logged = row.pop("tags"), row.pop("depends_on"), row.pop("logged")
+    return TaskRead.model_construct(
+        **row,
+        tags=sorted(tags.split(_LIST_SEPARATOR)) if tags else [],
+        depends_on=sorted(int(i) for i in depends_on.split(_LIST_SEPARATOR)) if depends_on else [],
+        priority=importance.label(row["importance"]),
+        notes_html=markdown.render(row["notes"]),
+        actual_minutes=logged // worklog_service.MICROSECONDS_PER_MINUTE,
     )

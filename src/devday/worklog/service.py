@@ -13,7 +13,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    ScalarSelect,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -339,7 +350,8 @@ def logged_microseconds(task_id: InstrumentedAttribute[int]) -> ScalarSelect[int
         TimeEntry.start_at
     )
     return (
-        select(func.coalesce(func.sum(case((elapsed > 0, elapsed), else_=0)), 0))
+        # PostgreSQL sums integers as numeric: the cast keeps it an integer.
+        select(cast(func.coalesce(func.sum(case((elapsed > 0, elapsed), else_=0)), 0), BigInteger))
         .where(TimeEntry.task_id == task_id)
         .scalar_subquery()
     )
