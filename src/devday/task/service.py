@@ -110,35 +110,33 @@ def list_query(
 
 @functools.lru_cache(maxsize=512)
 def _list_statement(base: Select[Any], shape: frozenset[str]) -> Select[Any]:
+    # Table columns, not ORM attributes: over table columns the page is a plain Core statement.
+    task, tag, member = Task.__table__.c, TaskTag.__table__.c, TeamMember.__table__.c
     user_id = bindparam("user_id", type_=Integer())
-    teams = select(TeamMember.team_id).where(TeamMember.user_id == user_id)
+    teams = select(member.team_id).where(member.user_id == user_id)
     query = base.where(
-        or_(Task.owner_id == user_id, Task.assignee_id == user_id, Task.team_id.in_(teams))
+        or_(task.owner_id == user_id, task.assignee_id == user_id, task.team_id.in_(teams))
     )
     if "status" in shape:
-        query = query.where(Task.status.in_(bindparam("status", expanding=True)))
+        query = query.where(task.status.in_(bindparam("status", expanding=True)))
     for name in ("project_id", "team_id", "assignee_id", "planned_date"):
         if name in shape:
-            query = query.where(getattr(Task, name) == bindparam(name))
+            query = query.where(task[name] == bindparam(name))
     if "deadline_before" in shape:
-        query = query.where(Task.deadline_at < bindparam("deadline_before", type_=UTCDateTime()))
+        query = query.where(task.deadline_at < bindparam("deadline_before", type_=UTCDateTime()))
     if "deadline_after" in shape:
-        query = query.where(Task.deadline_at >= bindparam("deadline_after", type_=UTCDateTime()))
+        query = query.where(task.deadline_at >= bindparam("deadline_after", type_=UTCDateTime()))
     if "tag" in shape:
-        query = query.where(
-            Task.id.in_(select(TaskTag.task_id).where(TaskTag.tag == bindparam("tag")))
-        )
+        query = query.where(task.id.in_(select(tag.task_id).where(tag.tag == bindparam("tag"))))
     if "text" in shape:
         pattern = bindparam("text", type_=String())
         query = query.where(
-            or_(Task.title.ilike(pattern, escape="\\"), Task.notes.ilike(pattern, escape="\\"))
+            or_(task.title.ilike(pattern, escape="\\"), task.notes.ilike(pattern, escape="\\"))
         )
     if "ids" in shape:
-        query = query.where(Task.id.in_(bindparam("ids", expanding=True)))
+        query = query.where(task.id.in_(bindparam("ids", expanding=True)))
     return (
-        query.order_by(
-            Task.deadline_at.is_(None), Task.deadline_at, Task.importance.desc(), Task.id
-        )
+        query.order_by(task.deadline_at.asc().nulls_last(), task.importance.desc(), task.id)
         .limit(bindparam("limit", type_=Integer()))
         .offset(bindparam("offset", type_=Integer()))
     )

@@ -86,42 +86,43 @@ def statuses(raw: list[str] | None) -> tuple[Status, ...]:
 
 # What a task list shows of each task, under TaskRead's names, with its tags and dependencies
 # joined into strings by the database: one statement for the page, no ORM objects.
+_TASK, _TAG, _DEPENDENCY = Task.__table__.c, TaskTag.__table__.c, TaskDependency.__table__.c
 _LIST_SEPARATOR = ","  # never in a tag (letters, digits and . - / _) nor in an id
 _TAGS = (
-    select(func.aggregate_strings(TaskTag.tag, _LIST_SEPARATOR))
-    .where(TaskTag.task_id == Task.id)
+    select(func.aggregate_strings(_TAG.tag, _LIST_SEPARATOR))
+    .where(_TAG.task_id == _TASK.id)
     .scalar_subquery()
 )
 _DEPENDS_ON = (
-    select(func.aggregate_strings(cast(TaskDependency.depends_on_id, String), _LIST_SEPARATOR))
-    .where(TaskDependency.task_id == Task.id)
+    select(func.aggregate_strings(cast(_DEPENDENCY.depends_on_id, String), _LIST_SEPARATOR))
+    .where(_DEPENDENCY.task_id == _TASK.id)
     .scalar_subquery()
 )
 _LIST_COLUMNS = (
-    Task.id,
-    Task.title,
-    Task.notes,
-    Task.status,
-    Task.importance,
-    Task.deadline_at.label("deadline"),
-    Task.planned_date,
-    Task.estimate_minutes,
-    Task.earliest_start_at.label("earliest_start"),
-    Task.splittable,
-    Task.min_chunk_minutes,
-    Task.kind,
-    Task.project_id,
-    Task.owner_id,
-    Task.team_id,
-    Task.assignee_id,
-    Task.source,
-    Task.created_at,
-    Task.updated_at,
-    Task.completed_at,
-    Task.version,
+    _TASK.id,
+    _TASK.title,
+    _TASK.notes,
+    _TASK.status,
+    _TASK.importance,
+    _TASK.deadline_at.label("deadline"),
+    _TASK.planned_date,
+    _TASK.estimate_minutes,
+    _TASK.earliest_start_at.label("earliest_start"),
+    _TASK.splittable,
+    _TASK.min_chunk_minutes,
+    _TASK.kind,
+    _TASK.project_id,
+    _TASK.owner_id,
+    _TASK.team_id,
+    _TASK.assignee_id,
+    _TASK.source,
+    _TASK.created_at,
+    _TASK.updated_at,
+    _TASK.completed_at,
+    _TASK.version,
     _TAGS.label("tags"),
     _DEPENDS_ON.label("depends_on"),
-    worklog_service.logged_microseconds(Task.id).label("logged"),
+    worklog_service.logged_microseconds(_TASK.id).label("logged"),
 )
 _LIST = select(*_LIST_COLUMNS)
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from devday.account.models import User
@@ -341,18 +341,19 @@ def actual_minutes(*, session: Session, task_ids: Iterable[int], now: datetime) 
     return {task_id: total // MINUTE for task_id, total in spent.items()}
 
 
-def logged_microseconds(task_id: InstrumentedAttribute[int]) -> ScalarSelect[int]:
+def logged_microseconds(task_id: ColumnElement[int]) -> ScalarSelect[int]:
     """A scalar subquery: the microseconds everyone has logged on task ``task_id`` (a column of
     the enclosing query), running entries up to the bound parameter ``now``; the same sum as
     ``actual_minutes`` before its division, for a task list read in one statement."""
+    entry = TimeEntry.__table__.c
     now = bindparam("now", type_=UTCDateTime())
-    elapsed = EpochMicroseconds(func.coalesce(TimeEntry.end_at, now)) - EpochMicroseconds(
-        TimeEntry.start_at
+    elapsed = EpochMicroseconds(func.coalesce(entry.end_at, now)) - EpochMicroseconds(
+        entry.start_at
     )
     return (
         # PostgreSQL sums integers as numeric: the cast keeps it an integer.
         select(cast(func.coalesce(func.sum(case((elapsed > 0, elapsed), else_=0)), 0), BigInteger))
-        .where(TimeEntry.task_id == task_id)
+        .where(entry.task_id == task_id)
         .scalar_subquery()
     )
 
