@@ -184,6 +184,19 @@ def make_session_factory(
     return sessionmaker(bind=bind, expire_on_commit=False)
 
 
+def releases_without_io(session: Session) -> bool:
+    """Whether closing ``session`` sends nothing to the database: it holds no connection (none
+    taken, or given back at commit), or only a PostgreSQL one in autocommit (a reader's), where
+    the server has no transaction to roll back."""
+    if not session.in_transaction():
+        return True
+    bind = session.get_bind()
+    return (
+        bind.dialect.name == "postgresql"
+        and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    )
+
+
 @contextmanager
 def brief_transaction(engine: Engine, *, wait_seconds: float) -> Iterator[Connection]:
     """A transaction of its own that waits at most ``wait_seconds`` for a lock held by another
