@@ -13,9 +13,10 @@ against one (at least 1.8).
 
 wrk keeps every connection busy, so its p99 is the length of the queue at saturation: by
 Little's law the mean latency is connections / throughput (32 connections at 250 requests a
-second: 128 ms, whatever the server). So latency is also measured below saturation, with
-``hey`` (``apt-get install hey``): the same 32 connections, each sending ``rate / 32`` requests
-a second, at each of ``--rates``, one process each; that p99 is the one the target speaks of.
+second: 128 ms, whatever the server). So latency is also measured below saturation
+(bench/api/paced.py): over the same 32 connections, requests due at a steady rate, timed from
+when each was due, at each of ``--rates``, one process each; that p99 is the one the target
+speaks of.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import httpx
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from bench.api.paced import Paced, paced
 from bench.tasks.databases import PostgresScratch, Scratch, SqliteScratch
 from bench.tasks.seed import seed
 from devday.account import service as account_service
@@ -139,33 +141,6 @@ def wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> Lo
     return Load(rps, float(value) * _UNITS[unit])
 
 
-@dataclass(frozen=True)
-class Paced:
-    rate: float
-    rps: float
-    p50_ms: float
-    p99_ms: float
-
-
-def hey(url: str, headers: dict[str, str], seconds: int, connections: int, rate: float) -> Paced:
-    """``rate`` requests a second offered over ``connections`` connections for ``seconds``."""
-    command = ["hey", "-z", f"{seconds}s", "-c", str(connections), "-q", str(rate / connections)]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    text = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    codes = re.findall(r"\[(\d+)\]\s+\d+ responses", text)
-    if codes != ["200"]:
-        raise SystemExit(f"{url} answered other than 200 at {rate} req/s:\n{text}")
-
-    def share(percent: int) -> float:
-        found = re.search(rf"\s{percent}%+ in ([\d.]+) secs", text)
-        assert found, text
-        return float(found.group(1)) * 1000
-
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
-    return Paced(rate, rps, share(50), share(99))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
@@ -176,16 +151,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument(
-        "--rates", default="50,100,150", help="paced loads (requests a second) for latency"
+        "--rates", default="50,100,150", help="steady loads (requests a second) for latency"
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/api needs wrk: apt-get install wrk")
     workers = [int(n) for n in args.workers.split(",")]
-    rates = [float(r) for r in args.rates.split(",") if r] if shutil.which("hey") else []
-    if not rates:
-        print("latency at set rates skipped: it needs hey (apt-get install hey)")
-    paced: dict[tuple[str, float], list[Paced]] = {}
+    rates = [float(r) for r in args.rates.split(",") if r]
+    steady: dict[tuple[str, float], Paced] = {}
     scratch: Scratch = (
         SqliteScratch() if args.sqlite else PostgresScratch(args.postgres, "devday_bench_api")
     )
@@ -251,13 +224,16 @@ def main() -> None:
                         load = wrk(target, headers, args.seconds, args.connections)
                         results.setdefault((name, n), []).append(load)
                         print(f"  {name:8} {n} process(es): {show(load)}")
-                if n == 1 and rates:
-                    for rate in rates:
-                        for name in targets:
-                            target, headers = targets[name]
-                            paced.setdefault((name, rate), []).append(
-                                hey(target, headers, args.seconds, args.connections, rate)
-                            )
+                for rate in rates if n == 1 else []:
+                    for name in targets:
+                        target, headers = targets[name]
+                        steady[name, rate] = paced(
+                            target,
+                            headers,
+                            rate=rate,
+                            seconds=args.seconds,
+                            connections=args.connections,
+                        )
         print(
             f"\nmedians, {args.rounds} rounds of {args.seconds} s, {args.connections} connections:"
         )
@@ -275,13 +251,12 @@ def main() -> None:
         if 1 in workers and 2 in workers:
             scale = medians["devday", 2].rps / medians["devday", 1].rps
             print(f"  devday 2 processes / 1: {scale:.2f} (target at least 1.8)")
-        if paced:
-            print(f"\nlatency at set rates, 1 process, {args.connections} connections (hey):")
-        for (name, rate), runs in sorted(paced.items(), key=lambda item: (item[0][1], item[0][0])):
-            run = runs[0]
+        if steady:
+            print(f"\nlatency at steady rates, 1 process, {args.connections} connections:")
+        for (name, rate), run in sorted(steady.items(), key=lambda item: (item[0][1], item[0][0])):
             print(
-                f"  {name:8} {rate:5.0f} req/s offered: {run.rps:6.1f} served,"
-                f" p50 {run.p50_ms:6.1f} ms, p99 {run.p99_ms:6.1f} ms"
+                f"  {name:8} {rate:5.0f} req/s: p50 {run.p50_ms:6.1f} ms, p99 {run.p99_ms:6.1f} ms"
+                + (f", {run.failed} failed" if run.failed else "")
                 + ("  (target: p99 at most 100 ms)" if name == "devday" else "")
             )
 
