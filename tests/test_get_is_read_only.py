@@ -130,6 +130,7 @@ def test_it_writes_nothing_on_any_get_of_the_api_or_the_pages(
     state = app.state.devday
     refuse_writes_during_gets(state.session_factory, writes)
     refuse_writes_during_gets(state.writer_session_factory, writes)
+    refuse_writes_during_gets(state.reader_session_factory, writes)
     values = _values(demo_world)
     answered: dict[int, int] = {}
     with TestClient(MarkGets(app), raise_server_exceptions=False) as client:
@@ -154,6 +155,7 @@ def test_it_notes_a_tokens_use_outside_the_request_at_most_every_few_minutes(
 ) -> None:
     writes: list[str] = []
     refuse_writes_during_gets(app.state.devday.session_factory, writes)
+    refuse_writes_during_gets(app.state.devday.reader_session_factory, writes)
     with transaction(make_session_factory(demo_world)) as session:
         user = session.scalars(select(User)).first()
         assert user is not None

@@ -109,6 +109,7 @@ def create_app(
         # Wired in devday.wiring: a committed change re-plans the plans it touches, and every
         # domain event (a finished task tells its requester) is heard, whatever route caused it.
         writer_session_factory=wiring.writer_sessions(engine, clock),
+        reader_session_factory=make_session_factory(engine, reader=True),
         clock=clock,
         rate_limits=RateLimits(settings.redis_url),
         signer=URLSafeSerializer(settings.resolved_secret_key()),

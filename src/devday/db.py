@@ -6,12 +6,14 @@ psycopg 3. Callers own transactions: a request, a job or a CLI command opens one
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
     DateTime,
     Engine,
@@ -22,7 +24,9 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -74,6 +78,35 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class EpochMicroseconds(FunctionElement[int]):
+    """An instant (a ``UTCDateTime`` column, or an expression of them) as whole microseconds
+    since 1970, computed exactly by the database: differences of two are durations that sum
+    without rounding, as ``timedelta`` does."""
+
+    type = BigInteger()
+    name = "epoch_microseconds"
+    inherit_cache = True
+
+
+@compiles(EpochMicroseconds, "postgresql")
+def _epoch_postgresql(element: EpochMicroseconds, compiler: Any, **kw: Any) -> str:
+    # EXTRACT gives numeric seconds (exact to the microsecond) since PostgreSQL 14.
+    return (
+        f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) * 1000000 AS BIGINT)"
+    )
+
+
+@compiles(EpochMicroseconds, "sqlite")
+def _epoch_sqlite(element: EpochMicroseconds, compiler: Any, **kw: Any) -> str:
+    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC). strftime reads at most milliseconds (and
+    # rounds), so it gets the whole seconds alone, and the six digits are added after.
+    value = compiler.process(element.clauses, **kw)
+    return (
+        f"(CAST(strftime('%s', substr({value}, 1, 19)) AS INTEGER) * 1000000"
+        f" + CAST(substr({value}, 21, 6) AS INTEGER))"
+    )
+
+
 IMMEDIATE = "devday_sqlite_immediate"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -106,13 +139,62 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_size=10, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
 
 
-def make_session_factory(engine: Engine, *, writer: bool = False) -> sessionmaker[Session]:
-    """Sessions over ``engine``; a ``writer`` session takes SQLite's write lock as it begins."""
+# A pooled connection that sat unused this long is tested before use: the server may have
+# restarted meanwhile. One in steady use is not (a ping is a round trip, on every request): if
+# the server went away under it, the request fails (503), and that failure renews the whole pool.
+IDLE_PING_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+            dbapi_connection.rollback()
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool drops this connection and checks out another (a new one if need be).
+            raise sa_exc.DisconnectionError(f"stale connection: {exc}") from exc
+
+
+def make_session_factory(
+    engine: Engine, *, writer: bool = False, reader: bool = False
+) -> sessionmaker[Session]:
+    """Sessions over ``engine``; a ``writer`` session takes SQLite's write lock as it begins.
+
+    A ``reader`` session is for requests that never write (GET): on PostgreSQL it runs in
+    autocommit, which saves the BEGIN and ROLLBACK round trips and reads the same (under READ
+    COMMITTED every statement takes its own snapshot either way). A write through it would
+    commit at once, so nothing that may write uses it; on SQLite it is a plain session.
+    """
     bind = engine.execution_options(**{IMMEDIATE: True}) if writer else engine
+    if reader and engine.dialect.name == "postgresql":
+        bind = engine.execution_options(isolation_level="AUTOCOMMIT")
     return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+def releases_without_io(session: Session) -> bool:
+    """Whether closing ``session`` sends nothing to the database: it holds no connection (none
+    taken, or given back at commit), or only a PostgreSQL one in autocommit (a reader's), where
+    the server has no transaction to roll back."""
+    if not session.in_transaction():
+        return True
+    bind = session.get_bind()
+    return (
+        bind.dialect.name == "postgresql"
+        and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    )
 
 
 @contextmanager

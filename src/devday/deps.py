@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -10,12 +10,14 @@ from fastapi import Depends, Path, Query, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from devday.account import service as account_service
 from devday.account.models import User
 from devday.account.ratelimit import RateLimits
 from devday.clock import Clock
 from devday.config import Settings
+from devday.db import releases_without_io
 from devday.errors import Unauthorized
 from devday.ids import MAX_ID
 
@@ -31,6 +33,8 @@ class AppState:
     engine: Engine
     session_factory: sessionmaker[Session]
     writer_session_factory: sessionmaker[Session]
+    # For GET, HEAD and OPTIONS requests only, which never write (see make_session_factory).
+    reader_session_factory: sessionmaker[Session]
     clock: Clock
     rate_limits: RateLimits
     signer: URLSafeSerializer
@@ -51,20 +55,33 @@ async def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+async def get_session(request: Request, state: StateDep) -> AsyncIterator[Session]:
     """A session for the request; routes that write call ``commit()`` before answering.
 
     Requests that may write get a writer session, so SQLite serialises them instead of
-    failing one of two overlapping writers.
+    failing one of two overlapping writers. Making a session does no I/O (a connection is
+    taken at its first query, in the thread pool with the route), so it is made here on the
+    event loop; closing it goes to the thread pool only when that may talk to the database.
     """
     reads_only = request.method in ("GET", "HEAD", "OPTIONS")
-    factory = state.session_factory if reads_only else state.writer_session_factory
-    with factory() as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
+    factory = state.reader_session_factory if reads_only else state.writer_session_factory
+    session = factory()
+    try:
+        yield session
+    except BaseException:
+        await run_in_threadpool(_roll_back_and_close, session)
+        raise
+    if releases_without_io(session):
+        session.close()
+    else:
+        await run_in_threadpool(session.close)
+
+
+def _roll_back_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

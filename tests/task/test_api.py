@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -55,6 +56,14 @@ def test_it_keeps_every_field_of_a_task(client: TestClient, alice: Account) -> N
     assert task["created_at"] == task["updated_at"] == "2026-11-30T09:00:00Z"
     again = client.get(f"/api/v1/tasks/{task['id']}", headers=alice.headers).json()
     assert again == task
+    # The list reads its page in one query of its own: every field the same, types included.
+    client.post("/api/v1/timer/start", json={"task_id": task["id"]}, headers=alice.headers)
+    client.post("/api/v1/timer/stop", headers=alice.headers)
+    listed = client.get("/api/v1/tasks", headers=alice.headers)
+    for item in listed.json()["items"]:
+        alone = client.get(f"/api/v1/tasks/{item['id']}", headers=alice.headers).text
+        assert json.dumps(item) == json.dumps(json.loads(alone))
+    assert len(listed.json()["items"]) == 2 and '"actual_minutes":0,' in listed.text
 
 
 def test_it_defaults_min_chunk_and_importance(client: TestClient, alice: Account) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from devday.clock import MockClock
 from devday.worklog import service
-from devday.worklog.models import TimeEntry
+from devday.worklog.models import EntrySource, TimeEntry
 from tests.conftest import Account
 from tests.team.test_api import make_team
 from tests.worklog.conftest import log, start, task
@@ -173,3 +173,45 @@ def test_it_makes_a_second_writer_of_the_same_user_wait(
         second.commit()
         assert started.task_id == second_task
     assert len(client.get("/api/v1/time-entries", headers=alice.headers).json()) == 2
+
+
+def test_the_task_list_sums_logged_time_in_the_database_to_the_microsecond(
+    client: TestClient, app: FastAPI, alice: Account, clock: MockClock
+) -> None:
+    # The list reads logged time in its one query; a task alone sums it in Python. Durations
+    # that only reach a whole minute together (and one that ends before it starts) must come
+    # out the same both ways, on both databases.
+    exact = task(client, alice, "exact")
+    short = task(client, alice, "short by a microsecond")
+    running = task(client, alice, "running")
+    base = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    third = timedelta(minutes=6, seconds=40)  # three of them: 20 minutes exactly
+    entries = [
+        (exact, base, base + third),
+        (
+            exact,
+            base + timedelta(hours=1, microseconds=1),
+            base + timedelta(hours=1) + third + timedelta(microseconds=1),
+        ),
+        (
+            exact,
+            base + timedelta(hours=2, microseconds=999_999),
+            base + timedelta(hours=2, microseconds=999_999) + third,
+        ),
+        (short, base, base + timedelta(minutes=20, microseconds=-1)),
+        (short, base + timedelta(hours=3), base + timedelta(hours=2)),  # ends first: counts 0
+        (running, clock.now() - timedelta(minutes=7, microseconds=1), None),
+    ]
+    with app.state.devday.writer_session_factory() as session:
+        owner = client.get("/api/v1/me", headers=alice.headers).json()["id"]
+        session.add_all(
+            TimeEntry(user_id=owner, task_id=t, start_at=s, end_at=e, source=EntrySource.manual)
+            for t, s, e in entries
+        )
+        session.commit()
+    listed = client.get("/api/v1/tasks?limit=50", headers=alice.headers).json()["items"]
+    by_id = {item["id"]: item["actual_minutes"] for item in listed}
+    assert by_id == {exact: 20, short: 19, running: 7}
+    for task_id, minutes in by_id.items():
+        alone = client.get(f"/api/v1/tasks/{task_id}", headers=alice.headers).json()
+        assert alone["actual_minutes"] == minutes

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Engine, bindparam, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -121,15 +121,18 @@ def revoke_token(*, session: Session, user: User, token_id: int, now: datetime) 
     return token
 
 
+_LIVE_TOKEN = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def live_token(*, session: Session, secret: str) -> tuple[ApiToken, User] | None:
     """The token with this secret and its user, in one query; None for unknown or revoked ones.
     Reads only: record its use with ``note_token_use`` once the caller's transaction has ended
     (when ``token_use_due``)."""
-    found = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == _digest(secret))
-    ).first()
+    found = session.execute(_LIVE_TOKEN, {"token_hash": _digest(secret)}).first()
     if found is None or found[0].revoked_at is not None:
         return None
     return found[0], found[1]

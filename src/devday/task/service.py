@@ -5,21 +5,25 @@ A task is visible to its owner, its assignee and the members of its project's te
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, false, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, delete, false, or_, select
 from sqlalchemy.orm import Session
 
 from devday import events
 from devday.account.models import User
 from devday.concurrency import check_version, flush_versioned
+from devday.db import UTCDateTime
 from devday.errors import Invalid, NotFound
 from devday.project import service as project_service
 from devday.task.models import Status, Task, TaskDependency, TaskTag
 from devday.task.schemas import TaskCreate, TaskUpdate
 from devday.team import service as team_service
+from devday.team.models import TeamMember
 from devday.timeutil import end_of_working_day
 
 OPEN_STATUSES = (Status.todo, Status.doing)
@@ -66,37 +70,77 @@ def list_tasks(
     *, session: Session, user: User, filters: TaskFilter, limit: int, offset: int
 ) -> Sequence[Task]:
     """Visible tasks matching ``filters``: deadline first (none last), then importance, then id."""
-    team_ids = team_service.team_ids_of(session=session, user_id=user.id)
-    query = select(Task).where(visible(user.id, team_ids))
-    if filters.status:
-        query = query.where(Task.status.in_(filters.status))
-    if filters.project_id is not None:
-        query = query.where(Task.project_id == filters.project_id)
-    if filters.team_id is not None:
-        query = query.where(Task.team_id == filters.team_id)
-    if filters.assignee_id is not None:
-        query = query.where(Task.assignee_id == filters.assignee_id)
-    if filters.deadline_before is not None:
-        query = query.where(Task.deadline_at < filters.deadline_before)
-    if filters.deadline_after is not None:
-        query = query.where(Task.deadline_at >= filters.deadline_after)
-    if filters.planned_date is not None:
-        query = query.where(Task.planned_date == filters.planned_date)
-    if filters.tag:
-        query = query.where(
-            Task.id.in_(select(TaskTag.task_id).where(TaskTag.tag == filters.tag.lower()))
-        )
-    if filters.text:
-        pattern = "%" + _escape_like(filters.text.strip().lower()) + "%"
-        query = query.where(
-            or_(Task.title.ilike(pattern, escape="\\"), Task.notes.ilike(pattern, escape="\\"))
-        )
-    if filters.ids:
-        query = query.where(Task.id.in_(filters.ids))
-    query = query.order_by(
-        Task.deadline_at.is_(None), Task.deadline_at, Task.importance.desc(), Task.id
+    statement, params = list_query(_TASKS, user.id, filters, limit=limit, offset=offset)
+    return session.scalars(statement, params).all()
+
+
+_TASKS = select(Task)
+
+
+def list_query(
+    base: Select[Any], user_id: int, filters: TaskFilter, *, limit: int, offset: int
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement for one page of ``base`` (a select over ``Task``, a module constant) narrowed
+    to the tasks user ``user_id`` can see that match ``filters``, in the list order (deadline
+    first, none last, then importance, then id), and its parameters.
+
+    Team membership is a subquery, so a page is one statement. Values are bound parameters, so
+    that each shape of filter builds its statement once (cached) and the database's cache of
+    compiled statements finds it again."""
+    values: dict[str, Any] = {
+        "status": list(filters.status) if filters.status else None,
+        "project_id": filters.project_id,
+        "team_id": filters.team_id,
+        "assignee_id": filters.assignee_id,
+        "deadline_before": filters.deadline_before,
+        "deadline_after": filters.deadline_after,
+        "planned_date": filters.planned_date,
+        "tag": filters.tag.lower() if filters.tag else None,
+        "text": "%" + _escape_like(filters.text.strip().lower()) + "%" if filters.text else None,
+        "ids": list(filters.ids) if filters.ids else None,
+    }
+    shape = frozenset(name for name, value in values.items() if value is not None)
+    params = {name: values[name] for name in shape}
+    return _list_statement(base, shape), {
+        **params,
+        "user_id": user_id,
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+@functools.lru_cache(maxsize=512)
+def _list_statement(base: Select[Any], shape: frozenset[str]) -> Select[Any]:
+    # Table columns, not ORM attributes: over table columns the page is a plain Core statement.
+    task, tag, member = Task.__table__.c, TaskTag.__table__.c, TeamMember.__table__.c
+    user_id = bindparam("user_id", type_=Integer())
+    teams = select(member.team_id).where(member.user_id == user_id)
+    query = base.where(
+        or_(task.owner_id == user_id, task.assignee_id == user_id, task.team_id.in_(teams))
     )
-    return session.scalars(query.limit(limit).offset(offset)).all()
+    if "status" in shape:
+        query = query.where(task.status.in_(bindparam("status", expanding=True)))
+    for name in ("project_id", "team_id", "assignee_id", "planned_date"):
+        if name in shape:
+            query = query.where(task[name] == bindparam(name))
+    if "deadline_before" in shape:
+        query = query.where(task.deadline_at < bindparam("deadline_before", type_=UTCDateTime()))
+    if "deadline_after" in shape:
+        query = query.where(task.deadline_at >= bindparam("deadline_after", type_=UTCDateTime()))
+    if "tag" in shape:
+        query = query.where(task.id.in_(select(tag.task_id).where(tag.tag == bindparam("tag"))))
+    if "text" in shape:
+        pattern = bindparam("text", type_=String())
+        query = query.where(
+            or_(task.title.ilike(pattern, escape="\\"), task.notes.ilike(pattern, escape="\\"))
+        )
+    if "ids" in shape:
+        query = query.where(task.id.in_(bindparam("ids", expanding=True)))
+    return (
+        query.order_by(task.deadline_at.asc().nulls_last(), task.importance.desc(), task.id)
+        .limit(bindparam("limit", type_=Integer()))
+        .offset(bindparam("offset", type_=Integer()))
+    )
 
 
 def _escape_like(text: str) -> str:
