@@ -176,7 +176,7 @@ def build(name: str) -> Any:
 
 
 class OneLineErrors(TyperGroup):
-    """A root group whose every failure is one ``error: ...`` line on stderr, as the README
+    """A root group whose every failure is one ``error: ...`` line on stderr, as docs/api.md
     promises: usage errors (exit 2), an argument that is not UTF-8 text (exit 2), and anything
     unexpected (exit 1; the traceback only when ``DEVDAY_DEBUG`` is set)."""
 

@@ -4,7 +4,7 @@ Every member reads everything of the team (apps, checks and their results, incid
 maintenance windows, channels, projects, settings), works on tasks, asks for a check to run
 now, and takes part in the meeting. Changing what the team has set up is for its owners and
 managers; deleting the team, and granting or taking away ownership, for its owners. The
-README's "Who can do what" table says the same for users.
+table "Who can do what" in docs/operating.md says the same for users.
 
 Services call ``require`` (or ``require_role`` when they already hold the caller's role) after
 they have found the thing, so that a stranger still gets NotFound and a member the 403.
