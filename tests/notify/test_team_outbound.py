@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from devday.app import create_app
 from devday.clock import MockClock
 from devday.config import Settings
-from devday.jobs.embedded import build_worker
+from devday.wiring import build_worker
 from tests.checks.support import make_team
 from tests.conftest import Account, sign_up
 from tests.notify.support import WebhookReceiver
