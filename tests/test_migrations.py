@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, text
 
 from devday import migrate
 from devday.db import Base, make_engine
-from tests.conftest import Account
+from tests.factories import Account
 
 
 def test_it_has_migrations_that_match_the_models(engine: Engine) -> None:
