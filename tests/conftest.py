@@ -1,12 +1,12 @@
 """Shared fixtures: one migrated database per run (SQLite, or PostgreSQL when
 DEVDAY_TEST_DATABASE_URL names one; one per worker under pytest-xdist), emptied after every
-test; a settable clock; an app."""
+test; a settable clock; an app. What tests build their data with is in ``tests.factories``
+(``Account`` and ``sign_up`` are named here too, for the tests that import them from here)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +22,8 @@ from devday.clock import MockClock
 from devday.config import Settings
 from devday.db import Base, make_engine
 from devday.migrate import upgrade
+from tests.factories import Account as Account
+from tests.factories import sign_up as sign_up
 
 # The machines that run the suite are shared: Hypothesis's time-based checks (a slow example,
 # slow generation) would measure the neighbours, not the code. Properties keep every example.
@@ -155,33 +157,6 @@ def app(settings: Settings, engine: Engine, clock: MockClock) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
-
-
-@dataclass
-class Account:
-    id: int
-    email: str
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-def sign_up(client: TestClient, name: str, timezone: str = "Europe/Berlin") -> Account:
-    """A new account and an API token for it, through the public API."""
-    email = f"{name.lower()}@example.com"
-    password = "correct horse battery staple"
-    response = client.post(
-        "/api/v1/users",
-        json={"email": email, "name": name, "password": password, "timezone": timezone},
-    )
-    assert response.status_code == 201, response.text
-    token = client.post(
-        "/api/v1/auth/token", json={"email": email, "password": password, "name": "tests"}
-    )
-    assert token.status_code == 201, token.text
-    return Account(id=response.json()["id"], email=email, token=token.json()["token"])
 
 
 @pytest.fixture

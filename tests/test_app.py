@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from devday import app as app_module
 from devday.app import ROUTERS, create_app, routers_for
 from devday.config import Settings
-from tests.conftest import Account
+from tests.factories import Account
 
 SRC = Path(app_module.__file__).parent
 

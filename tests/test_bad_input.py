@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 
 from devday.deps import SessionDep
 from devday.inbox.models import TeamInbox
-from tests.conftest import START, Account
+from tests.conftest import START
+from tests.factories import Account, csrf_from, web_log_in
 from tests.inbox.support import inbox
 from tests.inbox.test_pages import help_form, help_setup
 from tests.test_stranger import alices_world, api_routes
-from tests.web.test_pages import csrf_from, log_in
 
 HUGE = "x" * 1_000_000
 JSON_VALUES = st.recursive(
@@ -56,7 +56,7 @@ def assert_clear_4xx(response: Any, what: str) -> dict[str, Any]:
     )
     body = response.json()
     assert isinstance(body["detail"], str) and body["detail"], what
-    return body
+    return dict(body)
 
 
 def test_it_answers_malformed_bodies_with_4xx_everywhere(
@@ -182,7 +182,7 @@ def test_it_refuses_days_out_of_range_in_paths(
     client: TestClient, alice: Account, day: str
 ) -> None:
     h = alice.headers
-    calls = [
+    calls: list[tuple[str, str, dict[str, Any] | None]] = [
         ("GET", f"/api/v1/habits/{day}", None),
         ("PUT", f"/api/v1/habits/{day}", {"habit": "Run", "done": True}),
         ("GET", f"/api/v1/wrapup/{day}", None),
@@ -372,7 +372,7 @@ def test_it_keeps_tabs_and_line_breaks_in_long_text(client: TestClient, alice: A
 
 def test_it_drops_control_characters_from_page_searches(client: TestClient, alice: Account) -> None:
     client.post("/api/v1/tasks", json={"title": "ab"}, headers=alice.headers)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     for path in ("/tasks?q=a%00b", "/inbox?q=a%00b", "/tasks?before=9999-12-31&after=0001-01-01"):
         page = client.get(path)
         assert page.status_code == 200, f"{path}: {page.status_code}"
@@ -463,7 +463,7 @@ def test_it_refuses_far_dates_in_web_forms_without_storing_them(
     task = client.post(
         "/api/v1/tasks", json={"title": "t", "planned_date": "2026-11-30"}, headers=h
     ).json()
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     token = csrf_from(client.get("/today").text)
     for path in (f"/team/{team['id']}?day=0001-01-01", f"/team/{team['id']}?day=9999-12-31"):
         assert client.get(path).status_code == 422, path

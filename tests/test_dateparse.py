@@ -14,8 +14,8 @@ BERLIN = "Europe/Berlin"
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def berlin(*args: int) -> datetime:
-    return datetime(*args, tzinfo=ZoneInfo(BERLIN))  # type: ignore[misc]
+def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(BERLIN))
 
 
 def when(text: str, now: datetime = NOW, timezone: str = BERLIN) -> datetime | date:

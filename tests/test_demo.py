@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -8,7 +9,7 @@ from devday.db import transaction
 from devday.demo import DEMO_PASSWORD, PEOPLE, seed_if_empty
 
 
-def test_it_seeds_a_demo_workspace_once(app, client: TestClient, clock: MockClock) -> None:
+def test_it_seeds_a_demo_workspace_once(app: FastAPI, client: TestClient, clock: MockClock) -> None:
     factory = app.state.devday.session_factory
     with transaction(factory) as session:
         line = seed_if_empty(session=session, now=clock.now())
@@ -36,7 +37,7 @@ def test_it_seeds_a_demo_workspace_once(app, client: TestClient, clock: MockCloc
     assert open_ and all(t["deadline"] >= "2026-11-30" for t in open_)
 
 
-def test_it_places_demo_deadlines_on_working_days(app, clock: MockClock) -> None:
+def test_it_places_demo_deadlines_on_working_days(app: FastAPI, clock: MockClock) -> None:
     from zoneinfo import ZoneInfo
 
     from sqlalchemy import select

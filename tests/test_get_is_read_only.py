@@ -31,9 +31,9 @@ from devday.meeting import service as meeting_service
 from devday.team import service as team_service
 from devday.team.models import Team
 from devday.team.schemas import TeamCreate
-from tests.conftest import START, Account
+from tests.conftest import START
+from tests.factories import Account, web_log_in
 from tests.served import served
-from tests.web.test_pages import log_in
 
 _GET: ContextVar[str | None] = ContextVar("get_request", default=None)
 
@@ -135,7 +135,7 @@ def test_it_writes_nothing_on_any_get_of_the_api_or_the_pages(
     answered: dict[int, int] = {}
     with TestClient(MarkGets(app), raise_server_exceptions=False) as client:
         email = demo.PEOPLE[0][0]
-        assert log_in(client, email, demo.DEMO_PASSWORD).status_code == 303
+        assert web_log_in(client, email, demo.DEMO_PASSWORD).status_code == 303
         login = {"email": email, "password": demo.DEMO_PASSWORD, "name": "sweep"}
         made = client.post("/api/v1/auth/token", json=login)
         assert made.status_code == 201, made.text
@@ -253,7 +253,7 @@ def test_it_stores_todays_meeting_on_its_first_change_not_on_a_view(
     viewed = client.get(path, headers=alice.headers)
     assert viewed.status_code == 200
     assert viewed.json()["id"] is None and viewed.json()["agenda"] is not None
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     assert client.get(f"/team/{team['id']}/meeting").status_code == 200
     assert stored() == 0
     opened = client.post(path, headers=alice.headers).json()

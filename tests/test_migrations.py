@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, text
 
 from devday import migrate
 from devday.db import Base, make_engine
-from tests.conftest import Account
+from tests.factories import Account
 
 
 def test_it_has_migrations_that_match_the_models(engine: Engine) -> None:
@@ -57,7 +57,9 @@ def test_it_writes_a_new_revision_on_the_one_head(
     command.revision(config, message="add a thing", autogenerate=True)
 
     scripts = ScriptDirectory.from_config(config)
-    new = scripts.get_revision(scripts.get_current_head())
+    head = scripts.get_current_head()
+    assert head is not None
+    new = scripts.get_revision(head)
     assert new is not None and new.revision != old_head
     assert new.down_revision == old_head
     assert Path(new.path).name.endswith("_add_a_thing.py")

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
@@ -27,7 +28,7 @@ from devday.netguard import (
 from devday.notify.delivery import DeliveryError, Outgoing, WebhookSender
 from devday.notify.models import ChannelKind
 from tests.checks.servers import CertificateAuthority, http_server, https_server, strong_routes
-from tests.conftest import Account
+from tests.factories import Account
 from tests.inbox.test_poll_guard import RawServer
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
@@ -48,7 +49,7 @@ def test_it_names_private_and_loopback_targets() -> None:
 
 
 def test_it_refuses_a_private_webhook_unless_allowed(
-    client: TestClient, app, alice: Account
+    client: TestClient, app: FastAPI, alice: Account
 ) -> None:
     app.state.devday.settings.allow_private_urls = False
     refused = client.post(

@@ -22,9 +22,8 @@ from devday.clock import MockClock
 from devday.config import Settings
 from devday.db import brief_transaction
 from devday.errors import Conflict
-from tests.checks.support import make_team
 from tests.conftest import Account, sign_up
-from tests.web.test_pages import csrf_from, log_in
+from tests.factories import api_team, csrf_from, web_log_in
 
 PUBLIC = "93.184.215.14"
 
@@ -110,7 +109,7 @@ def test_it_looks_up_an_apps_address_with_no_transaction_open(
     strict: TestClient, lookups: Lookups
 ) -> None:
     alice = sign_up(strict, "Alice")
-    team = make_team(strict, alice)
+    team = api_team(strict, alice)
     body = {"team_id": team, "name": "orders", "base_url": "http://app.test"}
     created = strict.post("/api/v1/apps", json=body, headers=alice.headers)
     assert created.status_code == 201, created.text
@@ -143,7 +142,7 @@ def test_it_looks_up_a_checks_address_with_no_transaction_open(
     strict: TestClient, lookups: Lookups
 ) -> None:
     alice = sign_up(strict, "Alice")
-    team = make_team(strict, alice)
+    team = api_team(strict, alice)
     body = {"team_id": team, "name": "orders", "base_url": "http://app.test"}
     app = strict.post("/api/v1/apps", json=body, headers=alice.headers).json()
     check = strict.post(
@@ -176,9 +175,13 @@ def test_it_looks_up_a_webhooks_address_with_no_transaction_open(
     strict: TestClient, lookups: Lookups
 ) -> None:
     alice = sign_up(strict, "Alice")
-    team = make_team(strict, alice)
+    team = api_team(strict, alice)
     for team_id in (None, team):
-        body = {"kind": "webhook", "name": "ci", "target": "https://hooks.test/x"}
+        body: dict[str, object] = {
+            "kind": "webhook",
+            "name": "ci",
+            "target": "https://hooks.test/x",
+        }
         body |= {"team_id": team_id}
         created = strict.post("/api/v1/channels", json=body, headers=alice.headers)
         assert created.status_code == 201, created.text
@@ -197,8 +200,8 @@ def test_it_looks_up_addresses_sent_from_the_pages_with_no_transaction_open(
     strict: TestClient, lookups: Lookups
 ) -> None:
     alice = sign_up(strict, "Alice")
-    team = make_team(strict, alice)
-    log_in(strict, alice.email)
+    team = api_team(strict, alice)
+    web_log_in(strict, alice.email)
     token = csrf_from(strict.get("/apps").text)
     form = {"team_id": str(team), "name": "orders", "csrf_token": token}
     refused = strict.post("/apps", data={**form, "base_url": "http://inside.test"})
@@ -231,7 +234,7 @@ def test_it_lets_other_writes_through_while_a_name_is_looked_up(
     # On SQLite a request that may write holds the write lock from its first query: a lookup
     # inside its transaction made every other write wait for the resolver.
     alice = sign_up(strict, "Alice")
-    team = make_team(strict, alice)
+    team = api_team(strict, alice)
     writes: list[str] = []
 
     def write() -> None:
@@ -253,7 +256,7 @@ def test_it_looks_nothing_up_for_someone_who_may_not_save_there(
     strict: TestClient, lookups: Lookups
 ) -> None:
     alice, bob = sign_up(strict, "Alice"), sign_up(strict, "Bob")
-    team = make_team(strict, alice)
+    team = api_team(strict, alice)
     body = {"team_id": team, "name": "orders", "base_url": "http://app.test"}
     app = strict.post("/api/v1/apps", json=body, headers=alice.headers).json()
     lookups.names.clear()
@@ -275,7 +278,7 @@ def test_it_looks_nothing_up_for_someone_who_may_not_save_there(
 def test_it_needs_no_lookup_for_an_address_or_when_everything_is_allowed(
     client: TestClient, alice: Account, lookups: Lookups
 ) -> None:
-    team = make_team(client, alice)  # the shared client allows private addresses
+    team = api_team(client, alice)  # the shared client allows private addresses
     body = {"team_id": team, "name": "orders", "base_url": "http://inside.test"}
     assert client.post("/api/v1/apps", json=body, headers=alice.headers).status_code == 201
     assert lookups.names == []

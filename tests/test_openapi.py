@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -9,7 +10,7 @@ from sqlalchemy import Engine
 from devday.app import create_app
 from devday.clock import MockClock
 from devday.config import Settings
-from tests.conftest import Account, sign_up
+from tests.factories import Account, sign_up
 
 
 def test_it_documents_every_endpoint_with_a_description_and_an_example(
@@ -18,7 +19,7 @@ def test_it_documents_every_endpoint_with_a_description_and_an_example(
     spec = client.get("/api/v1/openapi.json").json()
     schemas = spec["components"]["schemas"]
 
-    def has_example(ref: dict) -> bool:
+    def has_example(ref: dict[str, Any]) -> bool:
         if ref.get("examples") or ref.get("example"):
             return True
         if "$ref" in ref:
@@ -37,7 +38,9 @@ def test_it_documents_every_endpoint_with_a_description_and_an_example(
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if body and not (body.get("examples") or has_example(body["schema"])):
                 missing.append(f"{name}: request example")
-            ok = next((r for code, r in operation["responses"].items() if code.startswith("2")), {})
+            ok: dict[str, Any] = next(
+                (r for code, r in operation["responses"].items() if code.startswith("2")), {}
+            )
             content = ok.get("content", {}).get("application/json")
             if content and not (content.get("example") or has_example(content.get("schema", {}))):
                 missing.append(f"{name}: response example")
@@ -45,19 +48,19 @@ def test_it_documents_every_endpoint_with_a_description_and_an_example(
     assert len(spec["paths"]) >= 10
 
 
-def _operation(spec: dict, method: str, path: str) -> dict:
-    return spec["paths"][path][method.lower()]
+def _operation(spec: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    return dict(spec["paths"][path][method.lower()])
 
 
-def _declared_body(spec: dict, method: str, path: str, status: int) -> dict:
+def _declared_body(spec: dict[str, Any], method: str, path: str, status: int) -> dict[str, Any]:
     """The schema declared for ``status``, with the one reference it may be resolved."""
     answer = _operation(spec, method, path)["responses"][str(status)]
     schema = answer["content"]["application/json"]["schema"]
     name = schema["$ref"].rsplit("/", 1)[1]
-    return spec["components"]["schemas"][name]
+    return dict(spec["components"]["schemas"][name])
 
 
-def _conforms(body: object, schema: dict, spec: dict) -> bool:
+def _conforms(body: object, schema: dict[str, Any], spec: dict[str, Any]) -> bool:
     """A small JSON Schema check: objects, arrays, strings and references, as Problem uses."""
     if "$ref" in schema:
         return _conforms(body, spec["components"]["schemas"][schema["$ref"].rsplit("/")[-1]], spec)
@@ -177,7 +180,7 @@ def test_it_declares_how_to_sign_in(client: TestClient) -> None:
     }
     assert schemes["sessionCookie"]["in"] == "cookie"
     assert schemes["sessionCookie"]["name"] == "devday_session"
-    signed_in = [{"bearerToken": []}, {"sessionCookie": []}]
+    signed_in: list[dict[str, list[str]]] = [{"bearerToken": []}, {"sessionCookie": []}]
     assert _operation(spec, "GET", "/api/v1/tasks")["security"] == signed_in
     assert (
         _operation(spec, "DELETE", "/api/v1/meetings/{meeting_id}/items/{meeting_item_id}")[

@@ -13,9 +13,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.conftest import Account, sign_up
+from tests.factories import Account, csrf_from, sign_up, web_log_in
 from tests.test_stranger import alices_world, snapshot
-from tests.web.test_pages import csrf_from, log_in
 
 MANAGER_ONLY: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/v1/apps", {"team_id": "{team_id}", "name": "x", "base_url": "https://x.test"}),
@@ -145,7 +144,7 @@ def test_it_refuses_a_plain_member_the_manager_only_forms_on_the_web(
     ids = alices_world(client, alice)
     bob = sign_up(client, "Bob")
     join(client, alice, ids["team_id"], bob, "member")
-    assert log_in(client, bob.email).status_code == 303
+    assert web_log_in(client, bob.email).status_code == 303
     app_page = client.get(f"/apps/{ids['app_id']}").text
     token = csrf_from(app_page)
     # The forms a member may not use are not offered.
@@ -171,6 +170,6 @@ def test_it_offers_a_manager_the_forms_a_member_does_not_get(
     ids = alices_world(client, alice)
     carol = sign_up(client, "Carol")
     join(client, alice, ids["team_id"], carol, "manager")
-    assert log_in(client, carol.email).status_code == 303
+    assert web_log_in(client, carol.email).status_code == 303
     assert f'action="/apps/{ids["app_id"]}/checks"' in client.get(f"/apps/{ids['app_id']}").text
     assert 'action="/apps"' in client.get("/apps").text

@@ -24,7 +24,7 @@ from devday.account import service as account_service
 from devday.account.models import User
 from devday.db import transaction
 from devday.deps import AppState
-from tests.conftest import Account, sign_up
+from tests.factories import Account, sign_up
 
 # Examples per operation and generation phase; about a minute per database on a shared machine.
 MAX_EXAMPLES = 4

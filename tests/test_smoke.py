@@ -3,7 +3,7 @@ from sqlalchemy import Engine
 
 from devday.app import create_app
 from devday.config import Settings
-from tests.conftest import Account
+from tests.factories import Account
 
 
 def test_it_creates_and_lists_a_task(client: TestClient, alice: Account) -> None:

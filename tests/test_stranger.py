@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from devday.db import Base
 from tests import worlds
-from tests.conftest import Account, sign_up
+from tests.factories import Account, sign_up
 
 # A valid body per endpoint, so that validation passes and only access control can refuse.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {

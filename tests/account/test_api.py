@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from devday.clock import MockClock
-from tests.conftest import Account, sign_up
-
-PASSWORD = "correct horse battery staple"
+from tests.factories import PASSWORD, Account, sign_up
 
 
 def test_it_signs_up_and_reads_me(client: TestClient, alice: Account) -> None:
@@ -39,7 +38,9 @@ def test_it_refuses_an_unknown_timezone_naming_the_field(client: TestClient) -> 
     assert "Mars/Base" in response.json()["detail"]
 
 
-def test_it_stores_passwords_hashed_with_argon2id(client: TestClient, alice: Account, app) -> None:
+def test_it_stores_passwords_hashed_with_argon2id(
+    client: TestClient, alice: Account, app: FastAPI
+) -> None:
     from sqlalchemy import select
 
     from devday.account.models import User
@@ -77,7 +78,7 @@ def test_it_rate_limits_failed_logins_per_account_and_address(
     assert int(held.headers["retry-after"]) > 0
 
 
-def test_it_rate_limits_logins_per_address(client: TestClient, app) -> None:
+def test_it_rate_limits_logins_per_address(client: TestClient, app: FastAPI) -> None:
     app.state.devday.settings.login_limit_per_address = "5/15 minutes"
     codes = [
         client.post(

@@ -19,10 +19,7 @@ from devday.account.login import DEVICE_COOKIE, LOCKED
 from devday.app import create_app
 from devday.clock import MockClock
 from devday.config import Settings
-from tests.conftest import Account
-from tests.web.test_pages import log_in
-
-PASSWORD = "correct horse battery staple"
+from tests.factories import PASSWORD, Account, web_log_in
 
 
 @contextmanager
@@ -44,7 +41,7 @@ def test_it_holds_back_the_attackers_address_but_lets_the_owner_in_from_another(
         assert tries == [401] * 10 + [429, 429]
         assert token_login(attacker, alice.email, PASSWORD) == 429
         assert token_login(owner, alice.email, PASSWORD) == 201
-        assert log_in(owner, alice.email).status_code == 303  # and on the web
+        assert web_log_in(owner, alice.email).status_code == 303  # and on the web
         assert token_login(attacker, alice.email, "guess again") == 429
 
 
@@ -53,7 +50,7 @@ def test_it_locks_the_account_to_new_devices_and_a_known_device_gets_in(
 ) -> None:
     app.state.devday.settings.login_limit_per_account = "20/hour"
     with browser(app, "192.0.2.10") as laptop:
-        assert log_in(laptop, alice.email).status_code == 303
+        assert web_log_in(laptop, alice.email).status_code == 303
         assert DEVICE_COOKIE in laptop.cookies
         device = laptop.cookies[DEVICE_COOKIE]
     codes = []
@@ -66,14 +63,14 @@ def test_it_locks_the_account_to_new_devices_and_a_known_device_gets_in(
             "/api/v1/auth/token", json={"email": alice.email, "password": PASSWORD}
         )
         assert locked.status_code == 429 and locked.json()["detail"] == LOCKED
-        page = log_in(new_device, alice.email)
+        page = web_log_in(new_device, alice.email)
         assert page.status_code == 429 and "this account is locked" in page.text
     with browser(app, "203.0.113.77") as attacker:
         attacker.cookies.set(DEVICE_COOKIE, device + "x")  # a forged device cookie
         assert token_login(attacker, alice.email, PASSWORD) == 429
     with browser(app, "198.51.100.8") as laptop_elsewhere:
         laptop_elsewhere.cookies.set(DEVICE_COOKIE, device)
-        assert log_in(laptop_elsewhere, alice.email).status_code == 303
+        assert web_log_in(laptop_elsewhere, alice.email).status_code == 303
     with browser(app, "198.51.100.7") as new_device:  # the known device lifted the lock
         assert token_login(new_device, alice.email, PASSWORD) == 201
     with browser(app, "203.0.113.1") as attacker:  # the attacker's own counts still hold

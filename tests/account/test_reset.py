@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 from devday.account.login import LOCKED
 from devday.clock import MockClock
 from devday.notify.models import OutboxMessage
-from tests.account.test_login_limits import PASSWORD, browser, token_login
-from tests.conftest import Account
-from tests.web.test_pages import csrf_from, log_in
+from tests.account.test_login_limits import browser, token_login
+from tests.factories import PASSWORD, Account, csrf_from, web_log_in
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -78,4 +77,4 @@ def test_it_refuses_an_expired_or_forged_link(
         body = {"token": sent, "password": NEW_PASSWORD}
         refused = client.post("/api/v1/auth/password-reset/confirm", json=body)
         assert refused.status_code == 422 and "expired" in refused.json()["detail"]
-    assert log_in(client, alice.email).status_code == 303  # the old password still works
+    assert web_log_in(client, alice.email).status_code == 303  # the old password still works

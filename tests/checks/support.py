@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -14,39 +13,6 @@ from devday.checks.runner import CheckRunner
 from devday.clock import MockClock
 from devday.netguard import ALLOW_ALL
 from devday.wiring import writer_sessions
-from tests.conftest import Account
-
-
-def make_team(client: TestClient, owner: Account, name: str = "Backend") -> int:
-    response = client.post("/api/v1/teams", json={"name": name}, headers=owner.headers)
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
-
-
-def make_app(
-    client: TestClient, owner: Account, team_id: int, base_url: str, **fields: Any
-) -> dict[str, Any]:
-    body = {"team_id": team_id, "name": "orders-api", "base_url": base_url, **fields}
-    response = client.post("/api/v1/apps", json=body, headers=owner.headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-def make_check(client: TestClient, owner: Account, app_id: int, **fields: Any) -> dict[str, Any]:
-    body = {"name": "health", "path": "/health", **fields}
-    response = client.post(f"/api/v1/apps/{app_id}/checks", json=body, headers=owner.headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-def make_channel(client: TestClient, owner: Account, team_id: int, url: str) -> int:
-    response = client.post(
-        "/api/v1/channels",
-        json={"kind": "webhook", "name": "qa", "target": url, "team_id": team_id},
-        headers=owner.headers,
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 def make_runner(engine: Engine, clock: MockClock, name: str = "w1", **options: Any) -> CheckRunner:

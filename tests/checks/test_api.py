@@ -4,6 +4,7 @@ visibility, versions."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -12,8 +13,7 @@ from devday.app import create_app
 from devday.clock import MockClock
 from devday.config import Settings
 from tests.checks.servers import TestServer
-from tests.checks.support import make_app, make_channel, make_check, make_team
-from tests.conftest import Account, sign_up
+from tests.factories import Account, api_app, api_channel, api_check, api_team, sign_up
 
 
 def errors(response: object) -> dict[str, str]:
@@ -24,9 +24,9 @@ def errors(response: object) -> dict[str, str]:
 def test_it_registers_an_app_with_stakeholders_and_a_check(
     client: TestClient, alice: Account, target: TestServer
 ) -> None:
-    team = make_team(client, alice)
-    channel = make_channel(client, alice, team, "https://chat.example.com/hook")
-    app = make_app(
+    team = api_team(client, alice, timezone=None)
+    channel = api_channel(client, alice, "https://chat.example.com/hook", team_id=team)
+    app = api_app(
         client,
         alice,
         team,
@@ -36,7 +36,7 @@ def test_it_registers_an_app_with_stakeholders_and_a_check(
     assert app["base_url"] == target.url  # the trailing slash goes
     assert app["owner_id"] == alice.id
     assert [s["name"] for s in app["stakeholders"]] == ["QA"]
-    check = make_check(
+    check = api_check(
         client,
         alice,
         app["id"],
@@ -54,10 +54,10 @@ def test_it_registers_an_app_with_stakeholders_and_a_check(
 def test_it_names_the_field_of_every_bad_check_setting(
     client: TestClient, alice: Account, target: TestServer
 ) -> None:
-    team = make_team(client, alice)
-    app = make_app(client, alice, team, target.url)
+    team = api_team(client, alice, timezone=None)
+    app = api_app(client, alice, team, target.url)
     url = f"/api/v1/apps/{app['id']}/checks"
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"interval_seconds": 5}, "interval_seconds"),
         ({"timeout_seconds": 0}, "timeout_seconds"),
         ({"interval_seconds": 10, "timeout_seconds": 20}, "body"),
@@ -84,10 +84,10 @@ def test_it_names_the_field_of_every_bad_check_setting(
 def test_it_names_the_field_of_bad_app_settings(
     client: TestClient, alice: Account, bob: Account, target: TestServer
 ) -> None:
-    team = make_team(client, alice)
-    bobs_team = make_team(client, bob, "Frontend")
-    bobs_channel = make_channel(client, bob, bobs_team, "https://chat.example.com/b")
-    cases = [
+    team = api_team(client, alice, timezone=None)
+    bobs_team = api_team(client, bob, "Frontend", timezone=None)
+    bobs_channel = api_channel(client, bob, "https://chat.example.com/b", team_id=bobs_team)
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"base_url": "ftp://example.com"}, "base_url"),
         ({"base_url": "https://example.com/?q=1"}, "base_url"),
         ({"team_id": bobs_team}, "team_id"),
@@ -113,7 +113,7 @@ def test_it_refuses_private_addresses_unless_the_server_allows_them(
     )
     with TestClient(create_app(settings, engine=engine, clock=clock)) as client:
         alice = sign_up(client, "Alice")
-        team = make_team(client, alice)
+        team = api_team(client, alice, timezone=None)
         for url in ("http://127.0.0.1:8080", "http://localhost", "http://10.0.0.5", "http://[::1]"):
             response = client.post(
                 "/api/v1/apps",
@@ -128,9 +128,9 @@ def test_it_refuses_private_addresses_unless_the_server_allows_them(
 def test_it_shows_a_teams_apps_to_its_members_only(
     client: TestClient, alice: Account, bob: Account, target: TestServer
 ) -> None:
-    team = make_team(client, alice)
-    app = make_app(client, alice, team, target.url)
-    check = make_check(client, alice, app["id"])
+    team = api_team(client, alice, timezone=None)
+    app = api_app(client, alice, team, target.url)
+    check = api_check(client, alice, app["id"])
     for url in (f"/api/v1/apps/{app['id']}", f"/api/v1/checks/{check['id']}"):
         assert client.get(url, headers=bob.headers).status_code == 404
     assert client.get("/api/v1/apps", headers=bob.headers).json() == []
@@ -143,9 +143,9 @@ def test_it_shows_a_teams_apps_to_its_members_only(
 def test_it_updates_a_check_with_its_version_and_moves_its_slot(
     client: TestClient, alice: Account, target: TestServer
 ) -> None:
-    team = make_team(client, alice)
-    app = make_app(client, alice, team, target.url)
-    check = make_check(client, alice, app["id"])
+    team = api_team(client, alice, timezone=None)
+    app = api_app(client, alice, team, target.url)
+    check = api_check(client, alice, app["id"])
     url = f"/api/v1/checks/{check['id']}"
     stale = client.patch(url, json={"interval_seconds": 30, "version": 9}, headers=alice.headers)
     assert stale.status_code == 409
@@ -168,8 +168,8 @@ def test_it_updates_a_check_with_its_version_and_moves_its_slot(
 def test_it_keeps_maintenance_windows_and_checks_their_rule(
     client: TestClient, alice: Account, target: TestServer
 ) -> None:
-    team = make_team(client, alice)
-    app = make_app(client, alice, team, target.url)
+    team = api_team(client, alice, timezone=None)
+    app = api_app(client, alice, team, target.url)
     url = f"/api/v1/apps/{app['id']}/maintenance"
     bad_rule = client.post(
         url,

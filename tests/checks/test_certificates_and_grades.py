@@ -15,17 +15,8 @@ from tests.checks.servers import (
     strong_routes,
     weak_routes,
 )
-from tests.checks.support import (
-    check_row,
-    incidents,
-    make_app,
-    make_check,
-    make_runner,
-    make_team,
-    results,
-    run_next,
-)
-from tests.conftest import Account
+from tests.checks.support import check_row, incidents, make_runner, results, run_next
+from tests.factories import Account, api_app, api_check, api_team
 
 
 def test_it_warns_of_a_certificate_about_to_expire(
@@ -34,8 +25,8 @@ def test_it_warns_of_a_certificate_about_to_expire(
     ca = CertificateAuthority()
     cert = ca.issue(days=9)
     with https_server(strong_routes(), cert) as server:
-        app = make_app(client, alice, make_team(client, alice), server.url)
-        check = make_check(client, alice, app["id"], path="/", fail_after=1)
+        app = api_app(client, alice, api_team(client, alice, timezone=None), server.url)
+        check = api_check(client, alice, app["id"], path="/", fail_after=1)
         runner = make_runner(engine, clock, verify=ca.client_context())
         run_next(engine, clock, runner, check["id"])
     [result] = results(engine, check["id"])
@@ -52,14 +43,14 @@ def test_it_fails_an_untrusted_or_misnamed_certificate(
     client: TestClient, engine: Engine, clock: MockClock, alice: Account
 ) -> None:
     ca = CertificateAuthority()
-    team = make_team(client, alice)
+    team = api_team(client, alice, timezone=None)
     for cert, kind in (
         (self_signed(), "untrusted"),
         (ca.issue(hosts=("wrong.example",)), "hostname mismatch"),
     ):
         with https_server(strong_routes(), cert) as server:
-            app = make_app(client, alice, team, server.url, name=kind)
-            check = make_check(client, alice, app["id"], path="/", fail_after=1)
+            app = api_app(client, alice, team, server.url, name=kind)
+            check = api_check(client, alice, app["id"], path="/", fail_after=1)
             runner = make_runner(engine, clock, verify=ca.client_context())
             run_next(engine, clock, runner, check["id"])
             assert server.hits["/"] == 0  # the request never got past the handshake
@@ -76,8 +67,8 @@ def test_it_grades_the_headers_and_opens_an_incident_when_the_grade_drops(
 ) -> None:
     ca = CertificateAuthority()
     with https_server(strong_routes(), ca.issue(days=300)) as server:
-        app = make_app(client, alice, make_team(client, alice), server.url)
-        check = make_check(client, alice, app["id"], path="/", security=True, fail_after=1)
+        app = api_app(client, alice, api_team(client, alice, timezone=None), server.url)
+        check = api_check(client, alice, app["id"], path="/", security=True, fail_after=1)
         runner = make_runner(engine, clock, verify=ca.client_context())
         run_next(engine, clock, runner, check["id"])
         assert check_row(engine, check["id"]).baseline_grade == "A+"
@@ -99,8 +90,8 @@ def test_it_keeps_the_first_grade_as_the_baseline(
 ) -> None:
     ca = CertificateAuthority()
     with https_server(weak_routes(), ca.issue(days=300)) as server:
-        app = make_app(client, alice, make_team(client, alice), server.url)
-        check = make_check(client, alice, app["id"], path="/", security=True, fail_after=1)
+        app = api_app(client, alice, api_team(client, alice, timezone=None), server.url)
+        check = api_check(client, alice, app["id"], path="/", security=True, fail_after=1)
         runner = make_runner(engine, clock, verify=ca.client_context())
         for _ in range(2):
             run_next(engine, clock, runner, check["id"])

@@ -10,13 +10,8 @@ from typer.testing import Result
 from devday.clock import MockClock
 from tests.checks.servers import TestServer
 from tests.checks.support import make_runner, run_next
-from tests.cli.conftest import Run, create_user, rows
+from tests.cli.conftest import Run, create_user, ok, rows
 from tests.conftest import START
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.output + result.stderr
-    return result.stdout
 
 
 def error_of(result: Result) -> str:

@@ -16,18 +16,8 @@ from devday.clock import MockClock
 from devday.jobs.runner import Worker
 from devday.notify.delivery import SmtpConfig, SmtpMailer, WebhookSender
 from tests.checks.servers import TestServer
-from tests.checks.support import (
-    check_row,
-    incidents,
-    make_app,
-    make_channel,
-    make_check,
-    make_runner,
-    make_team,
-    results,
-    run_next,
-)
-from tests.conftest import Account
+from tests.checks.support import check_row, incidents, make_runner, results, run_next
+from tests.factories import Account, api_app, api_channel, api_check, api_team
 from tests.jobs.support import make_worker
 from tests.notify.support import SmtpRecorder, WebhookReceiver, free_port
 
@@ -38,9 +28,9 @@ UP = (200, [("Content-Type", "application/json")], b'{"status": "ok", "items": [
 def world(
     client: TestClient, alice: Account, target: TestServer, receiver: WebhookReceiver
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    team = make_team(client, alice)
-    channel = make_channel(client, alice, team, f"{receiver.url}/qa")
-    app = make_app(
+    team = api_team(client, alice, timezone=None)
+    channel = api_channel(client, alice, f"{receiver.url}/qa", team_id=team)
+    app = api_app(
         client,
         alice,
         team,
@@ -49,7 +39,7 @@ def world(
         reminder_minutes=60,
         stakeholders=[{"name": "QA", "role": "qa", "channel_id": channel}],
     )
-    return app, make_check(client, alice, app["id"])
+    return app, api_check(client, alice, app["id"])
 
 
 def deliver(worker: Worker) -> None:
@@ -207,15 +197,15 @@ def test_it_tells_an_email_stakeholder_through_a_real_smtp_server(
     smtp = Controller(recorder, hostname="127.0.0.1", port=free_port())
     smtp.start()
     try:
-        team = make_team(client, alice)
-        webhook = make_channel(client, alice, team, f"{receiver.url}/qa")
+        team = api_team(client, alice, timezone=None)
+        webhook = api_channel(client, alice, f"{receiver.url}/qa", team_id=team)
         email = client.post(
             "/api/v1/channels",
             json={"kind": "email", "name": "pm", "target": "pm@example.com", "team_id": team},
             headers=alice.headers,
         )
         assert email.status_code == 201, email.text
-        app = make_app(
+        app = api_app(
             client,
             alice,
             team,
@@ -225,7 +215,7 @@ def test_it_tells_an_email_stakeholder_through_a_real_smtp_server(
                 {"name": "Priya", "role": "project manager", "channel_id": email.json()["id"]},
             ],
         )
-        check = make_check(client, alice, app["id"])
+        check = api_check(client, alice, app["id"])
         runner = make_runner(engine, clock)
         mailer = SmtpMailer(
             SmtpConfig.from_url(f"smtp://127.0.0.1:{smtp.port}?from=devday@example.com", timeout=5)

@@ -24,8 +24,8 @@ def window(rule: str | None, **fields: object) -> MaintenanceWindow:
     return MaintenanceWindow(**values)
 
 
-def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_it_covers_a_one_off_window_from_its_start_to_its_end() -> None:

@@ -17,6 +17,7 @@ from tests.checks.servers import (
     STRONG_HEADERS,
     WEAK_HEADERS,
     CertificateAuthority,
+    Route,
     http_server,
     https_server,
     strong_routes,
@@ -593,7 +594,7 @@ def test_it_grades_the_strong_server_a_plus_over_https() -> None:
 
 
 def test_it_reads_each_set_cookie_line_of_a_real_response() -> None:
-    routes = {
+    routes: dict[str, Route] = {
         "/": (
             200,
             [

@@ -13,9 +13,7 @@ import httpx2
 from fastapi.testclient import TestClient
 
 from devday.checks.observatory import ObservedResponse, SecurityGrade, grade
-from tests.conftest import Account
-
-PASSWORD = "correct horse battery staple"
+from tests.factories import PASSWORD, Account
 
 
 def observed(response: httpx2.Response) -> ObservedResponse:
@@ -40,7 +38,7 @@ def explain(page: str, result: SecurityGrade) -> str:
 
 
 def test_it_grades_devdays_own_pages_a_or_better(client: TestClient, alice: Account) -> None:
-    client.base_url = "https://testserver"  # type: ignore[assignment]
+    client.base_url = "https://testserver"
     pages: dict[str, httpx2.Response] = {}
     pages["GET /login"] = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', pages["GET /login"].text)
@@ -74,7 +72,7 @@ def test_it_grades_devdays_own_pages_a_or_better(client: TestClient, alice: Acco
 
 def test_it_would_fail_without_the_security_headers(client: TestClient) -> None:
     # The same grading with the headers stripped: the check can tell a bad page from a good one.
-    client.base_url = "https://testserver"  # type: ignore[assignment]
+    client.base_url = "https://testserver"
     response = client.get("/login")
     kept = {"content-type", "set-cookie"}
     stripped = ObservedResponse(

@@ -23,8 +23,8 @@ from tests.checks.servers import (
     https_server,
     strong_routes,
 )
-from tests.checks.support import make_app, make_check, make_runner, make_team, results, run_next
-from tests.conftest import Account
+from tests.checks.support import make_runner, results, run_next
+from tests.factories import Account, api_app, api_check, api_team
 
 NOW = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
 
@@ -117,7 +117,7 @@ def test_the_runner_grades_redirection_of_an_http_check(
     client: TestClient, engine: Engine, clock: MockClock, alice: Account
 ) -> None:
     ca = CertificateAuthority()
-    team = make_team(client, alice)
+    team = api_team(client, alice, timezone=None)
     grades = {}
     with https_server(strong_routes(), ca.issue(days=300)) as secure:
         for name, routes in (
@@ -125,8 +125,8 @@ def test_the_runner_grades_redirection_of_an_http_check(
             ("stays", strong_routes()),
         ):
             with http_server(routes) as plain:
-                app = make_app(client, alice, team, plain.url, name=name)
-                check = make_check(client, alice, app["id"], path="/", security=True, fail_after=1)
+                app = api_app(client, alice, team, plain.url, name=name)
+                check = api_check(client, alice, app["id"], path="/", security=True, fail_after=1)
                 runner = make_runner(engine, clock, verify=ca.client_context())
                 run_next(engine, clock, runner, check["id"])
             [result] = results(engine, check["id"])

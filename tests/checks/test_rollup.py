@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 from devday.checks import jobs as checks_jobs
 from devday.checks import rollup
 from devday.checks.models import CheckResult, CheckRollup
+from devday.checks.schemas import HistoryRead
 from devday.clock import MockClock
 from devday.db import make_session_factory, transaction
 from devday.wiring import writer_sessions
 from tests.checks.servers import TestServer
-from tests.checks.support import incidents, make_app, make_check, make_team
-from tests.conftest import START, Account
+from tests.checks.support import incidents
+from tests.conftest import START
+from tests.factories import Account, api_app, api_check, api_team
 
 
 def add_results(
@@ -45,8 +47,8 @@ def add_results(
 
 
 def make(client: TestClient, alice: Account, target: TestServer, **fields: object) -> int:
-    app = make_app(client, alice, make_team(client, alice), target.url)
-    return int(make_check(client, alice, app["id"], **fields)["id"])
+    app = api_app(client, alice, api_team(client, alice, timezone=None), target.url)
+    return int(api_check(client, alice, app["id"], **fields)["id"])
 
 
 def count(engine: Engine, resolution: str) -> tuple[int, int]:
@@ -86,7 +88,7 @@ def test_it_rolls_results_up_into_minutes_and_hours_and_reads_any_range(
 
     with Session(engine) as session:
 
-        def read(start: datetime, end: datetime, points: int) -> rollup.HistoryRead:
+        def read(start: datetime, end: datetime, points: int) -> HistoryRead:
             return rollup.history(
                 session=session, check_id=check_id, start=start, end=end, points=points
             )

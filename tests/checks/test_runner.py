@@ -15,25 +15,17 @@ from devday.checks.slots import next_slot_after, phase_ms
 from devday.clock import MockClock
 from devday.db import make_engine
 from devday.netguard import STRICT
-from tests.checks.servers import Reply, TestServer
-from tests.checks.support import (
-    check_row,
-    make_app,
-    make_check,
-    make_runner,
-    make_team,
-    next_run_at,
-    results,
-    run_next,
-)
-from tests.conftest import START, Account
+from tests.checks.servers import Reply, Route, TestServer
+from tests.checks.support import check_row, make_runner, next_run_at, results, run_next
+from tests.conftest import START
+from tests.factories import Account, api_app, api_check, api_team
 
 
 def test_it_probes_a_check_and_records_the_result(
     client: TestClient, engine: Engine, clock: MockClock, alice: Account, target: TestServer
 ) -> None:
-    app = make_app(client, alice, make_team(client, alice), target.url)
-    check = make_check(
+    app = api_app(client, alice, api_team(client, alice, timezone=None), target.url)
+    check = api_check(
         client, alice, app["id"], assertions=['$.status == "ok"'], must_contain="items"
     )
     slot = next_run_at(engine, check["id"])
@@ -54,12 +46,12 @@ def test_it_probes_a_check_and_records_the_result(
 def test_it_finds_a_wrong_status_a_missing_keyword_and_a_failed_assertion(
     client: TestClient, engine: Engine, clock: MockClock, alice: Account, target: TestServer
 ) -> None:
-    app = make_app(client, alice, make_team(client, alice), target.url)
-    check = make_check(
+    app = api_app(client, alice, api_team(client, alice, timezone=None), target.url)
+    check = api_check(
         client, alice, app["id"], assertions=["len($.items) > 2"], must_not_contain="error"
     )
     runner = make_runner(engine, clock)
-    answers = [
+    answers: list[Route] = [
         (503, [], b"busy"),
         (200, [], b'{"status": "ok", "items": [], "error": "db"}'),
         (200, [], b'{"status": "ok", "items": [1]}'),
@@ -81,8 +73,8 @@ def test_it_finds_a_wrong_status_a_missing_keyword_and_a_failed_assertion(
 def test_it_times_out_and_measures_slowness_against_the_budget(
     client: TestClient, engine: Engine, clock: MockClock, alice: Account, target: TestServer
 ) -> None:
-    app = make_app(client, alice, make_team(client, alice), target.url)
-    check = make_check(client, alice, app["id"], timeout_seconds=0.5, latency_budget_ms=100)
+    app = api_app(client, alice, api_team(client, alice, timezone=None), target.url)
+    check = api_check(client, alice, app["id"], timeout_seconds=0.5, latency_budget_ms=100)
     runner = make_runner(engine, clock)
     target.routes["/health"] = Reply(200, [], b"late", delay=0.25)
     run_next(engine, clock, runner, check["id"])
@@ -98,8 +90,8 @@ def test_it_times_out_and_measures_slowness_against_the_budget(
 def test_it_runs_a_missed_slot_once_after_downtime(
     client: TestClient, engine: Engine, clock: MockClock, alice: Account, target: TestServer
 ) -> None:
-    app = make_app(client, alice, make_team(client, alice), target.url)
-    check = make_check(client, alice, app["id"], interval_seconds=10, timeout_seconds=5)
+    app = api_app(client, alice, api_team(client, alice, timezone=None), target.url)
+    check = api_check(client, alice, app["id"], interval_seconds=10, timeout_seconds=5)
     runner = make_runner(engine, clock)
     first = next_run_at(engine, check["id"])
     clock.set(first + timedelta(minutes=30, seconds=3))  # 180 slots went by unrun
@@ -128,9 +120,9 @@ def test_it_never_runs_a_slot_twice_with_two_workers(
     alice: Account,
     target: TestServer,
 ) -> None:
-    app = make_app(client, alice, make_team(client, alice), target.url)
+    app = api_app(client, alice, api_team(client, alice, timezone=None), target.url)
     ids = [
-        make_check(client, alice, app["id"], name=f"c{n}", interval_seconds=10, timeout_seconds=5)[
+        api_check(client, alice, app["id"], name=f"c{n}", interval_seconds=10, timeout_seconds=5)[
             "id"
         ]
         for n in range(30)
@@ -170,8 +162,8 @@ def test_it_refuses_a_private_address_at_probe_time(
     client: TestClient, engine: Engine, clock: MockClock, alice: Account, target: TestServer
 ) -> None:
     # The API allowed loopback when the check was made; this runner's server does not.
-    app = make_app(client, alice, make_team(client, alice), target.url)
-    check = make_check(client, alice, app["id"])
+    app = api_app(client, alice, api_team(client, alice, timezone=None), target.url)
+    check = api_check(client, alice, app["id"])
     runner = make_runner(engine, clock, outbound=STRICT)
     run_next(engine, clock, runner, check["id"])
     [result] = results(engine, check["id"])

@@ -14,17 +14,10 @@ from sqlalchemy import Engine
 from devday.app import create_app
 from devday.clock import MockClock
 from devday.config import Settings
-from tests.checks.servers import TestServer, http_server, strong_routes
-from tests.checks.support import (
-    make_app,
-    make_check,
-    make_runner,
-    make_team,
-    next_run_at,
-    results,
-    run_next,
-)
+from tests.checks.servers import Route, TestServer, http_server, strong_routes
+from tests.checks.support import make_runner, next_run_at, results, run_next
 from tests.conftest import Account, sign_up
+from tests.factories import api_app, api_check, api_team
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def strict(strict_settings: Settings, engine: Engine, clock: MockClock) -> Itera
 
 def two_teams(client: TestClient) -> tuple[Account, int, Account, int]:
     alice, bob = sign_up(client, "Alice"), sign_up(client, "Bob")
-    return alice, make_team(client, alice), bob, make_team(client, bob, "Frontend")
+    return alice, api_team(client, alice), bob, api_team(client, bob, "Frontend")
 
 
 def test_it_saves_and_runs_a_check_of_the_team_allowed_and_refuses_another_teams(
@@ -54,8 +47,8 @@ def test_it_saves_and_runs_a_check_of_the_team_allowed_and_refuses_another_teams
 ) -> None:
     alice, team_a, bob, team_b = two_teams(strict)
     strict_settings.outbound_allow = f"{team_a}=127.0.0.1"
-    app = make_app(strict, alice, team_a, target.url)
-    check = make_check(strict, alice, app["id"])
+    app = api_app(strict, alice, team_a, target.url)
+    check = api_check(strict, alice, app["id"])
     refused = strict.post(
         "/api/v1/apps",
         json={"team_id": team_b, "name": "orders-api", "base_url": target.url},
@@ -82,8 +75,8 @@ def test_it_refuses_another_teams_check_when_it_runs(
 ) -> None:
     alice, team_a, bob, team_b = two_teams(strict)
     strict_settings.outbound_allow = "127.0.0.1"  # for everyone while the checks are made
-    check_a = make_check(strict, alice, make_app(strict, alice, team_a, target.url)["id"])
-    check_b = make_check(strict, bob, make_app(strict, bob, team_b, target.url)["id"])
+    check_a = api_check(strict, alice, api_app(strict, alice, team_a, target.url)["id"])
+    check_b = api_check(strict, bob, api_app(strict, bob, team_b, target.url)["id"])
     strict_settings.outbound_allow = f"{team_a}=127.0.0.1"
     runner = make_runner(engine, clock, outbound=strict_settings.outbound_policy())
     clock.set(max(next_run_at(engine, c["id"]) for c in (check_a, check_b)))
@@ -101,11 +94,13 @@ def test_it_follows_a_redirect_only_where_the_team_is_allowed(
 ) -> None:
     alice, team_a, _bob, _team_b = two_teams(strict)
     with http_server(strong_routes()) as end:
-        hop = {"/": (301, [("Location", end.url + "/"), ("Content-Length", "0")], b"")}
+        hop: dict[str, Route] = {
+            "/": (301, [("Location", end.url + "/"), ("Content-Length", "0")], b"")
+        }
         with http_server(hop) as start:
             strict_settings.outbound_allow = f"{team_a}=127.0.0.1:{start.port}"
-            app = make_app(strict, alice, team_a, start.url)
-            check = make_check(strict, alice, app["id"], path="/", security=True)
+            app = api_app(strict, alice, team_a, start.url)
+            check = api_check(strict, alice, app["id"], path="/", security=True)
             hits = []
             for allow in (f"{team_a}=127.0.0.1:{start.port}", f"{team_a}=127.0.0.1"):
                 strict_settings.outbound_allow = allow

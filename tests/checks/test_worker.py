@@ -14,8 +14,8 @@ from devday.clock import MockClock
 from devday.config import Settings
 from devday.wiring import build_worker
 from tests.checks.servers import TestServer
-from tests.checks.support import make_app, make_check, make_team, next_run_at, results
-from tests.conftest import Account
+from tests.checks.support import next_run_at, results
+from tests.factories import Account, api_app, api_check, api_team
 
 
 def test_it_runs_due_checks_in_a_worker_round(
@@ -26,8 +26,8 @@ def test_it_runs_due_checks_in_a_worker_round(
     alice: Account,
     target: TestServer,
 ) -> None:
-    app = make_app(client, alice, make_team(client, alice), target.url)
-    check = make_check(client, alice, app["id"])
+    app = api_app(client, alice, api_team(client, alice, timezone=None), target.url)
+    check = api_check(client, alice, app["id"])
     worker = build_worker(settings=settings, engine=engine, clock=clock, worker_id="w")
     assert [type(loop) for loop in worker.loops] == [CheckRunner]
     clock.set(next_run_at(engine, check["id"]))
@@ -45,8 +45,8 @@ def test_it_runs_checks_continuously_beside_the_worker_loop_and_stops_cleanly(
     alice: Account,
     target: TestServer,
 ) -> None:
-    app = make_app(client, alice, make_team(client, alice), target.url)
-    ids = [make_check(client, alice, app["id"], name=f"c{n}")["id"] for n in range(5)]
+    app = api_app(client, alice, api_team(client, alice, timezone=None), target.url)
+    ids = [api_check(client, alice, app["id"], name=f"c{n}")["id"] for n in range(5)]
     settings = Settings(
         data_dir=tmp_path, secret_key="t", database_url=database_url, allow_private_urls=True
     )

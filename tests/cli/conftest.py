@@ -14,8 +14,8 @@ from devday.cli.local import BackendPool
 from devday.cli.main import app
 from devday.cli.state import CliState
 from tests.conftest import START
+from tests.factories import PASSWORD
 
-PASSWORD = "correct horse battery staple"
 Run = Callable[..., Result]
 
 

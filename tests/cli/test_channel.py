@@ -6,14 +6,9 @@ from sqlalchemy import Engine, update
 from typer.testing import Result
 
 from devday.notify.models import OutboxMessage, OutboxStatus
-from tests.cli.conftest import Run, create_user, rows
+from tests.cli.conftest import Run, create_user, ok, rows
 
 HOOK = "https://hooks.slack.com/services/T000/B000/SECRET"
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.output + result.stderr
-    return result.stdout
 
 
 def error_of(result: Result) -> str:

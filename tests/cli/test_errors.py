@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import PASSWORD, Run, create_user
+from tests.cli.conftest import Run, create_user
+from tests.factories import PASSWORD
 
 
 @pytest.mark.parametrize(

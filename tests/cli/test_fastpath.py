@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,10 +9,10 @@ from fastapi.testclient import TestClient
 
 from devday.account.service import LOCAL_USER_HEADER
 from devday.cli import fastpath
-from devday.cli.local import LocalBackend
+from devday.cli.local import BackendPool, LocalBackend
 from devday.clock import MockClock
 from devday.config import Settings
-from tests.conftest import Account
+from tests.factories import Account
 
 Request = tuple[str, str, dict[str, Any] | None]
 
@@ -57,11 +56,13 @@ DEFERRED: list[Request] = [
 
 
 @pytest.fixture
-def backend(settings: Settings, clock: MockClock) -> Iterator[LocalBackend]:
-    local = LocalBackend(settings)
+def backend(settings: Settings, clock: MockClock, cli_pool: BackendPool) -> LocalBackend:
+    """The session's local backend for these settings, its apps built once, on this test's
+    clock; the database is emptied after each test as for any other."""
+    local = cli_pool.get(settings)
+    local.begin()
     local.clock.source = clock.now
-    yield local
-    local.close()
+    return local
 
 
 @pytest.fixture

@@ -77,7 +77,8 @@ _SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
 def looks(text: str) -> tuple[str, list[tuple[int, str]]]:
     """The visible text, and the style (bold, dim) of each character that is not a space."""
-    visible, styles = [], []
+    visible: list[str] = []
+    styles: list[tuple[int, str]] = []
     bold = dim = False
     position = 0
     for match in [*_SGR.finditer(text), None]:

@@ -13,7 +13,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from tests.cli.conftest import PASSWORD, Run, create_user
+from tests.cli.conftest import Run, create_user
+from tests.factories import PASSWORD
 
 
 def free_port() -> int:

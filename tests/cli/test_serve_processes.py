@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from devday.checks.observatory import ObservedResponse, grade
-from tests.cli.conftest import PASSWORD
 from tests.cli.test_remote import free_port
+from tests.factories import PASSWORD
 
 DEVDAY = str(Path(sys.executable).parent / "devday")
 

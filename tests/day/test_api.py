@@ -5,21 +5,15 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from devday.clock import MockClock
-from tests.conftest import Account
+from tests.factories import Account, api_task
 
 MORNING = "Morning routine: exercise, breakfast"
 
 
-def add(client: TestClient, who: Account, **fields: object) -> dict:
-    response = client.post("/api/v1/tasks", json={"title": "task", **fields}, headers=who.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 def test_it_gathers_the_morning_review(client: TestClient, alice: Account) -> None:
-    add(client, alice, title="Due today", deadline="2026-11-30")
-    add(client, alice, title="Overdue", deadline="2026-11-27")
-    add(client, alice, title="Later", deadline="2026-12-10")
+    api_task(client, alice, title="Due today", deadline="2026-11-30")
+    api_task(client, alice, title="Overdue", deadline="2026-11-27")
+    api_task(client, alice, title="Later", deadline="2026-12-10")
     today = client.get("/api/v1/today", headers=alice.headers).json()
     assert today["date"] == "2026-11-30" and today["yesterday"] == "2026-11-27"
     assert [t["title"] for t in today["due"]] == ["Overdue", "Due today"]
@@ -31,7 +25,9 @@ def test_it_gathers_the_morning_review(client: TestClient, alice: Account) -> No
 
 
 def test_it_shows_tasks_at_risk_with_the_reason(client: TestClient, alice: Account) -> None:
-    add(client, alice, title="Too big", estimate_minutes=600, importance=4, deadline="2026-11-30")
+    api_task(
+        client, alice, title="Too big", estimate_minutes=600, importance=4, deadline="2026-11-30"
+    )
     client.post("/api/v1/plans/2026-11-30", headers=alice.headers)
     today = client.get("/api/v1/today", headers=alice.headers).json()
     assert [r["title"] for r in today["at_risk"]] == ["Too big"]
@@ -64,13 +60,13 @@ def test_it_counts_habit_streaks_over_scheduled_days(client: TestClient, alice: 
 def test_it_turns_reflection_goals_into_tomorrows_first_tasks(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    shipped = add(client, alice, title="Ship the rate limit", importance=4)
+    shipped = api_task(client, alice, title="Ship the rate limit", importance=4)
     client.patch(
         f"/api/v1/tasks/{shipped['id']}",
         json={"status": "done", "version": 1},
         headers=alice.headers,
     )
-    add(client, alice, title="Old backlog item", estimate_minutes=300, importance=2)
+    api_task(client, alice, title="Old backlog item", estimate_minutes=300, importance=2)
     empty = client.get("/api/v1/reflections/2026-11-30", headers=alice.headers).json()
     assert empty["version"] == 0
     assert [a["title"] for a in empty["achievements"]] == ["Ship the rate limit"]
@@ -118,8 +114,8 @@ def test_it_turns_reflection_goals_into_tomorrows_first_tasks(
 
 
 def test_it_replans_today_when_a_task_is_done(client: TestClient, alice: Account) -> None:
-    first = add(client, alice, title="First", estimate_minutes=60, importance=4)
-    add(client, alice, title="Second", estimate_minutes=60, importance=2)
+    first = api_task(client, alice, title="First", estimate_minutes=60, importance=4)
+    api_task(client, alice, title="Second", estimate_minutes=60, importance=2)
     plan = client.post("/api/v1/plans/2026-11-30", headers=alice.headers).json()
     assert {b["title"] for b in plan["blocks"]} == {"First", "Second"}
     client.patch(
@@ -133,8 +129,8 @@ def test_it_replans_today_when_a_task_is_done(client: TestClient, alice: Account
 def test_it_keeps_asking_about_work_a_replan_moved_away(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    first = add(client, alice, title="First", estimate_minutes=60, importance=4)
-    add(client, alice, title="Second", estimate_minutes=120, importance=2)
+    first = api_task(client, alice, title="First", estimate_minutes=60, importance=4)
+    api_task(client, alice, title="Second", estimate_minutes=120, importance=2)
     client.post("/api/v1/plans/2026-11-30", headers=alice.headers)
     clock.set(clock.now().replace(hour=16, minute=30))  # 17:30 in Berlin: the day is over
     client.patch(

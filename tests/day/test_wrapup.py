@@ -21,7 +21,7 @@ from devday.jobs.runner import Worker
 from devday.notify.delivery import Deliverers, SmtpConfig, SmtpMailer, WebhookSender
 from devday.notify.models import OutboxMessage
 from devday.wiring import job_registry, writer_sessions
-from tests.conftest import Account
+from tests.factories import Account, api_task
 from tests.notify.support import SMTP_PASSWORD, SMTP_USER, SmtpRecorder, WebhookReceiver, free_port
 
 DAY = "2026-11-30"
@@ -79,12 +79,6 @@ def drain(worker: Worker) -> None:
     raise AssertionError("the worker never ran out of work")
 
 
-def add(client: TestClient, who: Account, **fields: object) -> dict:
-    response = client.post("/api/v1/tasks", json={"title": "task", **fields}, headers=who.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 def channels(client: TestClient, who: Account, receiver: WebhookReceiver) -> None:
     for kind, target in (("webhook", receiver.url + "/hook"), ("email", "lead@example.com")):
         response = client.post(
@@ -104,8 +98,8 @@ def test_it_wraps_up_the_day_and_sends_the_report(
     smtp: tuple[Controller, SmtpRecorder],
 ) -> None:
     channels(client, alice, receiver)
-    done = add(client, alice, title="Fix login rate limit", kind="coding", estimate_minutes=60)
-    pending = add(
+    done = api_task(client, alice, title="Fix login rate limit", kind="coding", estimate_minutes=60)
+    pending = api_task(
         client,
         alice,
         title="Write API docs",
@@ -113,7 +107,7 @@ def test_it_wraps_up_the_day_and_sends_the_report(
         estimate_minutes=60,
         deadline="2026-12-04",
     )
-    dropped = add(client, alice, title="Old spike", estimate_minutes=30)
+    dropped = api_task(client, alice, title="Old spike", estimate_minutes=30)
     client.post("/api/v1/plans/2026-11-30", headers=alice.headers)
     client.post("/api/v1/timer/start", json={"task_id": done["id"]}, headers=alice.headers)
     clock.advance(timedelta(minutes=90))
@@ -163,13 +157,13 @@ def test_it_wraps_up_the_day_and_sends_the_report(
     mail = email.message_from_bytes(raw, policy=email.policy.default)
     assert mail["Subject"] == "End of day: Alice, Mon 30 Nov"
     html = mail.get_body(preferencelist=("html",))
-    assert html is not None and "Fix login rate limit" in html.get_content()  # type: ignore[attr-defined]
+    assert html is not None and "Fix login rate limit" in html.get_content()
 
 
 def test_it_refuses_a_decision_for_a_task_that_is_not_pending(
     client: TestClient, alice: Account
 ) -> None:
-    other = add(client, alice, title="Not planned today")
+    other = api_task(client, alice, title="Not planned today")
     response = client.post(
         f"/api/v1/wrapup/{DAY}",
         headers=alice.headers,
@@ -193,7 +187,7 @@ def test_it_runs_the_rituals_in_the_users_timezone(
     engine: Engine,
 ) -> None:
     channels(client, alice, receiver)
-    add(client, alice, title="Worked on", estimate_minutes=60)
+    api_task(client, alice, title="Worked on", estimate_minutes=60)
     clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))  # 08:00 in Berlin
     worker.start_up()
     drain(worker)  # the sweep queues each ritual's next occurrence

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from devday.clock import MockClock
 from devday.inbox.models import InboxItem, ItemSource, ItemStatus
-from tests.conftest import Account, sign_up
-from tests.standup.support import add_task, finish, log_time, make_team
+from tests.factories import Account, api_project, api_task, api_team, api_time_entry, sign_up
+from tests.standup.support import finish
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -43,9 +43,10 @@ def dataset(
 ) -> dict[str, Any]:
     """Backend (Berlin): Alice and Bob over the weeks of Mon 23 Nov and Mon 30 Nov."""
     clock.set(at(23, 8))
-    team = make_team(client, alice, {"member": bob})
+    team_id = api_team(client, alice, members=[(bob, "member")])
+    team = {"id": team_id, "project_id": api_project(client, alice, team_id)}
     project = team["project_id"]
-    a = add_task(
+    a = api_task(
         client,
         alice,
         "A",
@@ -54,7 +55,7 @@ def dataset(
         estimate_minutes=60,
         deadline="2026-11-25T17:00:00+01:00",
     )
-    b = add_task(
+    b = api_task(
         client,
         alice,
         "B",
@@ -63,9 +64,9 @@ def dataset(
         estimate_minutes=120,
         deadline="2026-11-23T12:00:00+01:00",
     )
-    c = add_task(client, bob, "C", project_id=project, kind="docs")
-    d = add_task(client, bob, "D", project_id=project, kind="meeting")
-    e = add_task(
+    c = api_task(client, bob, "C", project_id=project, kind="docs")
+    d = api_task(client, bob, "D", project_id=project, kind="meeting")
+    e = api_task(
         client,
         bob,
         "E",
@@ -74,7 +75,7 @@ def dataset(
         estimate_minutes=30,
         deadline="2026-11-30T18:00:00+01:00",
     )
-    personal = add_task(client, alice, "Personal", kind="coding", estimate_minutes=10)
+    personal = api_task(client, alice, "Personal", kind="coding", estimate_minutes=10)
     other_team = client.post("/api/v1/teams", json={"name": "Ops"}, headers=alice.headers).json()
 
     clock.set(at(24, 10))
@@ -87,13 +88,13 @@ def dataset(
     clock.set(at(30, 8, 30))
     finish(client, bob, e)  # on time
     clock.set(at(30, 9))
-    log_time(client, alice, a["id"], "2026-11-24T08:00:00Z", "2026-11-24T09:30:00Z")
-    log_time(client, alice, b["id"], "2026-11-25T08:00:00Z", "2026-11-25T09:00:00Z")
-    log_time(client, alice, personal["id"], "2026-11-25T11:00:00Z", "2026-11-25T12:00:00Z")
-    log_time(client, bob, c["id"], "2026-11-26T14:00:00Z", "2026-11-26T14:30:00Z")
-    log_time(client, bob, d["id"], "2026-11-27T13:00:00Z", "2026-11-27T14:00:00Z")
+    api_time_entry(client, alice, a["id"], "2026-11-24T08:00:00Z", "2026-11-24T09:30:00Z")
+    api_time_entry(client, alice, b["id"], "2026-11-25T08:00:00Z", "2026-11-25T09:00:00Z")
+    api_time_entry(client, alice, personal["id"], "2026-11-25T11:00:00Z", "2026-11-25T12:00:00Z")
+    api_time_entry(client, bob, c["id"], "2026-11-26T14:00:00Z", "2026-11-26T14:30:00Z")
+    api_time_entry(client, bob, d["id"], "2026-11-27T13:00:00Z", "2026-11-27T14:00:00Z")
     # Across the week's end: midnight in Berlin is 23:00 UTC, so 30 minutes fall in each week.
-    log_time(client, bob, e["id"], "2026-11-29T22:30:00Z", "2026-11-29T23:30:00Z")
+    api_time_entry(client, bob, e["id"], "2026-11-29T22:30:00Z", "2026-11-29T23:30:00Z")
     with Session(engine) as session:
         request(session, alice.id, None, at(24, 9), at(24, 9, 30))  # 30 minutes
         request(session, alice.id, team["id"], at(25, 10), at(25, 12))  # 120 minutes

@@ -6,22 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account, sign_up
-
-
-def team_of(client: TestClient, owner: Account, *members: Account, name: str = "Backend") -> int:
-    team = client.post(
-        "/api/v1/teams", json={"name": name, "timezone": "Europe/Berlin"}, headers=owner.headers
-    )
-    assert team.status_code == 201, team.text
-    for member in members:
-        added = client.post(
-            f"/api/v1/teams/{team.json()['id']}/members",
-            json={"email": member.email},
-            headers=owner.headers,
-        )
-        assert added.status_code == 201, added.text
-    return int(team.json()["id"])
+from tests.factories import Account, sign_up
 
 
 def ask(client: TestClient, who: Account, **body: Any) -> dict[str, Any]:

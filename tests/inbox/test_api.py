@@ -10,16 +10,16 @@ from devday.clock import MockClock
 from devday.inbox.models import InboxItem
 from devday.jobs.models import ScheduledJob
 from devday.notify.models import OutboxMessage
-from tests.conftest import Account
-from tests.inbox.support import ask, carol, email_channel, inbox, team_of
+from tests.factories import Account, api_channel, api_team
+from tests.inbox.support import ask, carol, inbox
 
 
 def test_it_delivers_a_colleagues_request_and_accepts_it_as_a_task(
     client: TestClient, alice: Account, bob: Account, engine: Engine
 ) -> None:
-    team_of(client, alice, bob)
-    email_channel(client, alice, "alice-inbox@example.com")
-    email_channel(client, bob, "bob-inbox@example.com")
+    api_team(client, alice, members=[bob])
+    api_channel(client, alice, "alice-inbox@example.com", kind="email", name="me")
+    api_channel(client, bob, "bob-inbox@example.com", kind="email", name="me")
     item = ask(
         client,
         bob,
@@ -69,7 +69,7 @@ def test_it_declines_snoozes_and_forwards(
     client: TestClient, alice: Account, bob: Account, clock: MockClock, engine: Engine
 ) -> None:
     c = carol(client)
-    team = team_of(client, alice, bob, c)
+    team = api_team(client, alice, members=[bob, c])
     first = ask(client, bob, team_id=team, recipient_id=alice.id, subject="Update the runbook")
     declined = client.post(
         f"/api/v1/inbox/{first['id']}/decline",
@@ -114,7 +114,7 @@ def test_it_refuses_bad_requests_with_the_field(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
     stranger = carol(client)
-    team_of(client, alice, bob)
+    api_team(client, alice, members=[bob])
     cases = [
         ({"subject": "x"}, "recipient_id"),
         ({"recipient_id": alice.id, "subject": "x"}, "recipient_id"),  # yourself
@@ -168,7 +168,7 @@ def test_it_shows_a_teams_inbox_to_its_members_only(
     client: TestClient, alice: Account, bob: Account, engine: Engine
 ) -> None:
     c = carol(client)
-    team = team_of(client, alice, bob)
+    team = api_team(client, alice, members=[bob])
     item = ask(client, bob, team_id=team, subject="Staging is slow")
     assert item["recipient_id"] is None
     # Unassigned: in every member's open list, nobody else's.
@@ -193,7 +193,7 @@ def test_it_shows_a_teams_inbox_to_its_members_only(
 def test_it_suggests_importance_and_deadline_from_the_text(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    team_of(client, alice, bob)
+    api_team(client, alice, members=[bob])
     urgent = ask(client, bob, recipient_id=alice.id, subject="URGENT: prod login is down")
     assert urgent["suggestion"]["importance"] == 4 and urgent["suggestion"]["deadline"] is None
     soon = ask(client, bob, recipient_id=alice.id, subject="Numbers for the board before 15:00")
@@ -213,8 +213,8 @@ def test_it_wakes_a_snoozed_request_through_the_worker(
 ) -> None:
     from tests.jobs.support import make_worker
 
-    team_of(client, alice, bob)
-    email_channel(client, alice, "alice-inbox@example.com")
+    api_team(client, alice, members=[bob])
+    api_channel(client, alice, "alice-inbox@example.com", kind="email", name="me")
     item = ask(client, bob, recipient_id=alice.id, subject="Rotate the API keys by Wed")
     client.post(
         f"/api/v1/inbox/{item['id']}/snooze",
@@ -239,8 +239,8 @@ def test_it_wakes_a_snoozed_request_through_the_worker(
 def test_it_tells_the_requester_the_deadline_in_their_timezone(
     client: TestClient, alice: Account, bob: Account, engine: Engine
 ) -> None:
-    team_of(client, alice, bob)
-    email_channel(client, bob, "bob-inbox@example.com")
+    api_team(client, alice, members=[bob])
+    api_channel(client, bob, "bob-inbox@example.com", kind="email", name="me")
     item = ask(client, bob, recipient_id=alice.id, subject="Rotate the API keys by Wed")
     client.post(
         f"/api/v1/inbox/{item['id']}/accept",
@@ -268,8 +268,8 @@ def done_notices(engine: Engine, subject: str) -> list[str]:
 def test_the_requester_follows_the_task_and_hears_when_it_is_done(
     client: TestClient, alice: Account, bob: Account, engine: Engine
 ) -> None:
-    team_of(client, alice, bob)
-    email_channel(client, bob, "bob-inbox@example.com")
+    api_team(client, alice, members=[bob])
+    api_channel(client, bob, "bob-inbox@example.com", kind="email", name="me")
     item = ask(client, bob, recipient_id=alice.id, subject="Rotate the API keys")
     accepted = client.post(
         f"/api/v1/inbox/{item['id']}/accept",
@@ -301,8 +301,8 @@ def test_the_requester_follows_the_task_and_hears_when_it_is_done(
 def test_the_requester_hears_when_the_last_planned_block_is_done(
     client: TestClient, alice: Account, bob: Account, engine: Engine
 ) -> None:
-    team_of(client, alice, bob)
-    email_channel(client, bob, "bob-inbox@example.com")
+    api_team(client, alice, members=[bob])
+    api_channel(client, bob, "bob-inbox@example.com", kind="email", name="me")
     item = ask(client, bob, recipient_id=alice.id, subject="Renew the staging certificate")
     client.post(
         f"/api/v1/inbox/{item['id']}/accept",

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from devday.notify.models import OutboxMessage
 from tests.cli.conftest import Run, create_user, ok
 from tests.conftest import Account
-from tests.inbox.support import ask, email_channel, team_of
-from tests.web.test_pages import csrf_from, log_in
+from tests.factories import api_team, csrf_from, web_log_in
+from tests.inbox.support import ask, email_channel
 
 SUBJECT = "Rotate the API keys"
 
@@ -46,7 +46,7 @@ def test_it_tells_the_requester_when_the_task_is_finished_in_the_cli(
 def test_it_tells_the_requester_when_the_task_is_finished_on_the_tasks_page(
     client: TestClient, alice: Account, bob: Account, engine: Engine
 ) -> None:
-    team_of(client, alice, bob)
+    api_team(client, alice, members=[bob])
     email_channel(client, bob, "bob-inbox@example.com")
     item = ask(client, bob, recipient_id=alice.id, subject=SUBJECT)
     accepted = client.post(
@@ -56,7 +56,7 @@ def test_it_tells_the_requester_when_the_task_is_finished_on_the_tasks_page(
     task_id = accepted.json()["task_id"]
     assert done_notices(engine) == []
 
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get("/tasks")
     response = client.post(
         "/tasks/bulk",

@@ -24,9 +24,9 @@ from devday.jobs.models import ScheduledJob
 from devday.netguard import OutboundPolicy
 from devday.notify.models import OutboxMessage
 from devday.wiring import job_registry
-from tests.conftest import Account
+from tests.factories import Account, api_team
 from tests.inbox.imap_server import ImapServer, Mailbox
-from tests.inbox.support import inbox, team_of
+from tests.inbox.support import inbox
 from tests.jobs.support import make_worker
 from tests.notify.support import free_port
 
@@ -116,7 +116,7 @@ def receiver(app: FastAPI, engine: Engine, clock: MockClock) -> Iterator[int]:
 def test_it_takes_mail_on_its_own_smtp_port(
     client: TestClient, alice: Account, bob: Account, receiver: int, engine: Engine
 ) -> None:
-    team = team_of(client, alice, bob)
+    team = api_team(client, alice, members=[bob])
     setup = set_up(client, alice, team, slug="backend")
     assert setup["slug"] == "backend"
     with smtplib.SMTP("127.0.0.1", receiver, timeout=10) as smtp:
@@ -148,7 +148,7 @@ def test_it_takes_mail_on_its_own_smtp_port(
 def test_it_refuses_every_address_until_an_inbox_has_that_slug(
     receiver: int, client: TestClient, alice: Account
 ) -> None:
-    team_of(client, alice)
+    api_team(client, alice)
     with smtplib.SMTP("127.0.0.1", receiver, timeout=10) as smtp:
         with pytest.raises(smtplib.SMTPRecipientsRefused):
             smtp.sendmail("x@customer.example", ["backend@devday.test"], a_mail())
@@ -166,7 +166,7 @@ def mailbox() -> Iterator[tuple[Mailbox, ImapServer]]:
 
 
 def imap_team(client: TestClient, alice: Account, bob: Account, port: int, **extra: Any) -> int:
-    team = team_of(client, alice, bob)
+    team = api_team(client, alice, members=[bob])
     fields = {
         "imap_enabled": True,
         "imap_host": "127.0.0.1",
@@ -262,7 +262,7 @@ def test_it_polls_on_schedule_through_the_worker(
 def test_it_stores_one_item_when_two_deliveries_race(
     client: TestClient, alice: Account, engine: Engine, clock: MockClock
 ) -> None:
-    team = team_of(client, alice)
+    team = api_team(client, alice)
     set_up(client, alice, team, slug="backend")
     handler = mail.InboxHandler(make_session_factory(engine, writer=True), clock, "")
     assert len(handler.deliver(a_mail(), ["backend@anything.example"])) == 1

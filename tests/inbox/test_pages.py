@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from devday.clock import MockClock
 from devday.config import Settings
 from devday.inbox.models import InboxItem
-from tests.conftest import Account
-from tests.inbox.support import ask, carol, inbox, team_of
-from tests.web.test_pages import csrf_from, log_in
+from tests.factories import Account, api_team, csrf_from, web_log_in
+from tests.inbox.support import ask, carol, inbox
 
 
 def item_html(page: str, item_id: int) -> str:
@@ -30,7 +30,7 @@ def test_it_sends_a_signed_out_visitor_to_the_login(client: TestClient) -> None:
 
 
 def test_it_shows_the_empty_inbox_and_the_nav_entry(client: TestClient, alice: Account) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get("/inbox")
     assert page.status_code == 200
     assert "Nothing waits for you. Inbox zero." in page.text
@@ -42,11 +42,11 @@ def test_it_shows_the_empty_inbox_and_the_nav_entry(client: TestClient, alice: A
 def test_it_lists_requests_with_the_suggestion_prefilled_and_accepts_one(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    team_of(client, alice, bob)
+    api_team(client, alice, members=[bob])
     item = ask(
         client, bob, recipient_id=alice.id, subject="Review the <auth> PR by Thu?", body="#231"
     )
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get("/today")
     assert '<a href="/inbox">Inbox (1)</a>' in page.text
 
@@ -90,9 +90,9 @@ def test_it_shows_a_refused_triage_next_to_its_field(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
     c = carol(client)
-    team = team_of(client, alice, bob, c)
+    team = api_team(client, alice, members=[bob, c])
     item = ask(client, bob, team_id=team, subject="Flaky checkout test")
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get("/inbox")
     token = csrf_from(page.text)
 
@@ -137,8 +137,8 @@ def test_it_shows_a_refused_triage_next_to_its_field(
 def test_it_sends_a_request_from_the_ask_form(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    team = team_of(client, alice, bob)
-    log_in(client, bob.email)
+    team = api_team(client, alice, members=[bob])
+    web_log_in(client, bob.email)
     page = client.get("/inbox")
     assert f'<option value="user:{alice.id}">Alice</option>' in page.text
     assert f'<option value="team:{team}">Backend (anyone)</option>' in page.text
@@ -167,7 +167,7 @@ def test_it_sends_a_request_from_the_ask_form(
 
 
 def help_setup(client: TestClient, alice: Account, bob: Account) -> int:
-    team = team_of(client, alice, bob)
+    team = api_team(client, alice, members=[bob])
     response = client.patch(
         f"/api/v1/teams/{team}/inbox",
         json={"slug": "backend", "help_form": True},
@@ -230,7 +230,7 @@ def test_it_drops_what_a_bot_puts_in_the_honeypot(
 
 
 def test_it_limits_the_help_form_per_address(
-    settings: Settings, engine: Engine, clock, alice: Account, bob: Account, app: FastAPI
+    settings: Settings, engine: Engine, clock: MockClock, alice: Account, bob: Account, app: FastAPI
 ) -> None:
     from devday.app import create_app
 
@@ -254,7 +254,7 @@ def test_it_answers_404_for_a_help_form_that_is_off(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
     assert client.get("/help/backend").status_code == 404
-    team = team_of(client, alice, bob)
+    team = api_team(client, alice, members=[bob])
     client.patch(f"/api/v1/teams/{team}/inbox", json={"slug": "backend"}, headers=alice.headers)
     missing = client.get("/help/backend")
     assert missing.status_code == 404 and "No such help form" in missing.text

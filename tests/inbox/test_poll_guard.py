@@ -12,16 +12,16 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from sqlalchemy import Engine
 
 from devday.clock import MockClock
 from devday.inbox import imap
 from devday.netguard import OutboundPolicy
 from devday.wiring import job_registry
-from tests.conftest import Account
+from tests.factories import Account, api_team
 from tests.inbox.imap_server import ImapServer, Mailbox
-from tests.inbox.support import inbox, team_of
+from tests.inbox.support import inbox
 from tests.inbox.test_mail import a_mail, set_up
 from tests.jobs.support import make_worker
 
@@ -76,7 +76,7 @@ def strict(app: FastAPI) -> Any:
 def mailbox_team(
     client: TestClient, alice: Account, bob: Account, port: int, team: int | None = None
 ) -> int:
-    team = team or team_of(client, alice, bob)
+    team = team or api_team(client, alice, members=[bob])
     set_up(
         client,
         alice,
@@ -101,7 +101,7 @@ BANNER = b"J\x00\x00\x00\n5.7.33-MySQL-internal-db-7\x00secret-salt\x00"
 def test_it_refuses_a_mailbox_on_loopback_when_it_is_saved(
     client: TestClient, strict: Any, alice: Account
 ) -> None:
-    team = team_of(client, alice)
+    team = api_team(client, alice)
     for host in ("127.0.0.1", "localhost", "10.0.0.5", "100.64.0.1", "2002:7f00:1::", "::1"):
         answer = client.patch(
             f"/api/v1/teams/{team}/inbox",
@@ -159,7 +159,10 @@ def test_it_polls_a_mailbox_the_administrator_allows(
     server = ImapServer(box).start()
     try:
         box.deliver(a_mail())
-        team, other = team_of(client, alice, bob), team_of(client, alice, bob, name="Other")
+        team, other = (
+            api_team(client, alice, members=[bob]),
+            api_team(client, alice, "Other", members=[bob]),
+        )
         # For this team only: the other team may not save it, nor poll it.
         strict.outbound_allow = f"{team}=127.0.0.1:{server.port}"
         mailbox_team(client, alice, bob, server.port, team)

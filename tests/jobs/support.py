@@ -12,7 +12,7 @@ from devday.notify.delivery import Deliverer, Deliverers
 from devday.notify.models import Channel, OutboxMessage
 from devday.wiring import job_registry, writer_sessions
 from tests.conftest import START
-from tests.notify.support import make_channel, make_user
+from tests.factories import db_channel, db_user
 
 
 def make_worker(
@@ -39,8 +39,8 @@ def make_worker(
 def alice_with_channel(engine: Engine, target: str) -> tuple[int, int]:
     """Alice and a generic webhook channel of hers to ``target``: (user id, channel id)."""
     with transaction(make_session_factory(engine, writer=True)) as session:
-        alice = make_user(session, "Alice")
-        return alice.id, make_channel(session, target, user=alice).id
+        alice = db_user(session, "Alice")
+        return alice.id, db_channel(session, target, user=alice).id
 
 
 def enqueue_many(engine: Engine, channel_id: int, count: int) -> list[int]:

@@ -10,47 +10,13 @@ from sqlalchemy import Engine
 
 from devday.db import make_session_factory, transaction
 from devday.standup.models import Blocker, Standup, StandupStatus
-from tests.conftest import Account, sign_up
+from tests.factories import Account, sign_up
 
 DAY = "2026-11-30"
 
 
-def team_of(client: TestClient, owner: Account, *members: tuple[Account, str]) -> int:
-    response = client.post(
-        "/api/v1/teams",
-        json={"name": "Backend", "timezone": "Europe/Berlin"},
-        headers=owner.headers,
-    )
-    assert response.status_code == 201, response.text
-    team_id: int = response.json()["id"]
-    for member, role in members:
-        added = client.post(
-            f"/api/v1/teams/{team_id}/members",
-            json={"email": member.email, "role": role},
-            headers=owner.headers,
-        )
-        assert added.status_code == 201, added.text
-    return team_id
-
-
 def berliner(client: TestClient, name: str) -> Account:
     return sign_up(client, name, timezone="Europe/Berlin")
-
-
-def project(client: TestClient, owner: Account, team_id: int) -> int:
-    response = client.post(
-        "/api/v1/projects", json={"name": "api", "team_id": team_id}, headers=owner.headers
-    )
-    assert response.status_code == 201, response.text
-    project_id: int = response.json()["id"]
-    return project_id
-
-
-def task(client: TestClient, who: Account, **fields: Any) -> dict[str, Any]:
-    response = client.post("/api/v1/tasks", json={"title": "task", **fields}, headers=who.headers)
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
 
 
 def assign(client: TestClient, who: Account, task_id: int, assignee_id: int) -> None:

@@ -12,17 +12,9 @@ from sqlalchemy import Engine
 from devday.checks.models import App, Check, Incident, IncidentStatus, Problem
 from devday.clock import MockClock
 from devday.db import make_session_factory, transaction
-from tests.conftest import START, Account
-from tests.meeting.support import (
-    assign,
-    berliner,
-    blocker,
-    project,
-    standup,
-    task,
-    team_of,
-    today,
-)
+from tests.conftest import START
+from tests.factories import Account, api_project, api_task, api_team
+from tests.meeting.support import assign, berliner, blocker, standup, today
 
 MONDAY = date(2026, 11, 30)
 
@@ -53,8 +45,8 @@ def test_it_builds_the_agenda_from_the_teams_data(
     client: TestClient, engine: Engine, alice: Account
 ) -> None:
     bob = berliner(client, "Bobby")
-    team_id = team_of(client, alice, (bob, "member"))
-    project_id = project(client, alice, team_id)
+    team_id = api_team(client, alice, members=[(bob, "member")])
+    project_id = api_project(client, alice, team_id)
     standup(engine, team_id, bob.id, day=MONDAY, today="Ship the export", submitted_at=START)
     standup(engine, team_id, alice.id, day=MONDAY, today="a draft only", submitted_at=None)
     blocker(
@@ -74,7 +66,7 @@ def test_it_builds_the_agenda_from_the_teams_data(
         resolved_at=START - timedelta(hours=2),
     )
     # Due at noon in Berlin with four hours of work: only 1.5 h are free before it.
-    urgent = task(
+    urgent = api_task(
         client,
         alice,
         title="Fix checkout",
@@ -82,7 +74,7 @@ def test_it_builds_the_agenda_from_the_teams_data(
         deadline="2026-11-30T11:00:00Z",
         estimate_minutes=240,
     )
-    task(
+    api_task(
         client,
         alice,
         title="Secret personal errand",
@@ -124,7 +116,7 @@ def test_it_shows_last_meetings_action_items_with_their_status_now(
     client: TestClient, clock: MockClock, alice: Account
 ) -> None:
     bob = berliner(client, "Bobby")
-    team_id = team_of(client, alice, (bob, "member"))
+    team_id = api_team(client, alice, members=[(bob, "member")])
     clock.set(datetime(2026, 11, 27, 13, 0, tzinfo=UTC))  # Friday
     friday = today(client, alice, team_id)
     made = []
@@ -168,10 +160,10 @@ def test_it_shows_last_meetings_action_items_with_their_status_now(
 
 def test_it_leaves_tasks_of_people_outside_the_team_out(client: TestClient, alice: Account) -> None:
     bob = berliner(client, "Bobby")
-    team_id = team_of(client, alice, (bob, "member"))
-    other_team = team_of(client, bob)
-    elsewhere = project(client, bob, other_team)
-    late = task(
+    team_id = api_team(client, alice, members=[(bob, "member")])
+    other_team = api_team(client, bob)
+    elsewhere = api_project(client, bob, other_team)
+    late = api_task(
         client,
         bob,
         title="Other team's fire",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,9 +18,9 @@ from devday.jobs.runner import Worker
 from devday.notify.delivery import WebhookSender
 from devday.notify.models import OutboxMessage
 from devday.standup.models import Leave
-from tests.conftest import Account
+from tests.factories import Account, api_team
 from tests.jobs.support import make_worker
-from tests.meeting.support import berliner, team_of, today
+from tests.meeting.support import berliner, today
 from tests.notify.support import WebhookReceiver, valid_signature
 
 
@@ -44,15 +45,15 @@ def drain(worker: Worker) -> None:
     raise AssertionError("the worker never ran out of work")
 
 
-def add(client: TestClient, who: Account, meeting_id: int, **body: object) -> dict:
+def add(client: TestClient, who: Account, meeting_id: int, **body: object) -> dict[str, Any]:
     response = client.post(f"/api/v1/meetings/{meeting_id}/items", json=body, headers=who.headers)
     assert response.status_code == 201, response.text
-    return response.json()
+    return dict(response.json())
 
 
 def test_it_turns_an_action_item_into_a_team_task(client: TestClient, alice: Account) -> None:
     bob = berliner(client, "Bobby")
-    team_id = team_of(client, alice, (bob, "member"))
+    team_id = api_team(client, alice, members=[(bob, "member")])
     meeting = today(client, alice, team_id)
 
     item = add(
@@ -92,8 +93,10 @@ def test_it_turns_an_action_item_into_a_team_task(client: TestClient, alice: Acc
         ),
     ],
 )
-def test_it_refuses_bad_items(client: TestClient, alice: Account, body: dict, field: str) -> None:
-    team_id = team_of(client, alice)
+def test_it_refuses_bad_items(
+    client: TestClient, alice: Account, body: dict[str, Any], field: str
+) -> None:
+    team_id = api_team(client, alice)
     meeting = today(client, alice, team_id)
     response = client.post(
         f"/api/v1/meetings/{meeting['id']}/items", json=body, headers=alice.headers
@@ -106,7 +109,7 @@ def test_it_refuses_an_assignee_outside_the_team_and_keeps_nothing(
     client: TestClient, alice: Account, engine: Engine
 ) -> None:
     outsider = berliner(client, "Olga")
-    team_id = team_of(client, alice)
+    team_id = api_team(client, alice)
     meeting = today(client, alice, team_id)
     response = client.post(
         f"/api/v1/meetings/{meeting['id']}/items",
@@ -127,7 +130,7 @@ def test_it_closes_the_meeting_and_the_summary_reaches_the_teams_webhook(
 ) -> None:
     bob = berliner(client, "Bobby")
     carol = berliner(client, "Carol")
-    team_id = team_of(client, alice, (bob, "member"), (carol, "member"))
+    team_id = api_team(client, alice, members=[(bob, "member"), (carol, "member")])
     with transaction(make_session_factory(engine, writer=True)) as session:
         session.add(Leave(user_id=carol.id, start=date(2026, 11, 27), end=date(2026, 12, 4)))
     channel = client.post(
@@ -197,7 +200,7 @@ def test_it_closes_the_meeting_and_the_summary_reaches_the_teams_webhook(
 def test_it_lets_authors_and_managers_remove_items(client: TestClient, alice: Account) -> None:
     bob = berliner(client, "Bobby")
     carol = berliner(client, "Carol")
-    team_id = team_of(client, alice, (bob, "member"), (carol, "member"))
+    team_id = api_team(client, alice, members=[(bob, "member"), (carol, "member")])
     meeting = today(client, alice, team_id)
     bobs = add(client, bob, meeting["id"], kind="note", text="mine")
     url = f"/api/v1/meetings/{meeting['id']}/items/{bobs['id']}"
@@ -214,7 +217,7 @@ def test_it_shows_a_teams_meetings_to_its_members_only(
 ) -> None:
     bob = berliner(client, "Bobby")
     stranger = berliner(client, "Mallory")
-    team_id = team_of(client, alice, (bob, "member"))
+    team_id = api_team(client, alice, members=[(bob, "member")])
     meeting = today(client, alice, team_id)
     note = add(client, alice, meeting["id"], kind="note", text="private")
 

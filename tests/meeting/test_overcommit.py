@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from devday.meeting import overcommit
 from devday.planning import solver
-from tests.conftest import Account
-from tests.meeting.support import assign, berliner, project, task, team_of, today
+from tests.factories import Account, api_project, api_task, api_team
+from tests.meeting.support import assign, berliner, today
 
 # Monday 30 Nov in Berlin: 10:00-18:00 less planning, lunch, the meeting and wrap-up leaves
 # 5 h of free working time before 18:00.
@@ -23,10 +23,10 @@ def overcommitted_team(client: TestClient, alice: Account) -> dict[str, Any]:
     full with a 5 h task of his own due tonight."""
     bob = berliner(client, "Bobby")
     dave = berliner(client, "Dave")
-    team_id = team_of(client, alice, (bob, "member"), (dave, "member"))
-    project_id = project(client, alice, team_id)
+    team_id = api_team(client, alice, members=[(bob, "member"), (dave, "member")])
+    project_id = api_project(client, alice, team_id)
     tasks = [
-        task(
+        api_task(
             client,
             alice,
             title=title,
@@ -37,7 +37,7 @@ def overcommitted_team(client: TestClient, alice: Account) -> dict[str, Any]:
         )
         for title in ("Export to CSV", "Import from CSV")
     ]
-    daves = task(
+    daves = api_task(
         client,
         dave,
         title="Dave's own work",
@@ -106,7 +106,7 @@ def test_it_lets_only_the_assignee_or_a_manager_reassign(
 
     refused = client.post(url, json={"task_id": alices, "assignee_id": bob.id}, headers=bob.headers)
     assert refused.status_code == 403
-    personal = task(client, bob, title="Bob's personal task")
+    personal = api_task(client, bob, title="Bob's personal task")
     not_team = client.post(
         url, json={"task_id": personal["id"], "assignee_id": dave.id}, headers=bob.headers
     )
@@ -127,7 +127,9 @@ def test_it_lets_only_the_assignee_or_a_manager_reassign(
 # --- the rule alone, on solver problems -------------------------------------------------------
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-HOURS = {day: ((600, 1080),) for day in ("mon", "tue", "wed", "thu", "fri")}
+HOURS: dict[str, tuple[tuple[int, int], ...]] = {
+    day: ((600, 1080),) for day in ("mon", "tue", "wed", "thu", "fri")
+}
 
 
 def member(

@@ -11,16 +11,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from devday.clock import MockClock
-from tests.conftest import START, Account
-from tests.meeting.support import berliner, blocker, project, standup, task, team_of
-from tests.web.test_pages import csrf_from, log_in
+from tests.conftest import START
+from tests.factories import Account, api_project, api_task, api_team, csrf_from, web_log_in
+from tests.meeting.support import berliner, blocker, standup
 
 MONDAY = date(2026, 11, 30)
 
 
 def browser(app: FastAPI, who: Account) -> TestClient:
     client = TestClient(app)
-    assert log_in(client, who.email).status_code == 303
+    assert web_log_in(client, who.email).status_code == 303
     return client
 
 
@@ -42,12 +42,12 @@ def test_it_shows_the_agenda_with_empty_states(
     app: FastAPI, client: TestClient, engine: Engine, alice: Account
 ) -> None:
     bob = berliner(client, "Bobby")
-    team_id = team_of(client, alice, (bob, "member"))
-    project_id = project(client, alice, team_id)
+    team_id = api_team(client, alice, members=[(bob, "member")])
+    project_id = api_project(client, alice, team_id)
     standup(engine, team_id, bob.id, day=MONDAY, today="Ship <the> export", submitted_at=START)
     blocker(engine, team_id, bob.id, "Waiting for keys", MONDAY - timedelta(days=1))
     for title in ("Export to CSV", "Import from CSV"):
-        task(
+        api_task(
             client,
             alice,
             title=title,
@@ -87,7 +87,7 @@ def test_it_adds_notes_decisions_and_action_items(
     app: FastAPI, client: TestClient, alice: Account
 ) -> None:
     bob = berliner(client, "Bobby")
-    team_id = team_of(client, alice, (bob, "member"))
+    team_id = api_team(client, alice, members=[(bob, "member")])
     web = browser(app, bob)
     url = f"/team/{team_id}/meeting"
     token = csrf_from(web.get(url).text)
@@ -126,7 +126,7 @@ def test_it_adds_notes_decisions_and_action_items(
 def test_it_shows_errors_next_to_their_field_and_keeps_the_input(
     app: FastAPI, client: TestClient, alice: Account
 ) -> None:
-    team_id = team_of(client, alice)
+    team_id = api_team(client, alice)
     web = browser(app, alice)
     url = f"/team/{team_id}/meeting"
     token = csrf_from(web.get(url).text)
@@ -163,10 +163,10 @@ def test_it_reassigns_and_closes_from_the_page(
     app: FastAPI, client: TestClient, alice: Account
 ) -> None:
     bob = berliner(client, "Bobby")
-    team_id = team_of(client, alice, (bob, "member"))
-    project_id = project(client, alice, team_id)
+    team_id = api_team(client, alice, members=[(bob, "member")])
+    project_id = api_project(client, alice, team_id)
     made = [
-        task(
+        api_task(
             client,
             alice,
             title=title,
@@ -209,7 +209,7 @@ def test_it_reassigns_and_closes_from_the_page(
 def test_it_shows_a_past_meeting_that_was_never_closed(
     app: FastAPI, client: TestClient, clock: MockClock, alice: Account
 ) -> None:
-    team_id = team_of(client, alice)
+    team_id = api_team(client, alice)
     clock.set(START - timedelta(days=3))
     web = browser(app, alice)
     url = f"/team/{team_id}/meeting"
@@ -227,7 +227,7 @@ def test_it_shows_a_past_meeting_that_was_never_closed(
 def test_it_hides_a_teams_meeting_from_strangers(
     app: FastAPI, client: TestClient, alice: Account
 ) -> None:
-    team_id = team_of(client, alice)
+    team_id = api_team(client, alice)
     mallory = berliner(client, "Mallory")
     web = browser(app, mallory)
     for path in (

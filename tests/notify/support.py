@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from devday.account.models import User
 from devday.notify.models import Channel, ChannelKind
-from devday.team.models import Role, Team, TeamMember
+from devday.team.models import Team
 
 SMTP_USER = "devday"
 SMTP_PASSWORD = "s3cret pass"
@@ -120,23 +120,6 @@ class SmtpRecorder:
         if ok:
             self.logins.append(mechanism)
         return AuthResult(success=ok, handled=False)
-
-
-def make_user(session: DbSession, name: str) -> User:
-    user = User(email=f"{name.lower()}@example.com", name=name, password_hash="-")
-    session.add(user)
-    session.flush()
-    return user
-
-
-def make_team(session: DbSession, name: str, members: dict[User, Role]) -> Team:
-    team = Team(name=name)
-    session.add(team)
-    session.flush()
-    for user, role in members.items():
-        session.add(TeamMember(team_id=team.id, user_id=user.id, role=role))
-    session.flush()
-    return team
 
 
 def make_channel(

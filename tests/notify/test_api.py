@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account, sign_up
+from tests.factories import Account, sign_up
 
 HOOK = "https://hooks.slack.com/services/T000/B000/SECRET"
 

@@ -86,8 +86,8 @@ def test_it_sends_a_multipart_email_over_smtp_with_auth(
     assert parsed.get_content_type() == "multipart/alternative"
     text = parsed.get_body(preferencelist=("plain",))
     html = parsed.get_body(preferencelist=("html",))
-    assert text is not None and "Tomorrow: the docs." in text.get_content()  # type: ignore[attr-defined]
-    assert html is not None and "<b>the rate limit</b>" in html.get_content()  # type: ignore[attr-defined]
+    assert text is not None and "Tomorrow: the docs." in text.get_content()
+    assert html is not None and "<b>the rate limit</b>" in html.get_content()
 
     plain_only = replace(MESSAGE, html=None, delivery_id="1" * 32)
     SmtpMailer(SmtpConfig.from_url(url, timeout=5)).deliver(plain_only)

@@ -9,7 +9,7 @@ from devday.notify import service
 from devday.notify.models import Channel, ChannelKind, OutboxMessage, OutboxStatus
 from devday.team.models import Role
 from tests.conftest import START
-from tests.notify.support import make_channel, make_team, make_user
+from tests.factories import db_channel, db_team, db_user
 
 
 def count_messages(engine: Engine) -> int:
@@ -35,8 +35,8 @@ def enqueue(session: Session, channel_ids: list[int], dedupe_key: str | None = N
 def test_it_writes_messages_only_when_the_callers_transaction_commits(engine: Engine) -> None:
     factory = make_session_factory(engine, writer=True)
     with transaction(factory) as session:
-        alice = make_user(session, "Alice")
-        channel_id = make_channel(session, "https://hooks.example.com/a", user=alice).id
+        alice = db_user(session, "Alice")
+        channel_id = db_channel(session, "https://hooks.example.com/a", user=alice).id
 
     class CauseFailed(Exception):
         pass
@@ -62,9 +62,9 @@ def test_it_writes_messages_only_when_the_callers_transaction_commits(engine: En
 def test_it_enqueues_a_dedupe_key_once_per_channel(engine: Engine) -> None:
     factory = make_session_factory(engine, writer=True)
     with transaction(factory) as session:
-        alice = make_user(session, "Alice")
-        first = make_channel(session, "https://hooks.example.com/a", user=alice).id
-        second = make_channel(session, "alice@example.com", user=alice, kind=ChannelKind.email).id
+        alice = db_user(session, "Alice")
+        first = db_channel(session, "https://hooks.example.com/a", user=alice).id
+        second = db_channel(session, "alice@example.com", user=alice, kind=ChannelKind.email).id
     with transaction(factory) as session:
         assert len(enqueue(session, [first, second], dedupe_key="deadline:7:2026-11-30")) == 2
     with transaction(factory) as session:
@@ -86,13 +86,13 @@ def test_it_enqueues_a_dedupe_key_once_per_channel(engine: Engine) -> None:
 def test_it_finds_the_channels_of_a_user_and_of_a_team(engine: Engine) -> None:
     factory = make_session_factory(engine, writer=True)
     with transaction(factory) as session:
-        alice, bob = make_user(session, "Alice"), make_user(session, "Bob")
-        team = make_team(session, "Backend", {alice: Role.owner})
-        other = make_team(session, "Frontend", {bob: Role.owner})
-        own = make_channel(session, "https://a.example.com/", user=alice)
-        shared = make_channel(session, "https://t.example.com/", team=team)
-        make_channel(session, "https://b.example.com/", user=bob)
-        make_channel(session, "https://f.example.com/", team=other)
+        alice, bob = db_user(session, "Alice"), db_user(session, "Bob")
+        team = db_team(session, "Backend", {alice: Role.owner})
+        other = db_team(session, "Frontend", {bob: Role.owner})
+        own = db_channel(session, "https://a.example.com/", user=alice)
+        shared = db_channel(session, "https://t.example.com/", team=team)
+        db_channel(session, "https://b.example.com/", user=bob)
+        db_channel(session, "https://f.example.com/", team=other)
     with Session(engine) as session:
         mine = service.channels_for_user(session=session, user_id=alice.id)
         teams = service.channels_for_team(session=session, team_id=team.id)
@@ -103,8 +103,8 @@ def test_it_finds_the_channels_of_a_user_and_of_a_team(engine: Engine) -> None:
 def test_it_keeps_queued_messages_when_their_channel_is_deleted(engine: Engine) -> None:
     factory = make_session_factory(engine, writer=True)
     with transaction(factory) as session:
-        alice = make_user(session, "Alice")
-        channel_id = make_channel(session, "https://hooks.example.com/a", user=alice).id
+        alice = db_user(session, "Alice")
+        channel_id = db_channel(session, "https://hooks.example.com/a", user=alice).id
         [message_id] = enqueue(session, [channel_id])
     with transaction(factory) as session:
         service.delete_channel(session=session, user=alice, channel_id=channel_id)

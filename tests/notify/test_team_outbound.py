@@ -16,8 +16,8 @@ from devday.app import create_app
 from devday.clock import MockClock
 from devday.config import Settings
 from devday.wiring import build_worker
-from tests.checks.support import make_team
 from tests.conftest import Account, sign_up
+from tests.factories import api_team
 from tests.notify.support import WebhookReceiver
 
 
@@ -65,7 +65,7 @@ def test_it_saves_and_delivers_to_a_channel_of_the_team_allowed_and_refuses_othe
     receiver: WebhookReceiver,
 ) -> None:
     alice, bob = sign_up(strict, "Alice"), sign_up(strict, "Bob")
-    team_a, team_b = make_team(strict, alice), make_team(strict, bob, "Frontend")
+    team_a, team_b = api_team(strict, alice), api_team(strict, bob, "Frontend")
     strict_settings.outbound_allow = f"{team_a}=127.0.0.1"
     created = add_channel(strict, alice, receiver.url + "/a", team_a)
     assert created.status_code == 201, created.text
@@ -91,7 +91,7 @@ def test_it_refuses_to_deliver_to_another_teams_channel(
     receiver: WebhookReceiver,
 ) -> None:
     alice, bob = sign_up(strict, "Alice"), sign_up(strict, "Bob")
-    team_a, team_b = make_team(strict, alice), make_team(strict, bob, "Frontend")
+    team_a, team_b = api_team(strict, alice), api_team(strict, bob, "Frontend")
     strict_settings.outbound_allow = "127.0.0.1"  # for everyone while the channels are made
     channels = [
         (alice, add_channel(strict, alice, receiver.url + "/a", team_a).json()["id"]),

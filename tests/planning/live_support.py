@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from devday.clock import MockClock
-from tests.conftest import Account
+from tests.factories import Account
 
 GRID = 5
 OVERRUN_MINIMUM = 15
@@ -49,8 +49,8 @@ def plan(client: TestClient, who: Account, day: date) -> dict[str, Any] | None:
 def work_left(item: dict[str, Any]) -> int:
     """The work left on a task as the plan must hold it: its estimate less the time logged,
     or, once the log reached the estimate, a quarter of it (15 minutes at least); on the grid."""
-    estimate = item["estimate_minutes"] or 30
-    left = estimate - item["actual_minutes"]
+    estimate: int = item["estimate_minutes"] or 30
+    left: int = estimate - item["actual_minutes"]
     if left <= 0:
         left = max(OVERRUN_MINIMUM, -(-estimate // 4))
     return -(-left // GRID) * GRID

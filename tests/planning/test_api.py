@@ -1,31 +1,26 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
 from devday.clock import MockClock
-from tests.conftest import Account
+from tests.factories import Account, api_task
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = "2026-11-30"  # Monday; the clock starts at 10:00 Berlin time
-
-
-def add(client: TestClient, who: Account, **fields: object) -> dict:
-    response = client.post("/api/v1/tasks", json={"title": "task", **fields}, headers=who.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def local(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(BERLIN)
 
 
-def build(client: TestClient, who: Account, day: str = DAY) -> dict:
+def build(client: TestClient, who: Account, day: str = DAY) -> dict[str, Any]:
     response = client.post(f"/api/v1/plans/{day}", headers=who.headers)
     assert response.status_code == 200, response.text
-    return response.json()
+    return dict(response.json())
 
 
 def test_it_starts_everyone_on_the_default_routine(client: TestClient, alice: Account) -> None:
@@ -62,7 +57,7 @@ def test_it_replaces_the_routine_with_the_version_read(client: TestClient, alice
 def test_it_plans_the_day_inside_working_hours_around_the_routine(
     client: TestClient, alice: Account
 ) -> None:
-    add(
+    api_task(
         client,
         alice,
         title="Fix login",
@@ -71,7 +66,7 @@ def test_it_plans_the_day_inside_working_hours_around_the_routine(
         deadline="2026-11-30T17:00:00+01:00",
         kind="coding",
     )
-    add(client, alice, title="Docs", estimate_minutes=60, kind="docs", deadline="2026-12-01")
+    api_task(client, alice, title="Docs", estimate_minutes=60, kind="docs", deadline="2026-12-01")
     plan = build(client, alice)
     assert plan["late"] == [] and plan["unscheduled"] == []
     assert {b["title"] for b in plan["blocks"]} == {"Fix login", "Docs"}
@@ -101,7 +96,7 @@ def test_it_places_nothing_in_a_busy_time(client: TestClient, alice: Account) ->
         headers=alice.headers,
     )
     assert busy.status_code == 201
-    add(client, alice, title="Code", estimate_minutes=90, kind="coding")
+    api_task(client, alice, title="Code", estimate_minutes=90, kind="coding")
     plan = build(client, alice)
     assert [e["title"] for e in plan["busy"]] == ["Interview"]
     for block in plan["blocks"]:
@@ -119,7 +114,7 @@ def test_it_places_nothing_in_a_busy_time(client: TestClient, alice: Account) ->
 
 
 def test_it_explains_a_deadline_it_cannot_meet(client: TestClient, alice: Account) -> None:
-    add(
+    api_task(
         client,
         alice,
         title="Big feature",
@@ -135,9 +130,11 @@ def test_it_explains_a_deadline_it_cannot_meet(client: TestClient, alice: Accoun
 
 
 def test_it_orders_the_duty_list_and_explains_each_term(client: TestClient, alice: Account) -> None:
-    first = add(client, alice, title="Blocker", importance=2, estimate_minutes=60)
-    add(client, alice, title="Waits", importance=2, estimate_minutes=60, depends_on=[first["id"]])
-    add(
+    first = api_task(client, alice, title="Blocker", importance=2, estimate_minutes=60)
+    api_task(
+        client, alice, title="Waits", importance=2, estimate_minutes=60, depends_on=[first["id"]]
+    )
+    api_task(
         client,
         alice,
         title="Urgent",
@@ -146,7 +143,7 @@ def test_it_orders_the_duty_list_and_explains_each_term(client: TestClient, alic
         deadline="2026-11-30T18:00:00+01:00",
         tags=["security"],
     )
-    add(client, alice, title="Someday", importance=1, estimate_minutes=30)
+    api_task(client, alice, title="Someday", importance=1, estimate_minutes=30)
     duty = client.get("/api/v1/duty-list", headers=alice.headers).json()["items"]
     assert duty[0]["title"] == "Urgent"
     assert [i["title"] for i in duty][-1] == "Waits"
@@ -162,8 +159,8 @@ def test_it_orders_the_duty_list_and_explains_each_term(client: TestClient, alic
 
 
 def test_it_applies_the_users_boosts(client: TestClient, alice: Account) -> None:
-    add(client, alice, title="Plain", importance=3)
-    add(client, alice, title="Security", importance=2, tags=["security"])
+    api_task(client, alice, title="Plain", importance=3)
+    api_task(client, alice, title="Security", importance=2, tags=["security"])
     routine = client.get("/api/v1/routine", headers=alice.headers).json()
     client.put(
         "/api/v1/routine", json={**routine, "boosts": {"tag:security": 5}}, headers=alice.headers
@@ -176,7 +173,7 @@ def test_it_applies_the_users_boosts(client: TestClient, alice: Account) -> None
 def test_it_finishes_a_task_when_its_last_block_is_done(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    task = add(client, alice, title="Small", estimate_minutes=30)
+    task = api_task(client, alice, title="Small", estimate_minutes=30)
     plan = build(client, alice)
     block = plan["blocks"][0]
     clock.set(datetime.fromisoformat(block["start"]) + timedelta(minutes=20))
@@ -204,8 +201,8 @@ def test_it_finishes_a_task_when_its_last_block_is_done(
 def test_it_finishes_a_task_early_only_from_its_last_block(
     client: TestClient, alice: Account
 ) -> None:
-    big = add(client, alice, title="Big", estimate_minutes=240, min_chunk_minutes=60)
-    small = add(client, alice, title="Small", estimate_minutes=30, importance=1)
+    big = api_task(client, alice, title="Big", estimate_minutes=240, min_chunk_minutes=60)
+    small = api_task(client, alice, title="Small", estimate_minutes=30, importance=1)
     plan = build(client, alice)
     first_big = next(b for b in plan["blocks"] if b["task_id"] == big["id"])
     refused = client.patch(
@@ -229,8 +226,8 @@ def test_it_finishes_a_task_early_only_from_its_last_block(
 
 
 def test_it_moves_a_block_and_pins_it(client: TestClient, alice: Account) -> None:
-    add(client, alice, title="A", estimate_minutes=60)
-    add(client, alice, title="B", estimate_minutes=60)
+    api_task(client, alice, title="A", estimate_minutes=60)
+    api_task(client, alice, title="B", estimate_minutes=60)
     plan = build(client, alice)
     a = next(b for b in plan["blocks"] if b["title"] == "A")
     moved = client.patch(
@@ -255,8 +252,8 @@ def test_it_moves_a_block_and_pins_it(client: TestClient, alice: Account) -> Non
 def test_it_replans_after_an_overrun_keeping_done_and_pinned_blocks(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    add(client, alice, title="Morning", estimate_minutes=60, importance=3)
-    add(
+    api_task(client, alice, title="Morning", estimate_minutes=60, importance=3)
+    api_task(
         client,
         alice,
         title="Urgent later",
@@ -355,8 +352,8 @@ def test_it_solves_and_checks_problems_given_as_json(client: TestClient, alice: 
 
 
 def test_it_never_reuses_a_block_id_after_a_replan(client: TestClient, alice: Account) -> None:
-    add(client, alice, title="A", estimate_minutes=60)
-    b = add(client, alice, title="B", estimate_minutes=60)
+    api_task(client, alice, title="A", estimate_minutes=60)
+    b = api_task(client, alice, title="B", estimate_minutes=60)
     plan = build(client, alice)
     before = {blk["id"]: blk for blk in plan["blocks"]}
     rebuilt = build(client, alice)

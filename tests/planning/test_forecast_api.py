@@ -8,22 +8,16 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from devday.clock import MockClock
-from tests.conftest import Account
+from tests.factories import Account, api_task
 
 DAY = "2026-11-30"
-
-
-def add(client: TestClient, who: Account, **fields: object) -> dict:
-    response = client.post("/api/v1/tasks", json={"title": "task", **fields}, headers=who.headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 def finish_with_time(
     client: TestClient, who: Account, clock: MockClock, kind: str, estimate: int, actual: int
 ) -> None:
     """A finished task of ``kind`` whose logged time was ``actual`` minutes, a week ago."""
-    task = add(client, who, title=f"done {kind}", kind=kind, estimate_minutes=estimate)
+    task = api_task(client, who, title=f"done {kind}", kind=kind, estimate_minutes=estimate)
     end = clock.now() - timedelta(days=7)
     start = end - timedelta(minutes=actual)
     logged = client.post(
@@ -61,8 +55,10 @@ def test_it_gives_each_deadline_its_chance_in_the_plan_and_the_duty_list(
     client: TestClient, alice: Account
 ) -> None:
     # About 5 h 30 min free before 17:00: 1 h due at noon is safe, 5 h due at 17:00 is not.
-    safe = add(client, alice, title="Safe", estimate_minutes=60, deadline=f"{DAY}T12:30:00+01:00")
-    tight = add(
+    safe = api_task(
+        client, alice, title="Safe", estimate_minutes=60, deadline=f"{DAY}T12:30:00+01:00"
+    )
+    tight = api_task(
         client, alice, title="Tight", estimate_minutes=300, deadline=f"{DAY}T17:00:00+01:00"
     )
     plan = client.post(f"/api/v1/plans/{DAY}", headers=alice.headers).json()

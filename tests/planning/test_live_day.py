@@ -14,10 +14,9 @@ from sqlalchemy import Engine
 
 from devday.clock import MockClock
 from tests.checks.servers import TestServer, http_server
-from tests.checks.support import make_app, make_check, make_runner, run_next
-from tests.conftest import Account
+from tests.checks.support import make_runner, run_next
+from tests.factories import Account, api_app, api_check, api_project, api_task, api_team
 from tests.planning.live_support import at, check_plans, plan, task
-from tests.standup.support import add_task, make_team
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY, TUESDAY = date(2026, 11, 30), date(2026, 12, 1)
@@ -53,8 +52,9 @@ def test_it_keeps_the_plan_true_through_a_whole_day(
         plans = check_plans(client, alice, clock, DAYS)
         return plans[MONDAY]
 
-    team = make_team(client, alice, {"member": bob})
-    login = add_task(
+    team_id = api_team(client, alice, members=[(bob, "member")])
+    team = {"id": team_id, "project_id": api_project(client, alice, team_id)}
+    login = api_task(
         client,
         alice,
         "Fix login rate limit",
@@ -63,7 +63,7 @@ def test_it_keeps_the_plan_true_through_a_whole_day(
         deadline=berlin(MONDAY, "17:00").isoformat(),
         kind="coding",
     )
-    docs = add_task(
+    docs = api_task(
         client,
         alice,
         "Document /v2/orders",
@@ -72,8 +72,8 @@ def test_it_keeps_the_plan_true_through_a_whole_day(
         deadline=berlin(TUESDAY, "17:00").isoformat(),
         kind="docs",
     )
-    reading = add_task(client, alice, "Read RFC 9535", importance=1, estimate_minutes=90)
-    billing = add_task(client, alice, "Refactor billing", importance=2, estimate_minutes=180)
+    reading = api_task(client, alice, "Read RFC 9535", importance=1, estimate_minutes=90)
+    billing = api_task(client, alice, "Refactor billing", importance=2, estimate_minutes=180)
 
     # 10:00 the morning plan.
     built = client.post(f"/api/v1/plans/{MONDAY}", headers=alice.headers)
@@ -83,7 +83,7 @@ def test_it_keeps_the_plan_true_through_a_whole_day(
 
     # 10:05 a P1 typed in after the plan was built is in the plan at once, and says so.
     clock.set(berlin(MONDAY, "10:05"))
-    down = add_task(
+    down = api_task(
         client,
         alice,
         "Site is down",
@@ -183,8 +183,8 @@ def test_it_keeps_the_plan_true_through_a_whole_day(
 
     # 12:00 an app check fails three times: the incident's task (P1) is in the plan.
     clock.set(berlin(MONDAY, "12:00"))
-    app = make_app(client, alice, team["id"], site.url, response_target_minutes=240)
-    check = make_check(client, alice, app["id"])
+    app = api_app(client, alice, team["id"], site.url, response_target_minutes=240)
+    check = api_check(client, alice, app["id"])
     runner = make_runner(engine, clock)
     site.routes["/health"] = DOWN
     for _ in range(3):

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from devday.clock import MockClock
 from devday.notify.delivery import WebhookSender
-from tests.conftest import Account
+from tests.factories import Account
 from tests.jobs.support import make_worker
 from tests.planning.live_support import at, check_plans
 

@@ -25,7 +25,8 @@ from hypothesis.stateful import (
 from sqlalchemy import Engine, text
 
 from devday.clock import MockClock
-from tests.conftest import START, Account
+from tests.conftest import START
+from tests.factories import Account
 from tests.planning.live_support import at, check_plans, task
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -14,7 +14,9 @@ from devday.planning.priority import DutyItem, TaskFacts, duty_list
 from devday.planning.solver import Problem, Task
 
 NOW = datetime.fromisoformat("2026-03-02T09:00:00+01:00")  # a Monday
-WEEK = {d: ((540, 1020),) for d in ("mon", "tue", "wed", "thu", "fri")}
+WEEK: dict[str, tuple[tuple[int, int], ...]] = {
+    d: ((540, 1020),) for d in ("mon", "tue", "wed", "thu", "fri")
+}
 
 
 def make(*tasks: Task, **fields: Any) -> Problem:

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account
-from tests.team.test_api import make_team
+from tests.factories import Account, api_team
 
 
 def test_it_creates_personal_and_team_projects(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    team = make_team(client, alice)
+    team = api_team(client, alice)
     client.post(f"/api/v1/teams/{team}/members", json={"email": bob.email}, headers=alice.headers)
     mine = client.post("/api/v1/projects", json={"name": "learning"}, headers=alice.headers)
     shared = client.post(
@@ -31,7 +30,7 @@ def test_it_refuses_a_duplicate_name_in_one_space(client: TestClient, alice: Acc
 def test_it_refuses_a_team_the_caller_is_not_in(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    team = make_team(client, bob)
+    team = api_team(client, bob)
     response = client.post(
         "/api/v1/projects", json={"name": "x", "team_id": team}, headers=alice.headers
     )

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from devday.clock import MockClock
 from devday.db import transaction
 from devday.demo import DEMO_PASSWORD, PEOPLE, seed_if_empty
-from tests.web.test_pages import log_in
+from tests.factories import web_log_in
 
 
 def test_it_seeds_standups_a_blocker_and_leave(
@@ -37,7 +37,7 @@ def test_it_seeds_standups_a_blocker_and_leave(
     ).json()
     assert {m["name"]: m["state"] for m in next_week["members"]}["Priya Natarajan"] == "away"
 
-    log_in(client, PEOPLE[0][0], DEMO_PASSWORD)
+    web_log_in(client, PEOPLE[0][0], DEMO_PASSWORD)
     page = client.get(f"/team/{team_id}")
     assert page.status_code == 200
     assert "Need read access to the production search logs" in page.text

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from devday.clock import MockClock
-from tests.conftest import Account, sign_up
-from tests.standup.support import add_task, finish, log_time, make_team, mine, submit
+from tests.factories import Account, api_project, api_task, api_team, api_time_entry, sign_up
+from tests.standup.support import finish, mine, submit
 
 THU_EVENING = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 FRI_MORNING = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
@@ -24,7 +24,8 @@ def world(client: TestClient, clock: MockClock, alice: Account, bob: Account) ->
     """Alice (Berlin) and Bob (New York) in Backend (Berlin); Alice's Thursday reflection set a
     goal for Friday; on Friday she said what she would do, logged 1h30 and finished a task."""
     clock.set(THU_EVENING)
-    team = make_team(client, alice, {"member": bob})
+    team_id = api_team(client, alice, members=[(bob, "member")])
+    team = {"id": team_id, "project_id": api_project(client, alice, team_id)}
     project = team["project_id"]
     reflection = client.put(
         "/api/v1/reflections/2026-11-26",
@@ -34,15 +35,15 @@ def world(client: TestClient, clock: MockClock, alice: Account, bob: Account) ->
     assert reflection.status_code == 200, reflection.text
 
     clock.set(FRI_MORNING)
-    fix = add_task(client, alice, "Fix login rate limit", project_id=project, estimate_minutes=90)
-    keys = add_task(
+    fix = api_task(client, alice, "Fix login rate limit", project_id=project, estimate_minutes=90)
+    keys = api_task(
         client,
         bob,
         "Deploy keys",
         project_id=project,
         deadline="2026-11-27T17:00:00+01:00",
     )
-    ship = add_task(
+    ship = api_task(
         client,
         alice,
         "Ship auth",
@@ -50,23 +51,23 @@ def world(client: TestClient, clock: MockClock, alice: Account, bob: Account) ->
         depends_on=[keys["id"]],
         deadline="2026-12-01",
     )
-    prep = add_task(
+    prep = api_task(
         client, alice, "Prepare schema", project_id=project, deadline="2026-11-27T12:00:00+01:00"
     )
-    migrate = add_task(client, alice, "Run migration", project_id=project, depends_on=[prep["id"]])
-    review = add_task(
+    migrate = api_task(client, alice, "Run migration", project_id=project, depends_on=[prep["id"]])
+    review = api_task(
         client, alice, "Review PR", project_id=project, estimate_minutes=60, deadline="2026-11-30"
     )
     other_team = client.post("/api/v1/teams", json={"name": "Ops"}, headers=alice.headers).json()
     ops = client.post(
         "/api/v1/projects", json={"name": "ops", "team_id": other_team["id"]}, headers=alice.headers
     ).json()
-    elsewhere = add_task(client, alice, "Ops duty", project_id=ops["id"], status="done")
+    elsewhere = api_task(client, alice, "Ops duty", project_id=ops["id"], status="done")
     submit(client, team["id"], alice, today="Fix login rate limit\n- Pair with Bob", blockers="")
 
     clock.set(FRI_NOON)
-    log_time(client, alice, fix["id"], "2026-11-27T08:00:00Z", "2026-11-27T09:30:00Z")
-    log_time(client, alice, ship["id"], "2026-11-27T09:30:00Z", "2026-11-27T10:15:00Z")
+    api_time_entry(client, alice, fix["id"], "2026-11-27T08:00:00Z", "2026-11-27T09:30:00Z")
+    api_time_entry(client, alice, ship["id"], "2026-11-27T09:30:00Z", "2026-11-27T10:15:00Z")
     finish(client, alice, fix)
     clock.set(MONDAY)
     return {

@@ -20,9 +20,9 @@ from devday.standup import jobs as standup_jobs
 from devday.standup.models import Blocker
 from devday.team.models import Team
 from devday.wiring import job_registry, writer_sessions
-from tests.conftest import Account, sign_up
+from tests.factories import Account, api_project, api_team, sign_up
 from tests.notify.support import WebhookReceiver
-from tests.standup.support import make_team, submit
+from tests.standup.support import submit
 
 
 @pytest.fixture
@@ -78,7 +78,8 @@ def test_it_reminds_each_member_in_their_timezone_and_skips_leave(
     receiver: WebhookReceiver,
     engine: Engine,
 ) -> None:
-    team = make_team(client, alice, {"member": bob})
+    team_id = api_team(client, alice, members=[(bob, "member")])
+    team = {"id": team_id, "project_id": api_project(client, alice, team_id)}
     channel(client, alice, receiver, "alice")
     channel(client, bob, receiver, "bob")
     leave = client.post(
@@ -132,7 +133,8 @@ def test_it_follows_a_changed_meeting_time(
     receiver: WebhookReceiver,
     engine: Engine,
 ) -> None:
-    team = make_team(client, alice, {})
+    team_id = api_team(client, alice)
+    team = {"id": team_id, "project_id": api_project(client, alice, team_id)}
     channel(client, alice, receiver, "alice")
     clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
     worker.start_up()
@@ -170,7 +172,8 @@ def test_it_flags_a_blocker_open_over_two_days_to_the_managers_once(
     engine: Engine,
 ) -> None:
     sam = sign_up(client, "Sam")
-    team = make_team(client, alice, {"manager": sam, "member": bob})
+    team_id = api_team(client, alice, members=[(sam, "manager"), (bob, "member")])
+    team = {"id": team_id, "project_id": api_project(client, alice, team_id)}
     for who, path in ((alice, "alice"), (sam, "sam"), (bob, "bob")):
         channel(client, who, receiver, path)
     submit(client, team["id"], bob, blockers="Waiting for the staging database")

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from devday.standup.service import on_leave
-from tests.conftest import Account
+from tests.factories import Account
 
 
 def test_it_adds_lists_and_removes_leave(client: TestClient, alice: Account, bob: Account) -> None:

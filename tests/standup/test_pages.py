@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account, sign_up
-from tests.standup.support import add_task, make_team, mine, submit
-from tests.web.test_pages import csrf_from, log_in
+from tests.factories import Account, api_project, api_task, api_team, csrf_from, sign_up, web_log_in
+from tests.standup.support import mine, submit
 
 
 def section(html: str, element_id: str) -> str:
@@ -22,8 +21,9 @@ def section(html: str, element_id: str) -> str:
 
 @pytest.fixture
 def team(client: TestClient, alice: Account, bob: Account) -> dict[str, Any]:
-    team = make_team(client, alice, {"member": bob})
-    add_task(
+    team_id = api_team(client, alice, members=[(bob, "member")])
+    team = {"id": team_id, "project_id": api_project(client, alice, team_id)}
+    api_task(
         client,
         alice,
         "Fix <login>",
@@ -44,7 +44,7 @@ def test_it_sends_a_signed_out_visitor_to_the_login(client: TestClient) -> None:
 def test_it_lets_you_pick_a_team_or_goes_straight_to_your_only_one(
     client: TestClient, alice: Account
 ) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     empty = client.get("/team")
     assert empty.status_code == 200 and 'id="no-teams"' in empty.text
     first = client.post("/api/v1/teams", json={"name": "Backend"}, headers=alice.headers).json()
@@ -66,7 +66,7 @@ def test_it_prefills_the_form_with_the_draft_and_shows_the_team(
         "/api/v1/leave", json={"start": "2026-11-30", "end": "2026-12-02"}, headers=bob.headers
     )
     assert leave.status_code == 201
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
 
     page = client.get(f"/team/{team['id']}")
 
@@ -86,7 +86,7 @@ def test_it_prefills_the_form_with_the_draft_and_shows_the_team(
 def test_it_submits_the_standup_and_resolves_its_blocker(
     client: TestClient, alice: Account, bob: Account, team: dict[str, Any]
 ) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get(f"/team/{team['id']}")
     form = {
         "csrf_token": csrf_from(page.text),
@@ -121,7 +121,7 @@ def test_it_submits_the_standup_and_resolves_its_blocker(
 def test_it_refuses_a_form_without_its_token_or_with_a_bad_field(
     client: TestClient, alice: Account, team: dict[str, Any]
 ) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get(f"/team/{team['id']}")
     base = {"day": "2026-11-30", "today": "x", "version": "0", "action": "submit"}
     expired = client.post(f"/team/{team['id']}/standup", data=base)
@@ -151,7 +151,7 @@ def test_it_refuses_a_form_without_its_token_or_with_a_bad_field(
 def test_it_adds_and_removes_leave_with_errors_next_to_the_field(
     client: TestClient, alice: Account, team: dict[str, Any]
 ) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     token = csrf_from(client.get(f"/team/{team['id']}").text)
     url = f"/team/{team['id']}/leave"
     backwards = client.post(
@@ -183,11 +183,11 @@ def test_it_adds_and_removes_leave_with_errors_next_to_the_field(
 def test_it_shows_figures_per_member_only_to_managers(
     client: TestClient, alice: Account, bob: Account, team: dict[str, Any]
 ) -> None:
-    log_in(client, bob.email)
+    web_log_in(client, bob.email)
     as_member = section(client.get(f"/team/{team['id']}").text, "figures-members")
     assert re.findall(r'<th scope="row">([^<]+)</th>', as_member) == ["Bob"]
     client.cookies.clear()
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     as_owner = section(client.get(f"/team/{team['id']}").text, "figures-members")
     assert re.findall(r'<th scope="row">([^<]+)</th>', as_owner) == ["Alice", "Bob"]
 
@@ -197,7 +197,7 @@ def test_it_hides_another_teams_page_and_forms(
 ) -> None:
     submit(client, team["id"], alice, blockers="Alice's blocker")
     carol = sign_up(client, "Carol")
-    log_in(client, carol.email)
+    web_log_in(client, carol.email)
     page = client.get(f"/team/{team['id']}")
     assert page.status_code == 404 and "Alice" not in page.text
     for path in ("/team/0", "/team/99999999999", "/team/x"):

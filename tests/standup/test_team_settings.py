@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account
-from tests.standup.support import make_team
+from tests.factories import Account, api_project, api_team
 
 
 def test_it_defaults_to_the_creators_timezone_and_a_meeting_at_three(
@@ -27,7 +26,8 @@ def test_it_defaults_to_the_creators_timezone_and_a_meeting_at_three(
 def test_it_refuses_bad_settings_and_lets_only_managers_change_them(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    team = make_team(client, alice, {"member": bob})
+    team_id = api_team(client, alice, members=[(bob, "member")])
+    team = {"id": team_id, "project_id": api_project(client, alice, team_id)}
     url = f"/api/v1/teams/{team['id']}"
     for body, field in (
         ({"meeting_time": "25:00"}, "meeting_time"),

@@ -4,18 +4,12 @@ import json
 from datetime import timedelta
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from devday.clock import MockClock
 from tests.conftest import START as START_OF_TEST
-from tests.conftest import Account
-from tests.team.test_api import make_team
-
-
-def add(client: TestClient, who: Account, **fields: object) -> dict:
-    response = client.post("/api/v1/tasks", json={"title": "task", **fields}, headers=who.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.factories import Account, api_task, api_team
 
 
 def titles(client: TestClient, who: Account, query: str = "") -> list[str]:
@@ -25,8 +19,8 @@ def titles(client: TestClient, who: Account, query: str = "") -> list[str]:
 
 
 def test_it_keeps_every_field_of_a_task(client: TestClient, alice: Account) -> None:
-    dep = add(client, alice, title="Design the schema")
-    task = add(
+    dep = api_task(client, alice, title="Design the schema")
+    task = api_task(
         client,
         alice,
         title="Fix login rate limit",
@@ -67,7 +61,7 @@ def test_it_keeps_every_field_of_a_task(client: TestClient, alice: Account) -> N
 
 
 def test_it_defaults_min_chunk_and_importance(client: TestClient, alice: Account) -> None:
-    task = add(client, alice)
+    task = api_task(client, alice)
     assert task["min_chunk_minutes"] == 30 and task["importance"] == 2
     assert task["priority"] == "P3" and task["status"] == "todo" and task["kind"] == "other"
 
@@ -75,14 +69,14 @@ def test_it_defaults_min_chunk_and_importance(client: TestClient, alice: Account
 def test_it_reads_a_date_alone_as_the_end_of_the_owners_working_day(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    berlin = add(client, alice, deadline="2026-12-04")
-    new_york = add(client, bob, deadline="2026-12-04")
+    berlin = api_task(client, alice, deadline="2026-12-04")
+    new_york = api_task(client, bob, deadline="2026-12-04")
     assert berlin["deadline"] == "2026-12-04T17:00:00Z"  # 18:00 in Berlin
     assert new_york["deadline"] == "2026-12-04T23:00:00Z"  # 18:00 in New York
 
 
 def test_it_follows_daylight_saving_for_date_deadlines(client: TestClient, alice: Account) -> None:
-    summer = add(client, alice, deadline="2027-07-01")
+    summer = api_task(client, alice, deadline="2027-07-01")
     assert summer["deadline"] == "2027-07-01T16:00:00Z"  # 18:00 CEST
 
 
@@ -98,7 +92,7 @@ def test_it_refuses_a_deadline_without_an_offset(client: TestClient, alice: Acco
 def test_it_marks_done_with_a_completion_time_and_reopens(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    task = add(client, alice)
+    task = api_task(client, alice)
     clock.advance(timedelta(hours=2))
     done = client.patch(
         f"/api/v1/tasks/{task['id']}", json={"status": "done", "version": 1}, headers=alice.headers
@@ -114,7 +108,7 @@ def test_it_marks_done_with_a_completion_time_and_reopens(
 
 
 def test_it_refuses_a_stale_update_and_keeps_the_first(client: TestClient, alice: Account) -> None:
-    task = add(client, alice, title="original")
+    task = api_task(client, alice, title="original")
     first = client.patch(
         f"/api/v1/tasks/{task['id']}",
         json={"title": "first"},
@@ -134,7 +128,7 @@ def test_it_refuses_a_stale_update_and_keeps_the_first(client: TestClient, alice
 
 
 def test_it_requires_the_version_on_update(client: TestClient, alice: Account) -> None:
-    task = add(client, alice)
+    task = api_task(client, alice)
     response = client.patch(
         f"/api/v1/tasks/{task['id']}", json={"title": "x"}, headers=alice.headers
     )
@@ -143,7 +137,7 @@ def test_it_requires_the_version_on_update(client: TestClient, alice: Account) -
 
 
 def test_it_clears_optional_fields_with_null(client: TestClient, alice: Account) -> None:
-    task = add(client, alice, deadline="2026-12-04", estimate_minutes=30)
+    task = api_task(client, alice, deadline="2026-12-04", estimate_minutes=30)
     cleared = client.patch(
         f"/api/v1/tasks/{task['id']}",
         json={"deadline": None, "estimate_minutes": None, "version": 1},
@@ -157,9 +151,9 @@ def test_it_clears_optional_fields_with_null(client: TestClient, alice: Account)
 
 
 def test_it_refuses_a_dependency_cycle_and_names_it(client: TestClient, alice: Account) -> None:
-    a = add(client, alice, title="A")
-    b = add(client, alice, title="B", depends_on=[a["id"]])
-    c = add(client, alice, title="C", depends_on=[b["id"]])
+    a = api_task(client, alice, title="A")
+    b = api_task(client, alice, title="B", depends_on=[a["id"]])
+    c = api_task(client, alice, title="C", depends_on=[b["id"]])
     response = client.patch(
         f"/api/v1/tasks/{a['id']}",
         json={"depends_on": [c["id"]], "version": 1},
@@ -191,7 +185,7 @@ def test_it_refuses_unknown_references_in_the_body(client: TestClient, alice: Ac
 def test_it_assigns_team_tasks_to_members_only(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    team = make_team(client, alice)
+    team = api_team(client, alice)
     project = client.post(
         "/api/v1/projects", json={"name": "api", "team_id": team}, headers=alice.headers
     ).json()
@@ -202,22 +196,22 @@ def test_it_assigns_team_tasks_to_members_only(
     )
     assert refused.status_code == 422
     client.post(f"/api/v1/teams/{team}/members", json={"email": bob.email}, headers=alice.headers)
-    task = add(client, alice, title="for bob", project_id=project["id"], assignee_id=bob.id)
+    task = api_task(client, alice, title="for bob", project_id=project["id"], assignee_id=bob.id)
     assert task["team_id"] == team
     assert titles(client, bob, f"?assignee_id={bob.id}") == ["for bob"]
 
 
 def test_it_lists_by_deadline_then_importance(client: TestClient, alice: Account) -> None:
-    add(client, alice, title="no deadline", importance=4)
-    add(client, alice, title="fri low", deadline="2026-12-04", importance=1)
-    add(client, alice, title="fri high", deadline="2026-12-04", importance=4)
-    add(client, alice, title="tue", deadline="2026-12-01", importance=2)
+    api_task(client, alice, title="no deadline", importance=4)
+    api_task(client, alice, title="fri low", deadline="2026-12-04", importance=1)
+    api_task(client, alice, title="fri high", deadline="2026-12-04", importance=4)
+    api_task(client, alice, title="tue", deadline="2026-12-01", importance=2)
     assert titles(client, alice) == ["tue", "fri high", "fri low", "no deadline"]
 
 
 def test_it_filters_the_list(client: TestClient, alice: Account) -> None:
     api = client.post("/api/v1/projects", json={"name": "api"}, headers=alice.headers).json()
-    add(
+    api_task(
         client,
         alice,
         title="Fix 100% CPU",
@@ -226,8 +220,10 @@ def test_it_filters_the_list(client: TestClient, alice: Account) -> None:
         deadline="2026-12-01",
         planned_date="2026-11-30",
     )
-    add(client, alice, title="Write docs", notes="mention the rate limit", deadline="2026-12-10")
-    done = add(client, alice, title="Old thing")
+    api_task(
+        client, alice, title="Write docs", notes="mention the rate limit", deadline="2026-12-10"
+    )
+    done = api_task(client, alice, title="Old thing")
     client.patch(
         f"/api/v1/tasks/{done['id']}", json={"status": "done", "version": 1}, headers=alice.headers
     )
@@ -247,7 +243,7 @@ def test_it_filters_the_list(client: TestClient, alice: Account) -> None:
 
 def test_it_paginates(client: TestClient, alice: Account) -> None:
     for day in range(1, 6):
-        add(client, alice, title=f"t{day}", deadline=f"2026-12-0{day}")
+        api_task(client, alice, title=f"t{day}", deadline=f"2026-12-0{day}")
     first = client.get("/api/v1/tasks?limit=2", headers=alice.headers).json()
     assert [t["title"] for t in first["items"]] == ["t1", "t2"] and first["next_offset"] == 2
     last = client.get("/api/v1/tasks?limit=2&offset=4", headers=alice.headers).json()
@@ -257,24 +253,25 @@ def test_it_paginates(client: TestClient, alice: Account) -> None:
 
 
 def test_it_escapes_markdown_html(client: TestClient, alice: Account) -> None:
-    task = add(client, alice, notes="<script>alert(1)</script> [x](javascript:alert(1))")
+    task = api_task(client, alice, notes="<script>alert(1)</script> [x](javascript:alert(1))")
     assert "<script>" not in task["notes_html"]
     assert 'href="javascript' not in task["notes_html"]
 
 
 def test_it_deletes_a_task(client: TestClient, alice: Account) -> None:
-    task = add(client, alice)
+    task = api_task(client, alice)
     assert client.delete(f"/api/v1/tasks/{task['id']}", headers=alice.headers).status_code == 204
     assert client.get(f"/api/v1/tasks/{task['id']}", headers=alice.headers).status_code == 404
 
 
-def test_it_lets_only_one_of_two_racing_writers_win(app, alice: Account) -> None:
+def test_it_lets_only_one_of_two_racing_writers_win(app: FastAPI, alice: Account) -> None:
     """Both writers pass the version check; the conditional UPDATE refuses the second."""
     if app.state.devday.engine.dialect.name == "sqlite":
         pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); the PostgreSQL run covers it")
     from devday.account.models import User
     from devday.errors import Conflict
     from devday.task import service
+    from devday.task.models import Task
     from devday.task.schemas import TaskCreate, TaskUpdate
 
     factory = app.state.devday.session_factory
@@ -316,13 +313,13 @@ def test_it_lets_only_one_of_two_racing_writers_win(app, alice: Account) -> None
         second.close()
     assert raised
     with factory() as check:
-        assert check.get(service.Task, task.id).title == "first"
+        assert check.get(Task, task.id).title == "first"
 
 
 def test_it_shows_logged_time_beside_the_estimate(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    task = add(client, alice, estimate_minutes=60)
+    task = api_task(client, alice, estimate_minutes=60)
     client.post("/api/v1/timer/start", json={"task_id": task["id"]}, headers=alice.headers)
     clock.advance(timedelta(minutes=25))
     running = client.get(f"/api/v1/tasks/{task['id']}", headers=alice.headers).json()

@@ -2,22 +2,13 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account, sign_up
-
-
-def make_team(client: TestClient, owner: Account, name: str = "Backend") -> int:
-    response = client.post(
-        "/api/v1/teams", json={"name": name, "timezone": "Europe/Berlin"}, headers=owner.headers
-    )
-    assert response.status_code == 201, response.text
-    assert response.json()["my_role"] == "owner"
-    return int(response.json()["id"])
+from tests.factories import Account, api_team, sign_up
 
 
 def test_it_adds_members_by_email_with_a_role(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    team = make_team(client, alice)
+    team = api_team(client, alice)
     added = client.post(
         f"/api/v1/teams/{team}/members",
         json={"email": "BOB@example.com", "role": "manager"},
@@ -34,15 +25,15 @@ def test_it_adds_members_by_email_with_a_role(
 def test_it_lets_a_user_be_in_several_teams(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    first = make_team(client, alice, "Backend")
-    second = make_team(client, bob, "Platform")
+    first = api_team(client, alice, "Backend")
+    second = api_team(client, bob, "Platform")
     client.post(f"/api/v1/teams/{second}/members", json={"email": alice.email}, headers=bob.headers)
     teams = client.get("/api/v1/teams", headers=alice.headers).json()
     assert {(t["id"], t["my_role"]) for t in teams} == {(first, "owner"), (second, "member")}
 
 
 def test_it_names_an_unknown_email(client: TestClient, alice: Account) -> None:
-    team = make_team(client, alice)
+    team = api_team(client, alice)
     response = client.post(
         f"/api/v1/teams/{team}/members", json={"email": "nobody@example.com"}, headers=alice.headers
     )
@@ -51,7 +42,7 @@ def test_it_names_an_unknown_email(client: TestClient, alice: Account) -> None:
 
 
 def test_it_refuses_a_duplicate_member(client: TestClient, alice: Account, bob: Account) -> None:
-    team = make_team(client, alice)
+    team = api_team(client, alice)
     client.post(f"/api/v1/teams/{team}/members", json={"email": bob.email}, headers=alice.headers)
     again = client.post(
         f"/api/v1/teams/{team}/members", json={"email": bob.email}, headers=alice.headers
@@ -63,7 +54,7 @@ def test_it_lets_only_owners_and_managers_add_members(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
     carol = sign_up(client, "Carol")
-    team = make_team(client, alice)
+    team = api_team(client, alice)
     client.post(f"/api/v1/teams/{team}/members", json={"email": bob.email}, headers=alice.headers)
     refused = client.post(
         f"/api/v1/teams/{team}/members", json={"email": carol.email}, headers=bob.headers
@@ -86,7 +77,7 @@ def test_it_lets_only_owners_and_managers_add_members(
 
 
 def test_it_keeps_at_least_one_owner(client: TestClient, alice: Account) -> None:
-    team = make_team(client, alice)
+    team = api_team(client, alice)
     leave = client.delete(f"/api/v1/teams/{team}/members/{alice.id}", headers=alice.headers)
     assert leave.status_code == 409
     demote = client.patch(
@@ -96,7 +87,7 @@ def test_it_keeps_at_least_one_owner(client: TestClient, alice: Account) -> None
 
 
 def test_it_lets_a_member_leave(client: TestClient, alice: Account, bob: Account) -> None:
-    team = make_team(client, alice)
+    team = api_team(client, alice)
     client.post(f"/api/v1/teams/{team}/members", json={"email": bob.email}, headers=alice.headers)
     assert (
         client.delete(f"/api/v1/teams/{team}/members/{bob.id}", headers=bob.headers).status_code
@@ -106,7 +97,7 @@ def test_it_lets_a_member_leave(client: TestClient, alice: Account, bob: Account
 
 
 def test_it_renames_and_deletes_a_team(client: TestClient, alice: Account) -> None:
-    team = make_team(client, alice)
+    team = api_team(client, alice)
     renamed = client.patch(f"/api/v1/teams/{team}", json={"name": "Core"}, headers=alice.headers)
     assert renamed.json()["name"] == "Core"
     assert client.delete(f"/api/v1/teams/{team}", headers=alice.headers).status_code == 204

@@ -143,12 +143,12 @@ def seed_checks(
             )
             app_ids[name] = app.id
         for plan in PLANS:
-            data = CheckCreate(name=plan.name, path=plan.path, interval_seconds=900, **plan.fields)  # type: ignore[arg-type]
+            fields = {"name": plan.name, "path": plan.path, "interval_seconds": 900, **plan.fields}
             check = checks_service.create_check(
                 session=session,
                 user=user,
                 app_id=app_ids[plan.app],
-                data=data,
+                data=CheckCreate.model_validate(fields),
                 now=start,
                 outbound=ALLOW_ALL,
             )

@@ -26,7 +26,9 @@ def parse(markup: str) -> ET.Element:
     return ET.fromstring(str(markup).replace("<svg ", f'<svg xmlns="{SVG[1:-1]}" ', 1))
 
 
-def block(day: date, start: int, end: int, title: str = "Fix login", kind: str = "coding"):
+def block(
+    day: date, start: int, end: int, title: str = "Fix login", kind: str = "coding"
+) -> WeekBlock:
     return WeekBlock(day=day, start_minute=start, end_minute=end, title=title, kind=kind, times="")
 
 

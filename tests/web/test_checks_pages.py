@@ -22,25 +22,18 @@ from devday.web.charts.checks import (
     sparkline,
     time_ticks,
 )
-from tests.conftest import Account
+from tests.factories import Account, api_team, csrf_from, web_log_in
 from tests.web.checks_seed import seed_checks
-from tests.web.test_pages import csrf_from, log_in
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def make_team(client: TestClient, account: Account, name: str = "Backend") -> int:
-    response = client.post("/api/v1/teams", json={"name": name}, headers=account.headers)
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 @pytest.fixture
 def world(client: TestClient, alice: Account, engine: Engine, clock: MockClock) -> dict[str, Any]:
     """Alice's team with three apps and four days of their checks' runs; Alice signed in."""
-    team_id = make_team(client, alice)
+    team_id = api_team(client, alice, timezone=None)
     apps = seed_checks(engine, owner_id=alice.id, team_id=team_id, now=clock.now(), days=4)
-    assert log_in(client, alice.email).status_code == 303
+    assert web_log_in(client, alice.email).status_code == 303
     return {"team_id": team_id, "apps": apps}
 
 
@@ -157,7 +150,7 @@ def test_it_hides_another_teams_apps_and_incidents(
     client: TestClient, alice: Account, bob: Account, world: dict[str, Any]
 ) -> None:
     billing = world["apps"]["billing-web"]
-    assert log_in(client, bob.email).status_code == 303
+    assert web_log_in(client, bob.email).status_code == 303
     apps = client.get("/apps").text
     assert "billing-web" not in apps and "Create a team first" in apps
     assert "billing-web" not in client.get("/incidents").text
@@ -172,9 +165,9 @@ def test_it_hides_another_teams_apps_and_incidents(
 
 
 def test_it_says_what_to_do_with_no_apps(client: TestClient, alice: Account) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     assert "Create a team first" in client.get("/apps").text
-    make_team(client, alice)
+    api_team(client, alice, timezone=None)
     html = client.get("/apps").text
     assert "No apps yet" in html and 'action="/apps"' in html
     assert "No open incidents" in client.get("/incidents").text
@@ -186,8 +179,8 @@ def test_it_says_what_to_do_with_no_apps(client: TestClient, alice: Account) -> 
 def test_it_adds_an_app_and_shows_errors_next_to_the_field(
     client: TestClient, alice: Account
 ) -> None:
-    team_id = make_team(client, alice)
-    log_in(client, alice.email)
+    team_id = api_team(client, alice, timezone=None)
+    web_log_in(client, alice.email)
     token = csrf_from(client.get("/apps").text)
     bad = client.post(
         "/apps",
@@ -218,13 +211,13 @@ def test_it_adds_an_app_and_shows_errors_next_to_the_field(
 def test_it_adds_a_check_and_shows_errors_next_to_the_field(
     client: TestClient, alice: Account
 ) -> None:
-    team_id = make_team(client, alice)
+    team_id = api_team(client, alice, timezone=None)
     app = client.post(
         "/api/v1/apps",
         json={"team_id": team_id, "name": "docs", "base_url": "https://docs.example.com"},
         headers=alice.headers,
     ).json()
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     token = csrf_from(client.get(f"/apps/{app['id']}").text)
     form = {
         "name": "home",
@@ -268,13 +261,13 @@ def test_it_adds_a_check_and_shows_errors_next_to_the_field(
 def test_it_refuses_a_form_without_the_csrf_token(
     client: TestClient, alice: Account, path: str
 ) -> None:
-    team_id = make_team(client, alice)
+    team_id = api_team(client, alice, timezone=None)
     app = client.post(
         "/api/v1/apps",
         json={"team_id": team_id, "name": "docs", "base_url": "https://docs.example.com"},
         headers=alice.headers,
     ).json()
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     data = {"team_id": str(team_id), "name": "x", "base_url": "https://x.example.com"}
     response = client.post(path.format(id=app["id"]), data={**data, "csrf_token": "forged"})
     assert response.status_code == 403 and "Your form expired" in response.text

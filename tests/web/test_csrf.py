@@ -7,8 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from devday.web.csrf import CSRF_COOKIE
-from tests.conftest import Account, sign_up
-from tests.web.test_pages import csrf_from, log_in
+from tests.factories import Account, csrf_from, sign_up, web_log_in
 
 
 def rename(client: TestClient, token: str, name: str) -> int:
@@ -26,7 +25,7 @@ def planted_pair(app: FastAPI, account: Account | None) -> tuple[str, str]:
         if account is None:
             page = other.get("/login")
         else:
-            assert log_in(other, account.email).status_code == 303
+            assert web_log_in(other, account.email).status_code == 303
             page = other.get("/settings/profile")
         return other.cookies[CSRF_COOKIE], csrf_from(page.text)
 
@@ -35,7 +34,7 @@ def test_it_refuses_a_csrf_pair_planted_from_another_session(
     client: TestClient, app: FastAPI, alice: Account
 ) -> None:
     mallory = sign_up(client, "Mallory")
-    assert log_in(client, alice.email).status_code == 303
+    assert web_log_in(client, alice.email).status_code == 303
     for source in (mallory, None):
         cookie, token = planted_pair(app, source)
         client.cookies.set(CSRF_COOKIE, cookie, domain="testserver.local")
@@ -47,7 +46,7 @@ def test_it_accepts_the_sessions_own_token_and_renews_it_on_sign_in(
     client: TestClient, alice: Account
 ) -> None:
     before = csrf_from(client.get("/login").text)
-    assert log_in(client, alice.email).status_code == 303
+    assert web_log_in(client, alice.email).status_code == 303
     assert rename(client, before, "Alicia") == 403  # the signed-out token is no longer good
     own = csrf_from(client.get("/settings/profile").text)
     assert own != before

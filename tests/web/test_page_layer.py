@@ -14,8 +14,7 @@ from devday.deps import IdPath
 from devday.errors import Forbidden, Invalid
 from devday.web.forms import FormStr, Refusal
 from devday.web.page import Missing, Page, PageContext, PageDay, page_router
-from tests.conftest import Account
-from tests.web.test_pages import csrf_from, log_in
+from tests.factories import Account, csrf_from, web_log_in
 
 
 def _form(page: PageContext, refusal: Refusal | None = None) -> Response:
@@ -59,7 +58,7 @@ def _add_pages(app: FastAPI) -> None:
 def token(app: FastAPI, client: TestClient, alice: Account) -> str:
     """The test's pages added, Alice signed in; her form token."""
     _add_pages(app)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     return csrf_from(client.get("/widgets/1").text)
 
 
@@ -82,7 +81,7 @@ def test_it_answers_a_bad_path_id_or_day_with_the_routers_html_404(
     app: FastAPI, client: TestClient, alice: Account
 ) -> None:
     _add_pages(app)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     assert client.get("/widgets/7").status_code == 200
     for path in ("/widgets/abc", "/widgets/0", "/widgets/99999999999", "/widgets/7/days/someday"):
         response = client.get(path)
@@ -102,7 +101,7 @@ def test_it_says_which_day_it_could_not_read(
         return _form(page)
 
     app.include_router(router)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     response = client.get("/gadgets/2026-13-01")
     assert response.status_code == 404
     assert "no such day: &#39;2026-13-01&#39;; use YYYY-MM-DD" in response.text

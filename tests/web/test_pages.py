@@ -2,26 +2,10 @@ from __future__ import annotations
 
 import re
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account
-
-PASSWORD = "correct horse battery staple"
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the form carries a CSRF token"
-    return match.group(1)
-
-
-def log_in(client: TestClient, email: str, password: str = PASSWORD):
-    page = client.get("/login")
-    return client.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": csrf_from(page.text)},
-        follow_redirects=False,
-    )
+from tests.factories import PASSWORD, Account, csrf_from, web_log_in
 
 
 def test_it_signs_up_on_the_web_and_lands_signed_in(client: TestClient) -> None:
@@ -61,7 +45,7 @@ def test_it_shows_field_errors_next_to_the_field(client: TestClient) -> None:
 
 
 def test_it_logs_in_with_a_hardened_session_cookie(client: TestClient, alice: Account) -> None:
-    response = log_in(client, alice.email)
+    response = web_log_in(client, alice.email)
     assert response.status_code == 303
     cookie = next(
         v
@@ -73,9 +57,9 @@ def test_it_logs_in_with_a_hardened_session_cookie(client: TestClient, alice: Ac
     assert "Secure" not in cookie  # plain HTTP in this test
 
 
-def test_it_marks_the_cookie_secure_over_https(app, alice: Account) -> None:
+def test_it_marks_the_cookie_secure_over_https(app: FastAPI, alice: Account) -> None:
     with TestClient(app, base_url="https://testserver") as secure:
-        response = log_in(secure, alice.email)
+        response = web_log_in(secure, alice.email)
     cookie = next(
         v
         for k, v in response.headers.multi_items()
@@ -101,19 +85,20 @@ def test_it_refuses_a_form_post_without_the_csrf_token(client: TestClient, alice
 
 
 def test_it_logs_out_and_the_old_cookie_stops_working(client: TestClient, alice: Account) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     session_cookie = client.cookies.get("devday_session")
     home = client.get("/")
     assert home.status_code == 200
     out = client.post("/logout", data={"csrf_token": csrf_from(home.text)}, follow_redirects=False)
     assert out.status_code == 303
+    assert session_cookie is not None
     client.cookies.set("devday_session", session_cookie)
     again = client.get("/", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"].startswith("/login")
 
 
 def test_it_says_wrong_password_on_the_login_page(client: TestClient, alice: Account) -> None:
-    response = log_in(client, alice.email, "wrong password")
+    response = web_log_in(client, alice.email, "wrong password")
     assert response.status_code == 401
     assert "wrong email or password" in response.text
 
@@ -140,7 +125,7 @@ def test_it_shows_the_signed_in_users_open_tasks(client: TestClient, alice: Acco
         json={"title": "Write <b>docs</b>", "deadline": "2026-12-02", "estimate_minutes": 90},
         headers=alice.headers,
     )
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     home = client.get("/", follow_redirects=False)
     assert home.status_code == 303 and home.headers["location"] == "/today"
     today = client.get("/today")

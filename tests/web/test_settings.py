@@ -6,14 +6,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account
-from tests.web.test_pages import csrf_from, log_in
+from tests.factories import Account, csrf_from, web_log_in
 
 
 def open_settings(
     client: TestClient, account: Account, section: str = "profile"
 ) -> tuple[str, str]:
-    log_in(client, account.email)
+    web_log_in(client, account.email)
     page = client.get(f"/settings/{section}")
     assert page.status_code == 200, page.text
     return page.text, csrf_from(page.text)
@@ -54,7 +53,7 @@ SECTIONS = {
 def test_it_shows_each_section_on_its_own_page_with_a_nav_to_the_others(
     client: TestClient, alice: Account
 ) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     for section, heading in SECTIONS.items():
         html = client.get(f"/settings/{section}").text
         assert f">{heading}</h2>" in html

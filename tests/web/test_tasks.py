@@ -6,15 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account
-from tests.web.test_pages import csrf_from, log_in
-
-
-def add_task(account: Account, client: TestClient, **fields: Any) -> dict[str, Any]:
-    response = client.post("/api/v1/tasks", json=fields, headers=account.headers)
-    assert response.status_code == 201, response.text
-    task: dict[str, Any] = response.json()
-    return task
+from tests.factories import Account, api_task, csrf_from, web_log_in
 
 
 def read_task(account: Account, client: TestClient, task_id: int) -> dict[str, Any]:
@@ -27,7 +19,7 @@ def row_ids(html: str) -> list[int]:
 
 
 def signed_in(client: TestClient, account: Account, path: str = "/tasks") -> str:
-    log_in(client, account.email)
+    web_log_in(client, account.email)
     page = client.get(path)
     assert page.status_code == 200, page.text
     return csrf_from(page.text)
@@ -97,10 +89,10 @@ def test_it_refuses_quick_add_without_the_csrf_token(client: TestClient, alice: 
 
 def test_it_filters_the_list(client: TestClient, alice: Account) -> None:
     project = client.post("/api/v1/projects", json={"name": "web"}, headers=alice.headers).json()
-    api = add_task(alice, client, title="API docs", tags=["api"], deadline="2026-12-02")
-    web = add_task(alice, client, title="Web form", project_id=project["id"], deadline="2026-12-09")
-    done = add_task(alice, client, title="Old chore", status="done")
-    planned = add_task(alice, client, title="Planned thing", planned_date="2026-12-01")
+    api = api_task(client, alice, title="API docs", tags=["api"], deadline="2026-12-02")
+    web = api_task(client, alice, title="Web form", project_id=project["id"], deadline="2026-12-09")
+    done = api_task(client, alice, title="Old chore", status="done")
+    planned = api_task(client, alice, title="Planned thing", planned_date="2026-12-01")
     signed_in(client, alice)
 
     def ids(query: str) -> list[int]:
@@ -133,7 +125,7 @@ def test_it_shows_an_unreadable_filter_next_to_its_field(
 
 def test_it_pages_through_the_list(client: TestClient, alice: Account) -> None:
     for n in range(51):
-        add_task(alice, client, title=f"Task {n:02d}", tags=["bulk"])
+        api_task(client, alice, title=f"Task {n:02d}", tags=["bulk"])
     signed_in(client, alice)
     first = client.get("/tasks?tag=bulk")
     assert len(row_ids(first.text)) == 50
@@ -146,9 +138,9 @@ def test_it_pages_through_the_list(client: TestClient, alice: Account) -> None:
 
 
 def test_it_marks_ticked_tasks_done_or_dropped(client: TestClient, alice: Account) -> None:
-    one = add_task(alice, client, title="One")
-    two = add_task(alice, client, title="Two")
-    three = add_task(alice, client, title="Three")
+    one = api_task(client, alice, title="One")
+    two = api_task(client, alice, title="Two")
+    three = api_task(client, alice, title="Three")
     token = signed_in(client, alice)
     response = client.post(
         "/tasks/bulk",
@@ -171,8 +163,8 @@ def test_it_marks_ticked_tasks_done_or_dropped(client: TestClient, alice: Accoun
 def test_it_refuses_bulk_changes_to_someone_elses_task(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    mine = add_task(alice, client, title="Mine")
-    theirs = add_task(bob, client, title="Theirs")
+    mine = api_task(client, alice, title="Mine")
+    theirs = api_task(client, bob, title="Theirs")
     token = signed_in(client, alice)
     response = client.post(
         "/tasks/bulk",
@@ -208,10 +200,10 @@ def edit_form(task: dict[str, Any], **changes: str) -> dict[str, str]:
 def test_it_shows_a_task_with_rendered_notes_and_dependencies(
     client: TestClient, alice: Account
 ) -> None:
-    first = add_task(alice, client, title="Design schema")
-    task = add_task(
-        alice,
+    first = api_task(client, alice, title="Design schema")
+    task = api_task(
         client,
+        alice,
         title="Build API",
         notes="See **the spec**",
         depends_on=[first["id"]],
@@ -234,8 +226,8 @@ def test_it_shows_a_task_with_rendered_notes_and_dependencies(
 
 def test_it_saves_the_edit_form(client: TestClient, alice: Account) -> None:
     project = client.post("/api/v1/projects", json={"name": "web"}, headers=alice.headers).json()
-    other = add_task(alice, client, title="Other")
-    task = add_task(alice, client, title="Draft")
+    other = api_task(client, alice, title="Other")
+    task = api_task(client, alice, title="Draft")
     token = signed_in(client, alice, f"/tasks/{task['id']}")
     form = edit_form(
         task,
@@ -271,7 +263,7 @@ def test_it_saves_the_edit_form(client: TestClient, alice: Account) -> None:
 
 
 def test_it_shows_edit_errors_next_to_their_fields(client: TestClient, alice: Account) -> None:
-    task = add_task(alice, client, title="Draft")
+    task = api_task(client, alice, title="Draft")
     token = signed_in(client, alice, f"/tasks/{task['id']}")
     form = edit_form(
         task, title="", deadline="someday", estimate_minutes="2d", tags="bad tag!", csrf_token=token
@@ -286,7 +278,7 @@ def test_it_shows_edit_errors_next_to_their_fields(client: TestClient, alice: Ac
 
 
 def test_it_saves_a_deadline_from_the_date_time_picker(client: TestClient, alice: Account) -> None:
-    task = add_task(alice, client, title="Draft")
+    task = api_task(client, alice, title="Draft")
     token = signed_in(client, alice, f"/tasks/{task['id']}")
     form = edit_form(task, deadline="2026-12-03T09:30", csrf_token=token)
     response = client.post(f"/tasks/{task['id']}", data=form, follow_redirects=False)
@@ -301,7 +293,7 @@ def test_it_saves_a_deadline_from_the_date_time_picker(client: TestClient, alice
 def test_it_shows_the_new_version_when_the_form_was_stale(
     client: TestClient, alice: Account
 ) -> None:
-    task = add_task(alice, client, title="Draft")
+    task = api_task(client, alice, title="Draft")
     token = signed_in(client, alice, f"/tasks/{task['id']}")
     client.patch(
         f"/api/v1/tasks/{task['id']}",
@@ -318,8 +310,8 @@ def test_it_shows_the_new_version_when_the_form_was_stale(
 
 
 def test_it_shows_a_dependency_cycle_next_to_the_field(client: TestClient, alice: Account) -> None:
-    first = add_task(alice, client, title="First")
-    second = add_task(alice, client, title="Second", depends_on=[first["id"]])
+    first = api_task(client, alice, title="First")
+    second = api_task(client, alice, title="Second", depends_on=[first["id"]])
     token = signed_in(client, alice, f"/tasks/{first['id']}")
     form = edit_form(first, depends_on=str(second["id"]), csrf_token=token)
     response = client.post(f"/tasks/{first['id']}", data=form)
@@ -330,7 +322,7 @@ def test_it_shows_a_dependency_cycle_next_to_the_field(client: TestClient, alice
 
 
 def test_it_refuses_an_edit_without_the_csrf_token(client: TestClient, alice: Account) -> None:
-    task = add_task(alice, client, title="Draft")
+    task = api_task(client, alice, title="Draft")
     signed_in(client, alice)
     response = client.post(f"/tasks/{task['id']}", data=edit_form(task, title="Hacked"))
     assert response.status_code == 403
@@ -338,7 +330,7 @@ def test_it_refuses_an_edit_without_the_csrf_token(client: TestClient, alice: Ac
 
 
 def test_it_escapes_a_title_with_a_script(client: TestClient, alice: Account) -> None:
-    task = add_task(alice, client, title="<script>alert(1)</script>", notes="<script>x</script>")
+    task = api_task(client, alice, title="<script>alert(1)</script>", notes="<script>x</script>")
     signed_in(client, alice)
     for path in ("/tasks", f"/tasks/{task['id']}"):
         page = client.get(path)
@@ -350,7 +342,7 @@ def test_it_escapes_a_title_with_a_script(client: TestClient, alice: Account) ->
 def test_it_shows_a_404_page_to_a_stranger(
     client: TestClient, alice: Account, bob: Account, path: str
 ) -> None:
-    task = add_task(alice, client, title="Private")
+    task = api_task(client, alice, title="Private")
     token = signed_in(client, bob)
     page = client.get(path.format(id=task["id"]))
     assert page.status_code == 404
@@ -364,7 +356,7 @@ def test_it_shows_a_404_page_to_a_stranger(
 
 
 def test_it_keeps_the_selectors_the_browser_tests_use(client: TestClient, alice: Account) -> None:
-    add_task(alice, client, title="Something")
+    api_task(client, alice, title="Something")
     signed_in(client, alice)
     page = client.get("/tasks").text
     quick = re.search(r'<form id="quick-add".*?</form>', page, re.S)

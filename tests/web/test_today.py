@@ -3,9 +3,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
+import httpx2
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
@@ -13,37 +15,34 @@ from devday.clock import MockClock
 from devday.db import transaction
 from devday.demo import DEMO_PASSWORD, PEOPLE, seed_if_empty
 from devday.web.charts.timeline import Span, timeline_svg
-from tests.conftest import Account
-from tests.web.test_pages import csrf_from, log_in
+from tests.factories import Account, api_task, csrf_from, web_log_in
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = "2026-11-30"  # Monday; the clock starts at 10:00 Berlin time
 
 
-def add(client: TestClient, who: Account, **fields: object) -> dict:
-    body = {"title": "task", "deadline": "2026-12-04", "estimate_minutes": 60, **fields}
-    response = client.post("/api/v1/tasks", json=body, headers=who.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
+def add(client: TestClient, who: Account, **fields: Any) -> dict[str, Any]:
+    """A task due on Friday with an hour's estimate unless ``fields`` say otherwise."""
+    return api_task(client, who, **{"deadline": "2026-12-04", "estimate_minutes": 60, **fields})
 
 
 def sign_in(client: TestClient, who: Account) -> str:
     """Logs ``who`` in on the web; answers the CSRF token of their Today page."""
-    assert log_in(client, who.email).status_code == 303
+    assert web_log_in(client, who.email).status_code == 303
     return csrf_from(client.get("/today").text)
 
 
-def post(client: TestClient, path: str, token: str, **fields: str) -> httpx.Response:
+def post(client: TestClient, path: str, token: str, **fields: str) -> httpx2.Response:
     return client.post(path, data={"csrf_token": token, **fields}, follow_redirects=False)
 
 
-def plan_of(client: TestClient, who: Account, day: str = DAY) -> dict:
+def plan_of(client: TestClient, who: Account, day: str = DAY) -> dict[str, Any]:
     response = client.get(f"/api/v1/plans/{day}", headers=who.headers)
     assert response.status_code == 200, response.text
-    return response.json()
+    return dict(response.json())
 
 
-def planned(client: TestClient, who: Account, token: str) -> dict:
+def planned(client: TestClient, who: Account, token: str) -> dict[str, Any]:
     response = post(client, "/today/plan", token)
     assert response.status_code == 303 and response.headers["location"] == "/today"
     return plan_of(client, who)
@@ -307,11 +306,13 @@ def test_it_keeps_a_stranger_off_another_users_block(
     assert status == "todo"
 
 
-def test_it_shows_every_block_of_the_demo_day(app, client: TestClient, clock: MockClock) -> None:
+def test_it_shows_every_block_of_the_demo_day(
+    app: FastAPI, client: TestClient, clock: MockClock
+) -> None:
     with transaction(app.state.devday.session_factory) as session:
         seed_if_empty(session=session, now=clock.now())
     email = PEOPLE[0][0]
-    log_in(client, email, DEMO_PASSWORD)
+    web_log_in(client, email, DEMO_PASSWORD)
     token = csrf_from(client.get("/today").text)
     assert post(client, "/today/plan", token).status_code == 303
     api_token = client.post(

@@ -7,25 +7,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from devday.clock import MockClock
-from tests.conftest import START, Account
+from tests.conftest import START
+from tests.factories import Account, api_task, api_time_entry, web_log_in
 from tests.planning.test_forecast_api import finish_with_time
-from tests.web.test_pages import log_in
-
-
-def add_task(client: TestClient, account: Account, **fields: Any) -> dict[str, Any]:
-    response = client.post("/api/v1/tasks", json=fields, headers=account.headers)
-    assert response.status_code == 201, response.text
-    task: dict[str, Any] = response.json()
-    return task
-
-
-def log_time(client: TestClient, account: Account, task_id: int, start: str, end: str) -> None:
-    response = client.post(
-        "/api/v1/time-entries",
-        json={"task_id": task_id, "start": start, "end": end},
-        headers=account.headers,
-    )
-    assert response.status_code == 201, response.text
 
 
 def section(html: str, element_id: str) -> str:
@@ -48,7 +32,7 @@ def build_today(client: TestClient, account: Account) -> dict[str, Any]:
 
 
 def test_it_charts_the_planned_blocks_and_the_deadlines(client: TestClient, alice: Account) -> None:
-    add_task(
+    api_task(
         client,
         alice,
         title="Write <b>docs</b>",
@@ -56,9 +40,9 @@ def test_it_charts_the_planned_blocks_and_the_deadlines(client: TestClient, alic
         estimate_minutes=90,
         deadline="2026-12-02",
     )
-    add_task(client, alice, title="Fix login", kind="coding", estimate_minutes=60)
+    api_task(client, alice, title="Fix login", kind="coding", estimate_minutes=60)
     build_today(client, alice)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
 
     page = client.get("/week")
 
@@ -79,14 +63,14 @@ def test_it_charts_the_planned_blocks_and_the_deadlines(client: TestClient, alic
 
 
 def test_it_reads_the_stored_plan_and_never_builds_one(client: TestClient, alice: Account) -> None:
-    add_task(client, alice, title="Fix login", kind="coding", estimate_minutes=60)
-    log_in(client, alice.email)
+    api_task(client, alice, title="Fix login", kind="coding", estimate_minutes=60)
+    web_log_in(client, alice.email)
     empty = client.get("/week")
     assert "No plan for today yet" in empty.text and 'action="/today/plan"' in empty.text
     assert client.get("/api/v1/plans/2026-11-30", headers=alice.headers).status_code == 404
 
     built = build_today(client, alice)
-    add_task(client, alice, title="Added later", kind="docs", estimate_minutes=60)
+    api_task(client, alice, title="Added later", kind="docs", estimate_minutes=60)
     page = client.get("/week")
     again = client.get("/api/v1/plans/2026-11-30", headers=alice.headers).json()
     assert again["built_at"] == built["built_at"]
@@ -97,7 +81,7 @@ def test_it_reads_the_stored_plan_and_never_builds_one(client: TestClient, alice
 
 
 def test_it_lists_tomorrows_blocks(client: TestClient, alice: Account) -> None:
-    add_task(
+    api_task(
         client,
         alice,
         title="Big refactor",
@@ -106,7 +90,7 @@ def test_it_lists_tomorrows_blocks(client: TestClient, alice: Account) -> None:
         min_chunk_minutes=30,
     )
     build_today(client, alice)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
 
     page = client.get("/week")
 
@@ -115,12 +99,18 @@ def test_it_lists_tomorrows_blocks(client: TestClient, alice: Account) -> None:
 
 
 def test_it_charts_the_time_by_kind_from_the_work_log(client: TestClient, alice: Account) -> None:
-    coding = add_task(client, alice, title="Fix login", kind="coding")
-    docs = add_task(client, alice, title="Write docs", kind="docs")
-    log_time(client, alice, coding["id"], "2026-11-30T08:00:00+01:00", "2026-11-30T09:30:00+01:00")
-    log_time(client, alice, docs["id"], "2026-11-27T14:00:00+01:00", "2026-11-27T14:45:00+01:00")
-    log_time(client, alice, coding["id"], "2026-11-27T15:00:00+01:00", "2026-11-27T16:00:00+01:00")
-    log_in(client, alice.email)
+    coding = api_task(client, alice, title="Fix login", kind="coding")
+    docs = api_task(client, alice, title="Write docs", kind="docs")
+    api_time_entry(
+        client, alice, coding["id"], "2026-11-30T08:00:00+01:00", "2026-11-30T09:30:00+01:00"
+    )
+    api_time_entry(
+        client, alice, docs["id"], "2026-11-27T14:00:00+01:00", "2026-11-27T14:45:00+01:00"
+    )
+    api_time_entry(
+        client, alice, coding["id"], "2026-11-27T15:00:00+01:00", "2026-11-27T16:00:00+01:00"
+    )
+    web_log_in(client, alice.email)
 
     page = client.get("/week")
 
@@ -135,7 +125,7 @@ def test_it_charts_the_time_by_kind_from_the_work_log(client: TestClient, alice:
 
 
 def test_it_shows_an_empty_week_plainly(client: TestClient, alice: Account) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
 
     page = client.get("/week")
 
@@ -147,7 +137,7 @@ def test_it_shows_an_empty_week_plainly(client: TestClient, alice: Account) -> N
 
 
 def test_it_lists_the_tasks_the_planner_could_not_fit(client: TestClient, alice: Account) -> None:
-    add_task(
+    api_task(
         client,
         alice,
         title="Rewrite <the> billing",
@@ -156,7 +146,7 @@ def test_it_lists_the_tasks_the_planner_could_not_fit(client: TestClient, alice:
         deadline="2026-11-30",
     )
     build_today(client, alice)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
 
     page = client.get("/week")
 
@@ -166,7 +156,7 @@ def test_it_lists_the_tasks_the_planner_could_not_fit(client: TestClient, alice:
 
 
 def test_it_moves_to_another_week(client: TestClient, alice: Account) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
 
     page = client.get("/week?start=2026-12-07")
 
@@ -177,7 +167,7 @@ def test_it_moves_to_another_week(client: TestClient, alice: Account) -> None:
 
 
 def test_it_explains_a_bad_start_date_in_the_page(client: TestClient, alice: Account) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
 
     page = client.get("/week?start=next-friday")
 
@@ -189,7 +179,7 @@ def test_it_explains_a_bad_start_date_in_the_page(client: TestClient, alice: Acc
 def test_it_shows_how_the_estimates_run_per_kind(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     assert "No finished tasks with logged time yet" in client.get("/week").text
     for _ in range(10):
         clock.set(clock.now() - timedelta(hours=3))  # each entry ends before the last began

@@ -5,19 +5,20 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account
-from tests.web.test_pages import csrf_from, log_in
-from tests.web.test_week import add_task, log_time, section
+from tests.factories import Account, api_task, api_time_entry, csrf_from, web_log_in
+from tests.web.test_week import section
 
 DAY = "2026-11-30"
 
 
 def wrapup_day(client: TestClient, alice: Account) -> dict[str, Any]:
-    done = add_task(client, alice, title="Fix <login>", kind="coding", status="done")
-    log_time(client, alice, done["id"], "2026-11-30T08:00:00+01:00", "2026-11-30T09:30:00+01:00")
-    later = add_task(client, alice, title="Write docs", kind="docs", planned_date=DAY)
-    dropped = add_task(client, alice, title="Old idea", planned_date=DAY)
-    rolled = add_task(client, alice, title="Review PR", kind="review", planned_date=DAY)
+    done = api_task(client, alice, title="Fix <login>", kind="coding", status="done")
+    api_time_entry(
+        client, alice, done["id"], "2026-11-30T08:00:00+01:00", "2026-11-30T09:30:00+01:00"
+    )
+    later = api_task(client, alice, title="Write docs", kind="docs", planned_date=DAY)
+    dropped = api_task(client, alice, title="Old idea", planned_date=DAY)
+    rolled = api_task(client, alice, title="Review PR", kind="review", planned_date=DAY)
     return {"done": done, "later": later, "dropped": dropped, "rolled": rolled}
 
 
@@ -47,7 +48,7 @@ def test_it_shows_what_was_done_with_its_time_and_what_is_pending(
     client: TestClient, alice: Account
 ) -> None:
     tasks = wrapup_day(client, alice)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
 
     page = client.get("/wrapup")
 
@@ -68,7 +69,7 @@ def test_it_closes_the_day_with_the_decisions_and_shows_the_report(
     client: TestClient, alice: Account
 ) -> None:
     tasks = wrapup_day(client, alice)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get(f"/wrapup/{DAY}")
     form = close_form(
         page.text,
@@ -102,7 +103,7 @@ def test_it_shows_the_error_when_the_day_is_closed_twice(
     client: TestClient, alice: Account
 ) -> None:
     wrapup_day(client, alice)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get(f"/wrapup/{DAY}")
     first = client.post(f"/wrapup/{DAY}", data=close_form(page.text, []), follow_redirects=False)
     assert first.status_code == 303
@@ -117,7 +118,7 @@ def test_it_shows_the_error_when_the_day_is_closed_twice(
 
 def test_it_keeps_the_form_when_a_decision_is_refused(client: TestClient, alice: Account) -> None:
     tasks = wrapup_day(client, alice)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get(f"/wrapup/{DAY}")
     form = close_form(page.text, [(tasks["later"]["id"], "date", "")], blockers="Keep me")
 
@@ -132,7 +133,7 @@ def test_it_keeps_the_form_when_a_decision_is_refused(client: TestClient, alice:
 
 def test_it_refuses_a_close_without_the_csrf_token(client: TestClient, alice: Account) -> None:
     tasks = wrapup_day(client, alice)
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get(f"/wrapup/{DAY}")
     form = {**close_form(page.text, [(tasks["dropped"]["id"], "drop", "")]), "csrf_token": "x"}
 
@@ -145,7 +146,7 @@ def test_it_refuses_a_close_without_the_csrf_token(client: TestClient, alice: Ac
 
 
 def test_it_answers_an_unknown_day_with_a_page(client: TestClient, alice: Account) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
 
     for path in ("/wrapup/yesterday", "/reflect/2026-13-01"):
         response = client.get(path)
@@ -161,8 +162,8 @@ def reflect_form(page: str, **fields: Any) -> dict[str, Any]:
 
 
 def test_it_saves_the_reflection_and_plans_the_goals(client: TestClient, alice: Account) -> None:
-    add_task(client, alice, title="Ship <rate> limit", status="done")
-    log_in(client, alice.email)
+    api_task(client, alice, title="Ship <rate> limit", status="done")
+    web_log_in(client, alice.email)
     page = client.get("/reflect")
     assert "Ship &lt;rate&gt; limit" in section(page.text, "reflect-achievements")
     assert page.text.count('name="goal"') == 3
@@ -207,7 +208,7 @@ def test_it_saves_the_reflection_and_plans_the_goals(client: TestClient, alice: 
 
 
 def test_it_refuses_a_stale_reflection_in_the_page(client: TestClient, alice: Account) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get(f"/reflect/{DAY}")
     first = client.post(
         f"/reflect/{DAY}", data=reflect_form(page.text, went_well="one"), follow_redirects=False
@@ -223,7 +224,7 @@ def test_it_refuses_a_stale_reflection_in_the_page(client: TestClient, alice: Ac
 
 
 def test_it_explains_a_bad_energy_value(client: TestClient, alice: Account) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     page = client.get(f"/reflect/{DAY}")
 
     response = client.post(f"/reflect/{DAY}", data=reflect_form(page.text, energy="9"))
@@ -233,7 +234,7 @@ def test_it_explains_a_bad_energy_value(client: TestClient, alice: Account) -> N
 
 
 def test_it_refuses_a_reflection_without_the_csrf_token(client: TestClient, alice: Account) -> None:
-    log_in(client, alice.email)
+    web_log_in(client, alice.email)
     client.get(f"/reflect/{DAY}")
 
     response = client.post(f"/reflect/{DAY}", data={"went_well": "x", "goal": ["Sneaky"]})

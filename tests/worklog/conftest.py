@@ -8,13 +8,7 @@ from fastapi.testclient import TestClient
 
 from tests.cli.conftest import cli_env as cli_env
 from tests.cli.conftest import cli_pool as cli_pool
-from tests.conftest import Account
-
-
-def task(client: TestClient, who: Account, title: str = "task", **fields: Any) -> int:
-    response = client.post("/api/v1/tasks", json={"title": title, **fields}, headers=who.headers)
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
+from tests.factories import Account
 
 
 def start(client: TestClient, who: Account, task_id: int, **fields: Any) -> dict[str, Any]:

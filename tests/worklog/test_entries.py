@@ -5,14 +5,14 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from devday.clock import MockClock
-from tests.conftest import Account
-from tests.worklog.conftest import log, start, task
+from tests.factories import Account, api_task
+from tests.worklog.conftest import log, start
 
 ENTRIES = "/api/v1/time-entries"
 
 
 def test_it_logs_forgotten_time_and_answers_utc(client: TestClient, alice: Account) -> None:
-    fix = task(client, alice, "Fix login")
+    fix = api_task(client, alice, "Fix login")["id"]
     entry = client.post(
         ENTRIES,
         json={
@@ -32,7 +32,7 @@ def test_it_logs_forgotten_time_and_answers_utc(client: TestClient, alice: Accou
 
 
 def test_it_refuses_an_overlap_and_names_the_clash(client: TestClient, alice: Account) -> None:
-    fix = task(client, alice)
+    fix = api_task(client, alice)["id"]
     first = log(client, alice, fix, "2026-11-30T08:00:00+01:00", "2026-11-30T09:00:00+01:00")
     clash = client.post(
         ENTRIES,
@@ -60,7 +60,7 @@ def test_it_refuses_an_overlap_and_names_the_clash(client: TestClient, alice: Ac
 def test_it_refuses_future_backwards_and_overlong_entries(
     client: TestClient, alice: Account
 ) -> None:
-    fix = task(client, alice)
+    fix = api_task(client, alice)["id"]
     cases = [
         ("2026-11-30T08:00:00Z", "2026-11-30T10:00:00Z", "is in the future"),
         ("2026-11-30T08:00:00Z", "2026-11-30T08:00:00Z", "must be after start"),
@@ -80,7 +80,7 @@ def test_it_refuses_future_backwards_and_overlong_entries(
 def test_it_edits_an_entry_and_refuses_a_stale_version(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    fix, docs = task(client, alice, "fix"), task(client, alice, "docs")
+    fix, docs = api_task(client, alice, "fix")["id"], api_task(client, alice, "docs")["id"]
     entry = log(client, alice, fix, "2026-11-30T07:00:00Z", "2026-11-30T08:00:00Z")
     other = log(client, alice, fix, "2026-11-30T08:00:00Z", "2026-11-30T08:30:00Z")
     url = f"{ENTRIES}/{entry['id']}"
@@ -111,7 +111,7 @@ def test_it_edits_an_entry_and_refuses_a_stale_version(
 def test_it_stops_a_running_entry_by_setting_its_end(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    running = start(client, alice, task(client, alice))["running"]
+    running = start(client, alice, api_task(client, alice)["id"])["running"]
     clock.advance(timedelta(hours=2))
     url = f"{ENTRIES}/{running['id']}"
     earlier = client.patch(
@@ -132,7 +132,7 @@ def test_it_stops_a_running_entry_by_setting_its_end(
 def test_it_deletes_entries_and_discards_a_running_timer(
     client: TestClient, alice: Account
 ) -> None:
-    fix = task(client, alice)
+    fix = api_task(client, alice)["id"]
     entry = log(client, alice, fix, "2026-11-30T07:00:00Z", "2026-11-30T08:00:00Z")
     running = start(client, alice, fix)["running"]
     for each in (entry, running):
@@ -143,7 +143,7 @@ def test_it_deletes_entries_and_discards_a_running_timer(
 
 
 def test_it_lists_entries_overlapping_the_window(client: TestClient, alice: Account) -> None:
-    fix, docs = task(client, alice, "fix"), task(client, alice, "docs")
+    fix, docs = api_task(client, alice, "fix")["id"], api_task(client, alice, "docs")["id"]
     sunday = log(client, alice, fix, "2026-11-29T10:00:00Z", "2026-11-29T11:00:00Z")
     late = log(client, alice, docs, "2026-11-29T22:30:00Z", "2026-11-29T23:30:00Z")
     monday = log(client, alice, fix, "2026-11-30T07:00:00Z", "2026-11-30T08:00:00Z")
@@ -164,10 +164,10 @@ def test_it_lists_entries_overlapping_the_window(client: TestClient, alice: Acco
 
 
 def test_it_hides_entries_from_strangers(client: TestClient, alice: Account, bob: Account) -> None:
-    secret = task(client, alice, "secret")
+    secret = api_task(client, alice, "secret")["id"]
     entry = log(client, alice, secret, "2026-11-30T07:00:00Z", "2026-11-30T08:00:00Z")
     start(client, alice, secret)
-    mine = task(client, bob, "mine")
+    mine = api_task(client, bob, "mine")["id"]
     own = log(client, bob, mine, "2026-11-30T07:00:00Z", "2026-11-30T08:00:00Z")
     url = f"{ENTRIES}/{entry['id']}"
     assert client.get(url, headers=bob.headers).status_code == 404
@@ -193,7 +193,7 @@ def test_it_hides_entries_from_strangers(client: TestClient, alice: Account, bob
 
 
 def test_it_names_the_field_of_bad_input(client: TestClient, alice: Account) -> None:
-    fix = task(client, alice)
+    fix = api_task(client, alice)["id"]
     bodies = {
         "task_id": {"task_id": "x", "start": "2026-11-30T07:00:00Z", "end": "2026-11-30T08:00Z"},
         "start": {"task_id": fix, "start": "2026-11-30T07:00", "end": "2026-11-30T08:00Z"},

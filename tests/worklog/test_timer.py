@@ -1,22 +1,23 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from devday.clock import MockClock
-from tests.conftest import Account
-from tests.worklog.conftest import log, start, task
+from tests.factories import Account, api_task
+from tests.worklog.conftest import log, start
 
 
-def timer(client: TestClient, who: Account) -> dict:
+def timer(client: TestClient, who: Account) -> dict[str, Any]:
     response = client.get("/api/v1/timer", headers=who.headers)
     assert response.status_code == 200, response.text
-    return response.json()
+    return dict(response.json())
 
 
 def test_it_starts_and_stops_a_timer(client: TestClient, alice: Account, clock: MockClock) -> None:
-    fix = task(client, alice, "Fix login")
+    fix = api_task(client, alice, "Fix login")["id"]
     assert timer(client, alice) == {"running": None, "elapsed_minutes": None, "stopped": None}
     started = start(client, alice, fix, note="rate limit")
     running = started["running"]
@@ -32,8 +33,8 @@ def test_it_starts_and_stops_a_timer(client: TestClient, alice: Account, clock: 
 
 
 def test_it_marks_a_todo_task_doing_and_leaves_others(client: TestClient, alice: Account) -> None:
-    todo = task(client, alice, "todo")
-    done = task(client, alice, "done", status="done")
+    todo = api_task(client, alice, "todo")["id"]
+    done = api_task(client, alice, "done", status="done")["id"]
     start(client, alice, todo)
     assert client.get(f"/api/v1/tasks/{todo}", headers=alice.headers).json()["status"] == "doing"
     start(client, alice, done)
@@ -43,7 +44,7 @@ def test_it_marks_a_todo_task_doing_and_leaves_others(client: TestClient, alice:
 def test_it_stops_the_first_timer_when_another_starts(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    first, second = task(client, alice, "first"), task(client, alice, "second")
+    first, second = api_task(client, alice, "first")["id"], api_task(client, alice, "second")["id"]
     start(client, alice, first)
     clock.advance(timedelta(minutes=30))
     switched = start(client, alice, second)
@@ -57,7 +58,7 @@ def test_it_stops_the_first_timer_when_another_starts(
 def test_it_keeps_the_timer_when_the_running_task_starts_again(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    fix = task(client, alice)
+    fix = api_task(client, alice)["id"]
     first = start(client, alice, fix)["running"]
     clock.advance(timedelta(minutes=5))
     again = start(client, alice, fix)
@@ -69,7 +70,7 @@ def test_it_keeps_the_timer_when_the_running_task_starts_again(
 def test_it_keeps_an_entry_shorter_than_a_minute(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    start(client, alice, task(client, alice))
+    start(client, alice, api_task(client, alice)["id"])
     clock.advance(timedelta(seconds=20))
     stopped = client.post("/api/v1/timer/stop", headers=alice.headers).json()
     assert stopped["minutes"] == 0
@@ -86,7 +87,7 @@ def test_it_says_so_when_no_timer_runs(client: TestClient, alice: Account) -> No
 def test_it_refuses_a_timer_on_a_task_it_cannot_see(
     client: TestClient, alice: Account, bob: Account
 ) -> None:
-    secret = task(client, alice, "secret")
+    secret = api_task(client, alice, "secret")["id"]
     for task_id in (secret, 999):
         response = client.post(
             "/api/v1/timer/start", json={"task_id": task_id}, headers=bob.headers
@@ -99,7 +100,7 @@ def test_it_refuses_a_timer_on_a_task_it_cannot_see(
 def test_it_does_not_let_a_manual_entry_overlap_the_running_timer(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    fix = task(client, alice)
+    fix = api_task(client, alice)["id"]
     running = start(client, alice, fix)["running"]
     clock.advance(timedelta(hours=1))
     clash = client.post(

@@ -10,9 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from devday.clock import MockClock
 from devday.worklog import service
 from devday.worklog.models import EntrySource, TimeEntry
-from tests.conftest import Account
-from tests.team.test_api import make_team
-from tests.worklog.conftest import log, start, task
+from tests.factories import Account, api_task, api_team
+from tests.worklog.conftest import log, start
 
 # Sunday 29 November to Tuesday 1 December, midnight to midnight in Berlin.
 TWO_DAYS = "start=2026-11-29T00:00:00%2B01:00&end=2026-12-01T00:00:00%2B01:00"
@@ -31,8 +30,8 @@ def report(client: TestClient, who: Account, query: str) -> list[tuple[str | Non
 def week(client: TestClient, alice: Account, clock: MockClock) -> dict[str, int]:
     """Alice (Berlin): 2h30 on "API" across Sunday midnight, 1h on "Docs", and Docs running."""
     api = client.post("/api/v1/projects", json={"name": "api"}, headers=alice.headers).json()
-    code = task(client, alice, "API", kind="coding", project_id=api["id"])
-    docs = task(client, alice, "Docs", kind="docs")
+    code = api_task(client, alice, "API", kind="coding", project_id=api["id"])["id"]
+    docs = api_task(client, alice, "Docs", kind="docs")["id"]
     # Sun 23:00 to Mon 01:30 in Berlin: 60 minutes on Sunday, 90 on Monday.
     log(client, alice, code, "2026-11-29T22:00:00Z", "2026-11-30T00:30:00Z")
     log(client, alice, docs, "2026-11-30T06:00:00Z", "2026-11-30T07:00:00Z")
@@ -74,7 +73,7 @@ def test_it_reads_days_in_each_users_own_timezone(
     client: TestClient, bob: Account, clock: MockClock
 ) -> None:
     clock.advance(timedelta(hours=10))  # 14:00 in New York
-    late = task(client, bob, "late")
+    late = api_task(client, bob, "late")["id"]
     # 23:00 to 01:00 in New York, across its midnight (05:00 UTC).
     log(client, bob, late, "2026-11-30T04:00:00Z", "2026-11-30T06:00:00Z")
     window = "start=2026-11-29T00:00:00-05:00&end=2026-12-01T00:00:00-05:00"
@@ -87,13 +86,13 @@ def test_it_reads_days_in_each_users_own_timezone(
 def test_it_counts_actual_minutes_of_everyone_on_a_task(
     client: TestClient, app: FastAPI, alice: Account, bob: Account, clock: MockClock
 ) -> None:
-    team = make_team(client, alice)
+    team = api_team(client, alice)
     client.post(f"/api/v1/teams/{team}/members", json={"email": bob.email}, headers=alice.headers)
     project = client.post(
         "/api/v1/projects", json={"name": "api", "team_id": team}, headers=alice.headers
     ).json()
-    shared = task(client, alice, "shared", project_id=project["id"], estimate_minutes=120)
-    mine = task(client, alice, "mine")
+    shared = api_task(client, alice, "shared", project_id=project["id"], estimate_minutes=120)["id"]
+    mine = api_task(client, alice, "mine")["id"]
     log(client, alice, shared, "2026-11-30T07:00:00Z", "2026-11-30T08:00:00Z")
     log(client, alice, mine, "2026-11-30T08:00:00Z", "2026-11-30T08:20:00Z")
     start(client, bob, shared)
@@ -133,7 +132,7 @@ def test_it_allows_one_running_entry_per_user_in_the_database(
     client: TestClient, app: FastAPI, alice: Account, bob: Account
 ) -> None:
     """The partial unique index holds even for a writer that skips the service."""
-    theirs, ours = task(client, alice), task(client, bob)
+    theirs, ours = api_task(client, alice)["id"], api_task(client, bob)["id"]
     start(client, alice, theirs)
     now = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
     with app.state.devday.session_factory() as session:
@@ -156,7 +155,7 @@ def test_it_makes_a_second_writer_of_the_same_user_wait(
 
     from devday.account.models import User
 
-    first_task, second_task = task(client, alice), task(client, alice)
+    first_task, second_task = api_task(client, alice)["id"], api_task(client, alice)["id"]
     now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     factory = app.state.devday.session_factory
     with factory() as first, factory() as second:
@@ -181,9 +180,9 @@ def test_the_task_list_sums_logged_time_in_the_database_to_the_microsecond(
     # The list reads logged time in its one query; a task alone sums it in Python. Durations
     # that only reach a whole minute together (and one that ends before it starts) must come
     # out the same both ways, on both databases.
-    exact = task(client, alice, "exact")
-    short = task(client, alice, "short by a microsecond")
-    running = task(client, alice, "running")
+    exact = api_task(client, alice, "exact")["id"]
+    short = api_task(client, alice, "short by a microsecond")["id"]
+    running = api_task(client, alice, "running")["id"]
     base = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
     third = timedelta(minutes=6, seconds=40)  # three of them: 20 minutes exactly
     entries = [

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from devday.checks.models import Incident, Problem
 from devday.db import transaction
 from devday.deps import AppState
-from tests.conftest import START, Account
+from tests.conftest import START
+from tests.factories import Account
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/v1/apps/{app_id}"): {"name": "mine now", "version": 1},

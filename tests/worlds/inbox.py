@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account, sign_up
+from tests.factories import Account, sign_up
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/inbox/{item_id}/accept"): {"importance": 3, "version": 1},

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account
+from tests.factories import Account
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/meetings/{meeting_id}/items"): {"kind": "note", "text": "mine now"},

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account
+from tests.factories import Account
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/v1/teams/{team_id}/standups/mine"): {"today": "mine now", "version": 0},

@@ -8,10 +8,10 @@ import time
 from typing import Any
 
 import pytest
-from solver_factories import problem_json
 
 from devday.planning.solver import Problem, problem_from_json, solve
 from devday.planning.solver.search import Evaluator
+from tests.planning.solver.solver_factories import problem_json
 
 DAYS = ("mon", "tue", "wed", "thu", "fri")
 

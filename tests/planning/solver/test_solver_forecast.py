@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-
-from solver_factories import problem, task
+from zoneinfo import ZoneInfo
 
 from devday.planning.solver import (
     PRIOR_VELOCITIES,
@@ -22,6 +21,7 @@ from devday.planning.solver import (
     velocities,
 )
 from devday.planning.solver.timeline import Axis, free_intervals, to_datetime, to_minute
+from tests.planning.solver.solver_factories import problem, task
 
 DAY = "2026-03-02T{}:00+01:00"
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -156,9 +156,13 @@ def test_it_says_what_would_raise_a_chance_to_eighty_percent() -> None:
     # With that much more free time before the deadline, the chance is 80% at least.
     axis = Axis.of(free_intervals(p))
     later = axis.to_time(axis.position(to_minute(at("13:30"))) + extra)
-    moved = replace(p, tasks=(p.tasks[0], replace(p.tasks[1], deadline=to_datetime(later, UTC))))
+    moved = replace(
+        p, tasks=(p.tasks[0], replace(p.tasks[1], deadline=to_datetime(later, ZoneInfo("UTC"))))
+    )
     assert on_time_probabilities(moved, plan, used)["due"] >= 0.8
     # And with one minute less, it is not.
-    earlier = to_datetime(axis.to_time(axis.position(to_minute(at("13:30"))) + extra - 1), UTC)
+    earlier = to_datetime(
+        axis.to_time(axis.position(to_minute(at("13:30"))) + extra - 1), ZoneInfo("UTC")
+    )
     short = replace(p, tasks=(p.tasks[0], replace(p.tasks[1], deadline=earlier)))
     assert on_time_probabilities(short, plan, used)["due"] < 0.8

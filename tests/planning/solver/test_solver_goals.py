@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from solver_factories import problem, problem_json, task
-from test_solver_properties import problems
 
 from devday.planning.solver import (
     Plan,
@@ -22,6 +20,8 @@ from devday.planning.solver import (
     replan,
     solve,
 )
+from tests.planning.solver.solver_factories import problem, problem_json, task
+from tests.planning.solver.test_solver_properties import problems
 
 TUE = "2026-03-03T{}:00+01:00"
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from solver_factories import problem_json, task
 
 from devday.planning.solver import ProblemError, plan_from_json, problem_from_json
+from tests.planning.solver.solver_factories import problem_json, task
 
 
 def field_of(data: dict[str, Any]) -> str:

@@ -9,7 +9,6 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from solver_factories import problem, task
 
 from devday.planning.solver import (
     Block,
@@ -24,6 +23,7 @@ from devday.planning.solver import (
     solve,
 )
 from devday.planning.solver.check import context
+from tests.planning.solver.solver_factories import problem, task
 
 DAY = "2026-03-02T{}:00+01:00"
 
@@ -155,7 +155,7 @@ def test_it_solves_the_split_anywhere_case_exactly_with_work_without_deadlines(
             "id": f"t{i}",
             "estimate_minutes": 15 * p[i],
             "importance": w[i].bit_length(),
-            "deadline": None if d[i] is None else due(d[i]),
+            "deadline": None if (units := d[i]) is None else due(units),
             "min_chunk_minutes": 5,
         }
         for i in range(len(p))

@@ -35,7 +35,7 @@ def hhmm(minute: int) -> str:
 def windows(draw: st.DrawFn) -> list[list[str]]:
     count = draw(st.integers(0, 2))
     cuts = sorted(draw(st.lists(st.integers(0, 96), min_size=2 * count, max_size=2 * count)))
-    out = []
+    out: list[list[str]] = []
     for a, b in itertools.pairwise(cuts[::1]):
         if len(out) < count and b > a:
             out.append([hhmm(a * 15), hhmm(b * 15)])

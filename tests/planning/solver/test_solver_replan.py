@@ -8,8 +8,6 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from solver_factories import problem, task
-from test_solver_properties import problems
 
 from devday.planning.solver import (
     Block,
@@ -22,6 +20,8 @@ from devday.planning.solver import (
     solve,
 )
 from devday.planning.solver.replan import _own_reasons
+from tests.planning.solver.solver_factories import problem, task
+from tests.planning.solver.test_solver_properties import problems
 
 DAY = "2026-03-0{}T{}:00+01:00"
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from solver_factories import problem, task
-
 from devday.planning.solver import Block, Plan, Problem, UnscheduledTask, check
 from devday.planning.solver.check import context
+from tests.planning.solver.solver_factories import problem, task
 
 BERLIN = "+01:00"
 

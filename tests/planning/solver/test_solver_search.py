@@ -7,8 +7,6 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from solver_factories import problem, task
-from test_solver_properties import problems
 
 from devday.planning.solver import check_plan, problem_from_json, solve
 from devday.planning.solver.schedule import build_jobs, kind_intervals, place
@@ -21,6 +19,8 @@ from devday.planning.solver.search import (
     trade_moves,
 )
 from devday.planning.solver.timeline import free_intervals, horizon
+from tests.planning.solver.solver_factories import problem, task
+from tests.planning.solver.test_solver_properties import problems
 
 DAY = "2026-03-02T{}:00+01:00"
 

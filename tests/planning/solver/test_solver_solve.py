@@ -6,8 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from solver_factories import problem, problem_json, task
-
 from devday.planning.solver import (
     Block,
     check_plan,
@@ -17,6 +15,7 @@ from devday.planning.solver import (
     solve,
 )
 from devday.planning.solver.timeline import minutes_between
+from tests.planning.solver.solver_factories import problem, problem_json, task
 
 DAY = "2026-03-02T{}:00+01:00"
 
