@@ -164,12 +164,12 @@ def routers_for(path: str) -> tuple[str, ...]:
 
 
 def _mount_docs(app: FastAPI) -> None:
-    """Swagger UI served from the package, so the docs work with no internet."""
-    import swagger_ui_bundle
+    """Swagger UI (5.x, which reads the OpenAPI 3.1 document FastAPI writes) served from the
+    package, so the docs work with no internet."""
+    from importlib.resources import files
 
-    app.mount(
-        "/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets"
-    )
+    assets = files("fastapi_swagger") / "resources"
+    app.mount("/docs/assets", StaticFiles(directory=str(assets)), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -1,0 +1,49 @@
+"""The API page at /docs, as a client developer opens it: Swagger UI renders every operation of
+the served document (OpenAPI 3.1), with no console errors, CSP violations or requests outside
+the server (the ``browsing`` fixture fails the test on any)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import SCREENSHOTS, LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_api_page_renders_every_operation(page: Page, server: LiveServer) -> None:
+    document = page.request.get("/api/v1/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    operations = sum(
+        1
+        for item in document["paths"].values()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    )
+    assert operations > 100
+
+    page.goto("/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    expect(page.get_by_text("Unable to render this definition")).to_have_count(0)
+    expect(page.locator(".opblock")).to_have_count(operations)
+    expect(page.locator(".info .title")).to_contain_text("devday")
+    page.screenshot(path=SCREENSHOTS / "api-docs-desktop.png")  # the first screen of it
+
+    # One operation opened as a reader would: its parameters and every declared answer, the
+    # error answers with the API's own problem body.
+    tasks = page.locator(".opblock-get").filter(
+        has=page.locator('.opblock-summary-path[data-path="/api/v1/tasks"]')
+    )
+    tasks.locator(".opblock-summary").click()
+    expect(tasks.locator(".parameters")).to_contain_text("limit")
+    answers = tasks.locator(".responses-table .response")
+    for status in ("200", "401", "422"):
+        expect(
+            answers.filter(has=page.locator(f'td.response-col_status:text-is("{status}")'))
+        ).to_have_count(1)
+    expect(tasks.locator(".responses-table")).to_contain_text("detail")
+
+    # The authorize dialog offers the bearer token that the API takes.
+    page.get_by_role("button", name="Authorize").first.click()
+    expect(page.locator(".modal-ux")).to_contain_text("bearer", ignore_case=True)
