@@ -25,6 +25,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -57,6 +58,52 @@ BIN = Path(sys.executable).parent
 class Load:
     rps: float
     p99_ms: float
+    # Cores busy during the run, measured from /proc: the server's processes, PostgreSQL's, wrk.
+    server_cores: float = 0.0
+    database_cores: float = 0.0
+    wrk_cores: float = 0.0
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: str) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) of a process, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            fields = file.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def cpu_snapshot(root: int) -> tuple[dict[int, float], dict[int, float]]:
+    """CPU seconds used so far by each process of ``root``'s tree, and by each of PostgreSQL's."""
+    stats, names = {}, {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        found = _stat(pid)
+        if found:
+            stats[int(pid)] = found
+            try:
+                with open(f"/proc/{pid}/comm") as file:
+                    names[int(pid)] = file.read().strip()
+            except OSError:
+                pass
+    tree, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, (parent, _cpu) in stats.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    server = {pid: stats[pid][1] for pid in tree if pid in stats}
+    database = {pid: cpu for pid, (_p, cpu) in stats.items() if names.get(pid) == "postgres"}
+    return server, database
+
+
+def _used(before: dict[int, float], after: dict[int, float]) -> float:
+    # Processes that ended during the run took their count with them; new ones started at 0.
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def free_port() -> int:
@@ -93,8 +140,14 @@ def prepare(engine: Engine, tasks: int) -> tuple[int, str]:
     return int(user_id), secret
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    pid: int
+
+
 @contextmanager
-def served(command: list[str], env: dict[str, str], probe: str) -> Iterator[str]:
+def served(command: list[str], env: dict[str, str], probe: str) -> Iterator[Served]:
     """Runs ``command`` (which listens on the port it is given) until the block ends."""
     port = free_port()
     process = subprocess.Popen(
@@ -116,29 +169,47 @@ def served(command: list[str], env: dict[str, str], probe: str) -> Iterator[str]
                 if time.monotonic() > deadline:
                     raise SystemExit(f"{command[0]} did not start") from None
                 time.sleep(0.3)
-        yield url
+        yield Served(url, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
 def show(load: Load) -> str:
-    return f"{load.rps:8.1f} req/s  p99 {load.p99_ms:7.1f} ms"
+    return (
+        f"{load.rps:8.1f} req/s  p99 {load.p99_ms:7.1f} ms   cores: server"
+        f" {load.server_cores:.2f}, PostgreSQL {load.database_cores:.2f}, wrk {load.wrk_cores:.2f}"
+    )
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> Load:
+def wrk(
+    url: str, headers: dict[str, str], seconds: int, connections: int, server_pid: int = 0
+) -> Load:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     for name, value in headers.items():
         command[1:1] = ["-H", f"{name}: {value}"]
+    server_before, database_before = cpu_snapshot(server_pid)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
     text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    elapsed = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_after, database_after = cpu_snapshot(server_pid)
+    wrk_seconds = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     if "Non-2xx" in text:
         raise SystemExit(f"{url} answered errors under load:\n{text}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
     value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return Load(rps, float(value) * _UNITS[unit])
+    return Load(
+        rps,
+        float(value) * _UNITS[unit],
+        server_cores=_used(server_before, server_after) / elapsed,
+        database_cores=_used(database_before, database_after) / elapsed,
+        wrk_cores=wrk_seconds / elapsed,
+    )
 
 
 def main() -> None:
@@ -210,18 +281,19 @@ def main() -> None:
                 )
                 targets = {
                     "devday": (
-                        f"{ours}/api/v1/tasks?limit=50",
+                        f"{ours.url}/api/v1/tasks?limit=50",
                         {"Authorization": f"Bearer {token}"},
                     ),
-                    "baseline": (f"{base}/tasks?user_id={user_id}", {}),
+                    "baseline": (f"{base.url}/tasks?user_id={user_id}", {}),
                 }
+                pids = {"devday": ours.pid, "baseline": base.pid}
                 for target, headers in targets.values():
                     wrk(target, headers, 2, args.connections)  # warm up
                 for round_ in range(args.rounds):
                     order = list(targets) if round_ % 2 == 0 else list(reversed(targets))
                     for name in order:
                         target, headers = targets[name]
-                        load = wrk(target, headers, args.seconds, args.connections)
+                        load = wrk(target, headers, args.seconds, args.connections, pids[name])
                         results.setdefault((name, n), []).append(load)
                         print(f"  {name:8} {n} process(es): {show(load)}")
                 for rate in rates if n == 1 else []:
@@ -239,7 +311,11 @@ def main() -> None:
         )
         medians = {
             key: Load(
-                statistics.median(x.rps for x in loads), statistics.median(x.p99_ms for x in loads)
+                statistics.median(x.rps for x in loads),
+                statistics.median(x.p99_ms for x in loads),
+                statistics.median(x.server_cores for x in loads),
+                statistics.median(x.database_cores for x in loads),
+                statistics.median(x.wrk_cores for x in loads),
             )
             for key, loads in results.items()
         }
@@ -251,6 +327,9 @@ def main() -> None:
         if 1 in workers and 2 in workers:
             scale = medians["devday", 2].rps / medians["devday", 1].rps
             print(f"  devday 2 processes / 1: {scale:.2f} (target at least 1.8)")
+            base_scale = medians["baseline", 2].rps / medians["baseline", 1].rps
+            print(f"  baseline 2 processes / 1: {base_scale:.2f}")
+            print(f"  the machine has {os.cpu_count()} cores for the server, PostgreSQL and wrk")
         if steady:
             print(f"\nlatency at steady rates, 1 process, {args.connections} connections:")
         for (name, rate), run in sorted(steady.items(), key=lambda item: (item[0][1], item[0][0])):
