@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy import exc as sa_exc
 
@@ -17,6 +18,7 @@ from devday.app import create_app
 from devday.clock import MockClock
 from devday.config import Settings
 from devday.db import make_engine
+from tests.factories import sign_up as api_sign_up
 from tests.served import Connection, served
 
 TOKEN = {"Authorization": "Bearer dd_not_checked_while_the_database_is_down"}
@@ -121,3 +123,37 @@ def test_it_counts_a_locked_sqlite_database_as_unavailable(tmp_path: Path) -> No
     assert db.unavailable(raised.value)
     holder.dispose()
     other.dispose()
+
+
+def test_it_renews_its_connections_after_postgresql_dropped_them(
+    database_url: str, engine: Engine, settings: Settings, clock: MockClock
+) -> None:
+    # A pooled connection in steady use is not pinged before each request (a round trip every
+    # time): when the server has dropped it (a restart), the request on it answers 503, never
+    # 500, and that failure renews the whole pool, so the next ones succeed.
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL drops connections; SQLite has none to drop")
+    joiner = "&" if "?" in database_url else "?"
+    own = make_engine(f"{database_url}{joiner}application_name=devday_dropped")
+    try:
+        with TestClient(create_app(settings, engine=own, clock=clock)) as client:
+            alice = api_sign_up(client, "Alice")
+            for _ in range(3):
+                assert client.get("/api/v1/tasks", headers=alice.headers).status_code == 200
+            with engine.begin() as conn:
+                dropped = conn.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        " WHERE application_name = 'devday_dropped'"
+                    )
+                ).scalar()
+            assert dropped and dropped >= 1
+            answers = [
+                client.get("/api/v1/tasks", headers=alice.headers).status_code for _ in range(4)
+            ]
+            assert 500 not in answers and answers.count(503) <= 1, answers
+            assert answers[-3:] == [200, 200, 200]
+            added = client.post("/api/v1/tasks", json={"title": "after"}, headers=alice.headers)
+            assert added.status_code == 201, added.text
+    finally:
+        own.dispose()
