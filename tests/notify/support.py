@@ -14,11 +14,6 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
-from sqlalchemy.orm import Session as DbSession
-
-from devday.account.models import User
-from devday.notify.models import Channel, ChannelKind
-from devday.team.models import Team
 
 SMTP_USER = "devday"
 SMTP_PASSWORD = "s3cret pass"
@@ -120,24 +115,3 @@ class SmtpRecorder:
         if ok:
             self.logins.append(mechanism)
         return AuthResult(success=ok, handled=False)
-
-
-def make_channel(
-    session: DbSession,
-    target: str,
-    *,
-    user: User | None = None,
-    team: Team | None = None,
-    kind: ChannelKind = ChannelKind.webhook,
-) -> Channel:
-    channel = Channel(
-        user_id=user.id if user else None,
-        team_id=team.id if team else None,
-        kind=kind,
-        name=f"{kind} channel",
-        target=target,
-        secret="test-secret-" + kind,
-    )
-    session.add(channel)
-    session.flush()
-    return channel
