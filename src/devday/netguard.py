@@ -222,9 +222,10 @@ def resolve(host: str, port: int, policy: OutboundPolicy, *, team_id: int | None
     for address in addresses:
         reason = policy.refusal(name, address, port, team_id)
         if reason is not None:
-            shown = name if str(address) == name else f"{name} ({address})"
+            # The name alone, never the address it resolves to: that would let anyone with an
+            # account map the server's internal names.
             raise Refused(
-                f"{shown} is {reason}; devday does not connect to the server's own network "
+                f"{name} is {reason}; devday does not connect to the server's own network "
                 f"or other non-public addresses; {ALLOW_HINT}"
             )
     return Target(host=name, port=port, addresses=tuple(str(a) for a in addresses))
