@@ -113,6 +113,26 @@ def test_it_refuses_a_mailbox_on_loopback_when_it_is_saved(
         assert "DEVDAY_OUTBOUND_ALLOW" in answer.json()["detail"]
 
 
+def test_a_plain_member_cannot_make_the_server_look_a_mailbox_host_up(
+    client: TestClient, strict: Any, alice: Account, bob: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = api_team(client, alice, members=[bob])
+    looked_up: list[str] = []
+
+    def resolver(host: str, *_args: Any, **_kwargs: Any) -> list[Any]:
+        looked_up.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 993))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    answer = client.patch(
+        f"/api/v1/teams/{team}/inbox",
+        json={"imap_host": "db.internal.example", "imap_port": 993},
+        headers=bob.headers,
+    )
+    assert answer.status_code == 403, answer.text
+    assert looked_up == []
+
+
 def test_it_refuses_a_mailbox_on_loopback_at_poll_time_without_connecting(
     client: TestClient, strict: Any, alice: Account, bob: Account
 ) -> None:

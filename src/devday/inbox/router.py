@@ -310,6 +310,7 @@ def update_setup(
     (`/help/{slug}`) and mail address, and the IMAP mailbox to poll. The first call creates
     it; later ones need the version read."""
     _team, existing = setup.get(session=session, user=user, team_id=team_id)
+    setup.may_set_up(session=session, user=user, team_id=team_id)  # before any look-up
     version = expected_version(if_match, data.version) if existing is not None else None
     current = (existing.imap_host, existing.imap_port) if existing is not None else ("", 993)
     session.commit()  # the host is looked up with no transaction open

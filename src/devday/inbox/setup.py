@@ -24,6 +24,15 @@ def get(*, session: Session, user: User, team_id: int) -> tuple[Team, TeamInbox 
     return team, session.get(TeamInbox, team_id)
 
 
+def may_set_up(*, session: Session, user: User, team_id: int) -> Team:
+    """The team, when the caller may set up its inbox (owners and managers); Forbidden for
+    other members, NotFound for strangers."""
+    team, role = team_service.get_team(session=session, user=user, team_id=team_id)
+    if role not in team_service.MANAGING_ROLES:
+        raise Forbidden("only the team's owners and managers set up its inbox")
+    return team
+
+
 def suggested_slug(team: Team) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", team.name.lower()).strip("-")[:50] or "team"
     return f"{slug}-{team.id}"
@@ -40,9 +49,7 @@ def update(
 ) -> TeamInbox:
     """Creates or changes the setup (owners and managers); a change needs the version read.
     The caller checks the mailbox host first with ``refuse_host``."""
-    team, role = team_service.get_team(session=session, user=user, team_id=team_id)
-    if role not in team_service.MANAGING_ROLES:
-        raise Forbidden("only the team's owners and managers set up its inbox")
+    team = may_set_up(session=session, user=user, team_id=team_id)
     row = session.get(TeamInbox, team_id)
     if row is None:
         row = TeamInbox(team_id=team.id, slug=data.slug or suggested_slug(team), updated_at=now)
