@@ -291,7 +291,7 @@ def test_a_refusal_of_a_name_does_not_tell_the_address_it_resolves_to(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(
-        netguard.socket,
+        socket,
         "getaddrinfo",
         lambda *_args, **_kw: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.20.30.40", 443))],
     )
