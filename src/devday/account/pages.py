@@ -19,10 +19,16 @@ from devday.account import service as account_service
 from devday.account.login import DEVICE_COOKIE, DEVICE_DAYS, device_cookie, read_device
 from devday.account.login import log_in as log_in_with_password
 from devday.account.models import ApiToken, User
-from devday.account.schemas import PasswordReset, TokenCreate, UserCreate, UserUpdate
+from devday.account.schemas import (
+    PasswordChange,
+    PasswordReset,
+    TokenCreate,
+    UserCreate,
+    UserUpdate,
+)
 from devday.deps import SESSION_COOKIE, IdPath, session_key_from_cookie
 from devday.errors import DomainError
-from devday.web.forms import AnyFormStr, FormStr, Refusal
+from devday.web.forms import AnyFormStr, FormInvalid, FormStr, Refusal
 from devday.web.page import Page, PageContext, Visit, VisitorPage, page_router
 
 router = page_router()
@@ -34,7 +40,10 @@ RESET = "account/reset.html"
 PROFILE = "account/profile.html"
 TOKENS = "account/tokens.html"
 # What a section says after its form redirected back with ``saved=<key>``.
-PROFILE_SAVED = {"profile": "Profile saved."}
+PROFILE_SAVED = {
+    "profile": "Profile saved.",
+    "password": "Password changed; your other browsers are signed out.",
+}
 TOKENS_SAVED = {"revoked": "Token revoked."}
 
 
@@ -268,6 +277,33 @@ def save_profile(page: Page, name: FormStr = "", timezone: FormStr = "") -> Resp
         return _profile(page, refusal.status, errors=errors, error=error, values=values)
 
     return page.submit(save, then="/settings/profile?saved=profile", refused=refused)
+
+
+@router.post("/settings/password")
+def change_password(
+    page: Page,
+    current_password: AnyFormStr = "",
+    new_password: AnyFormStr = "",
+    new_password_again: AnyFormStr = "",
+) -> Response:
+    def change() -> None:
+        if new_password != new_password_again:
+            raise FormInvalid({"new_password_again": "the two new passwords differ"})
+        data = PasswordChange(current_password=current_password, new_password=new_password)
+        account_service.change_password(
+            session=page.session,
+            user=page.user,
+            current=data.current_password,
+            new=data.new_password,
+            keep_session=session_key_from_cookie(page.state, page.request),
+        )
+
+    def refused(refusal: Refusal) -> Response:
+        if refusal.expired:
+            return _profile(page, 403, error=refusal.message)
+        return _profile(page, refusal.status, errors=refusal.prefixed("password-"))
+
+    return page.submit(change, then="/settings/profile?saved=password", refused=refused)
 
 
 @router.get("/settings/tokens", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 from devday.account import reset, service
 from devday.account.login import DEVICE_COOKIE, DEVICE_DAYS, device_cookie, log_in, read_device
 from devday.account.schemas import (
+    PasswordChange,
     PasswordReset,
     PasswordResetRequest,
     ResetRequested,
@@ -18,7 +19,14 @@ from devday.account.schemas import (
     UserRead,
     UserUpdate,
 )
-from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep, StateDep
+from devday.deps import (
+    ClockDep,
+    CurrentUser,
+    IdPath,
+    SessionDep,
+    StateDep,
+    session_key_from_cookie,
+)
 
 RESET_SENT = "if an account uses this address, a reset link is on its way to it"
 
@@ -55,6 +63,24 @@ def update_me(data: UserUpdate, user: CurrentUser, session: SessionDep) -> UserR
     service.update_user(session=session, user=user, data=data)
     session.commit()
     return UserRead.model_validate(user)
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    data: PasswordChange, request: Request, user: CurrentUser, state: StateDep, session: SessionDep
+) -> Response:
+    """Change the signed-in user's password, given the current one (a wrong one answers 422
+    naming ``current_password``). Every browser of the user is signed out but the one asking;
+    API tokens stay valid."""
+    service.change_password(
+        session=session,
+        user=user,
+        current=data.current_password,
+        new=data.new_password,
+        keep_session=session_key_from_cookie(state, request),
+    )
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/auth/token", status_code=status.HTTP_201_CREATED, response_model=TokenCreated)

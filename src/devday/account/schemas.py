@@ -170,6 +170,25 @@ class PasswordReset(BaseModel):
     password: str = Field(min_length=10, max_length=200)
 
 
+class PasswordChange(BaseModel):
+    """The current password and the new one (other browsers are signed out)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "current_password": "correct horse battery staple",
+                    "new_password": "a brand new passphrase",
+                }
+            ]
+        },
+    )
+
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)
+
+
 class ResetRequested(BaseModel):
     """The same answer whether or not an account uses the address."""
 

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, bindparam, func, or_, select, update
+from sqlalchemy import Engine, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from devday.account.models import ApiToken, User, WebSession
 from devday.account.passwords import hash_password, verify_password
 from devday.account.schemas import UserCreate, UserUpdate
 from devday.db import brief_transaction
-from devday.errors import Conflict, NotFound, Unauthorized
+from devday.errors import Conflict, Invalid, NotFound, Unauthorized
 
 # The header the CLI's in-process client names its user in; only an app built with
 # trust_local_user (never a server) reads it.
@@ -77,6 +77,31 @@ def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
         user.timezone = data.timezone
     session.flush()
     return user
+
+
+WRONG_PASSWORD = "the current password is wrong"  # noqa: S105 - a message, not a secret
+
+
+def check_password(*, user: User, password: str, field: str = "current_password") -> None:
+    """Invalid, naming ``field``, unless ``password`` is the user's own (before a change only
+    they may make, with a session or token that may not be theirs to hold)."""
+    if not verify_password(user.password_hash, password):
+        raise Invalid(WRONG_PASSWORD, field=field)
+
+
+def change_password(
+    *, session: Session, user: User, current: str, new: str, keep_session: str | None
+) -> None:
+    """Sets ``new`` as the password once ``current`` is checked, and signs out every browser of
+    the user but the one whose session key is ``keep_session`` (the one asking, if a browser).
+    API tokens stay: they are revoked one by one."""
+    check_password(user=user, password=current)
+    user.password_hash = hash_password(new)
+    drop = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep_session:
+        drop = drop.where(WebSession.key_hash != _digest(keep_session))
+    session.execute(drop)
+    session.flush()
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User:
