@@ -170,6 +170,14 @@ class PasswordReset(BaseModel):
     password: str = Field(min_length=10, max_length=200)
 
 
+class NewPassword(BaseModel):
+    """A password an operator sets for an account (``devday user reset-password``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=10, max_length=200)
+
+
 class PasswordChange(BaseModel):
     """The current password and the new one (other browsers are signed out)."""
 
