@@ -8,18 +8,20 @@ never travels in a URL or is stored anywhere.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
 
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from devday.account import reset
+from devday.account import closing, reset
 from devday.account import service as account_service
 from devday.account.login import DEVICE_COOKIE, DEVICE_DAYS, device_cookie, read_device
 from devday.account.login import log_in as log_in_with_password
 from devday.account.models import ApiToken, User
 from devday.account.schemas import (
+    AccountDelete,
     PasswordChange,
     PasswordReset,
     TokenCreate,
@@ -344,3 +346,36 @@ def revoke_token(page: Page, token_id: IdPath) -> Response:
         return _tokens(page, refusal.status, error=message)
 
     return page.submit(revoke, then="/settings/tokens?saved=revoked", refused=refused)
+
+
+@router.get("/settings/export")
+def export_data(page: Page) -> Response:
+    document = closing.export(session=page.session, user=page.user, now=page.now)
+    day = page.today.isoformat()
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="devday-export-{day}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/settings/delete")
+def delete_account(page: Page, password: AnyFormStr = "") -> Response:
+    def delete() -> None:
+        data = AccountDelete(password=password)
+        closing.delete_account(session=page.session, user=page.user, password=data.password)
+
+    def deleted(_: None) -> Response:
+        response = page.redirect("/login")
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    def refused(refusal: Refusal) -> Response:
+        if refusal.expired:
+            return _profile(page, 403, error=refusal.message)
+        return _profile(page, refusal.status, errors=refusal.prefixed("delete-"))
+
+    return page.submit(delete, then=deleted, refused=refused)

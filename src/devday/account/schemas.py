@@ -197,6 +197,17 @@ class PasswordChange(BaseModel):
     new_password: str = Field(min_length=10, max_length=200)
 
 
+class AccountDelete(BaseModel):
+    """The password, to delete the account and everything only it owns."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"password": "correct horse battery staple"}]},
+    )
+
+    password: str = Field(min_length=1, max_length=200)
+
+
 class ResetRequested(BaseModel):
     """The same answer whether or not an account uses the address."""
 
