@@ -89,7 +89,7 @@ def _start_session(visit: Visit, user: User) -> tuple[str, User]:
 
 @router.get("/signup", response_class=HTMLResponse)
 def signup_form(visit: VisitorPage) -> Response:
-    return visit.render(SIGNUP, {"values": {}, "errors": {}})
+    return visit.render(SIGNUP, {"values": {}, "errors": {}, "timezones": timezones()})
 
 
 @router.post("/signup", response_class=HTMLResponse)
@@ -112,9 +112,10 @@ def signup(
     def refused(refusal: Refusal) -> Response:
         if refusal.expired:
             context = {"values": values, "errors": {}, "error": refusal.message}
-            return visit.render(SIGNUP, context, status=403)
+            return visit.render(SIGNUP, context | {"timezones": timezones()}, status=403)
         errors = refusal.errors or {"form": refusal.message}
-        return visit.render(SIGNUP, {"values": values, "errors": errors}, status=422)
+        context = {"values": values, "errors": errors, "timezones": timezones()}
+        return visit.render(SIGNUP, context, status=422)
 
     return visit.submit(sign_up, then=lambda key: _signed_in(visit, key), refused=refused)
 
@@ -268,7 +269,7 @@ def save_profile(page: Page, name: FormStr = "", timezone: FormStr = "") -> Resp
     values = {"name": name, "timezone": timezone}
 
     def save() -> None:
-        data = UserUpdate(name=name.strip(), timezone=timezone)
+        data = UserUpdate(name=name, timezone=timezone)
         account_service.update_user(session=page.session, user=page.user, data=data)
 
     def refused(refusal: Refusal) -> Response:
