@@ -125,7 +125,7 @@ def test_it_deletes_the_account_from_the_profile_page(
     web_log_in(client, alice.email)
     status, html = delete_on_page(client, "not my password")
     assert status == 422
-    assert "the current password is wrong" in html
+    assert "wrong password" in html
     assert 'id="delete-password-error"' in html
     api_team(client, alice, "Platform")
     status, html = delete_on_page(client, PASSWORD)
@@ -137,3 +137,18 @@ def test_it_deletes_the_account_from_the_profile_page(
     assert client.get("/settings/profile", follow_redirects=False).status_code == 303
     assert client.get("/api/v1/me", headers=alice.headers).status_code == 401
     assert client.get("/api/v1/me", headers=bob.headers).status_code == 200
+
+
+def test_it_deletes_nothing_for_a_malformed_or_empty_body(
+    client: TestClient, alice: Account
+) -> None:
+    for raw in (b"{not json", b"{}", b"null", b'{"password": ""}'):
+        answer = client.request(
+            "DELETE",
+            "/api/v1/me",
+            content=raw,
+            headers={**alice.headers, "Content-Type": "application/json"},
+        )
+        assert 400 <= answer.status_code < 500, raw
+        assert answer.json()["detail"]
+    assert client.get("/api/v1/me", headers=alice.headers).status_code == 200

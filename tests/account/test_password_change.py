@@ -98,3 +98,27 @@ def test_it_needs_a_signed_in_user_to_change_a_password(client: TestClient) -> N
         "/api/v1/me/password", json={"current_password": PASSWORD, "new_password": NEW}
     )
     assert response.status_code == 401
+
+
+def test_it_stops_a_token_from_guessing_the_password_on(
+    client: TestClient, alice: Account, app: FastAPI
+) -> None:
+    limit = int(app.state.devday.settings.login_limit_per_account_address.split("/")[0])
+    for _ in range(limit):
+        wrong = client.post(
+            "/api/v1/me/password",
+            json={"current_password": "a guess", "new_password": NEW},
+            headers=alice.headers,
+        )
+        assert wrong.status_code == 422
+    right = client.post(
+        "/api/v1/me/password",
+        json={"current_password": PASSWORD, "new_password": NEW},
+        headers=alice.headers,
+    )
+    assert right.status_code == 429
+    gone = client.request(
+        "DELETE", "/api/v1/me", json={"password": PASSWORD}, headers=alice.headers
+    )
+    assert gone.status_code == 429
+    assert client.get("/api/v1/me", headers=alice.headers).status_code == 200

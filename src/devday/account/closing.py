@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 
 from devday.account import service
 from devday.account.models import User
+from devday.account.ratelimit import RateLimits
 from devday.account.schemas import UserRead
 from devday.checks.models import App
+from devday.config import Settings
 from devday.day.models import HabitCheck, Reflection
 from devday.errors import Conflict
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock, Routine
@@ -108,10 +110,19 @@ def _heir(session: Session, user: User, team_id: int) -> int | None:
     return session.scalar(query)
 
 
-def delete_account(*, session: Session, user: User, password: str) -> None:
+def delete_account(
+    *, session: Session, limits: RateLimits, settings: Settings, user: User, password: str
+) -> None:
     """Deletes ``user`` once ``password`` is checked (Invalid naming ``password`` otherwise);
     Conflict naming the team when a team only they own would be left without an owner."""
-    service.check_password(user=user, password=password, field="password")
+    service.check_password(
+        limits=limits,
+        settings=settings,
+        user=user,
+        password=password,
+        field="password",
+        message="wrong password",
+    )
     sole = teams_only_they_own(session=session, user=user)
     if sole:
         names = ", ".join(f"“{team.name}”" for team in sole)

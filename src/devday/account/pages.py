@@ -295,6 +295,8 @@ def change_password(
         data = PasswordChange(current_password=current_password, new_password=new_password)
         account_service.change_password(
             session=page.session,
+            limits=page.state.rate_limits,
+            settings=page.state.settings,
             user=page.user,
             current=data.current_password,
             new=data.new_password,
@@ -367,7 +369,13 @@ def export_data(page: Page) -> Response:
 def delete_account(page: Page, password: AnyFormStr = "") -> Response:
     def delete() -> None:
         data = AccountDelete(password=password)
-        closing.delete_account(session=page.session, user=page.user, password=data.password)
+        closing.delete_account(
+            session=page.session,
+            limits=page.state.rate_limits,
+            settings=page.state.settings,
+            user=page.user,
+            password=data.password,
+        )
 
     def deleted(_: None) -> Response:
         response = page.redirect("/login")

@@ -77,6 +77,8 @@ def change_password(
     API tokens stay valid."""
     service.change_password(
         session=session,
+        limits=state.rate_limits,
+        settings=state.settings,
         user=user,
         current=data.current_password,
         new=data.new_password,
@@ -112,12 +114,20 @@ def export_me(user: CurrentUser, session: SessionDep, clock: ClockDep) -> dict[s
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
-def delete_me(data: AccountDelete, user: CurrentUser, session: SessionDep) -> Response:
+def delete_me(
+    data: AccountDelete, user: CurrentUser, state: StateDep, session: SessionDep
+) -> Response:
     """Delete the signed-in account and everything only it owns, given its password (a wrong
     one answers 422 naming ``password``). Its tokens and browser sessions stop working at once.
     Team tasks and apps it owned pass to another owner of the team; a team only it owns answers
     409 naming the team: hand it over or delete it first."""
-    closing.delete_account(session=session, user=user, password=data.password)
+    closing.delete_account(
+        session=session,
+        limits=state.rate_limits,
+        settings=state.settings,
+        user=user,
+        password=data.password,
+    )
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
