@@ -95,6 +95,7 @@ def test_it_hands_team_tasks_to_another_owner(
     kept = client.get(f"/api/v1/tasks/{task['id']}", headers=bob.headers)
     assert kept.status_code == 200
     assert kept.json()["owner_id"] == bob.id
+    assert kept.json()["version"] == task["version"] + 1
     assert client.get(f"/api/v1/tasks/{personal['id']}", headers=bob.headers).status_code == 404
 
 

@@ -142,7 +142,9 @@ def delete_account(
                 session.execute(
                     update(model)
                     .where(model.owner_id == user.id, model.team_id == team_id)
-                    .values(owner_id=heir)
+                    # A new version, so that an edit begun before the hand-over is refused
+                    # rather than made over it.
+                    .values(owner_id=heir, version=model.version + 1)
                     .execution_options(synchronize_session=False)
                 )
     session.execute(delete(User).where(User.id == user.id))
