@@ -207,7 +207,7 @@ def test_it_names_every_allowed_method_when_one_is_not(client: TestClient, alice
         "errors": [],
     }
     assert client.delete("/api/v1/tasks").headers["Allow"] == "GET, POST"
-    assert client.post("/api/v1/me").headers["Allow"] == "GET, PATCH"
+    assert client.post("/api/v1/me").headers["Allow"] == "GET, PATCH, DELETE"
     # What Starlette already named (a static file's GET and HEAD) is kept.
     assert client.put("/static/favicon.svg").headers["Allow"] == "GET, HEAD"
     # Each one named is served.

@@ -197,13 +197,19 @@ class Browsing:
         self.problems = Problems()
         self.contexts: list[BrowserContext] = []
 
-    def new_page(self, *, viewport: dict[str, int] | None = None, dark: bool = False) -> Page:
+    def new_page(
+        self,
+        *,
+        viewport: dict[str, int] | None = None,
+        dark: bool = False,
+        timezone: str = "Europe/Berlin",
+    ) -> Page:
         context = self.browser.new_context(
             base_url=self.server.url,
             viewport=viewport or DESKTOP,  # type: ignore[arg-type]
             color_scheme="dark" if dark else "light",
             locale="en-GB",
-            timezone_id="Europe/Berlin",
+            timezone_id=timezone,
             service_workers="block",
             reduced_motion="reduce",
         )

@@ -6,9 +6,12 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from devday.account.models import User
 from tests.browser.conftest import Browsing
 from tests.browser.helpers import check_page, log_in, log_out, screenshot, sign_up
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +26,33 @@ def test_sign_up_log_out_and_log_in_again(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/login\?next=/today$"))
 
     log_in(page, "dana@example.com")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Today")
+
+
+def test_sign_up_in_the_browsers_timezone_then_change_the_password(browsing: Browsing) -> None:
+    page = browsing.new_page(timezone="America/Sao_Paulo")
+    page.goto("/signup")
+    # signup.js fills the zone from Intl under the strict CSP; the field searches the IANA list.
+    expect(page.locator("#timezone")).to_have_value("America/Sao_Paulo")
+    expect(page.locator("#timezone")).to_have_attribute("list", "timezone-list")
+    page.locator("#name").fill("Rui")
+    page.locator("#email").fill("rui@example.com")
+    page.locator("#password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url(re.compile(r"/today$"))
+    with browsing.server.engine.connect() as connection:
+        zone = connection.scalar(select(User.timezone).where(User.email == "rui@example.com"))
+    assert zone == "America/Sao_Paulo"
+
+    page.goto("/settings/profile")
+    page.locator("#password-current_password").fill(PASSWORD)
+    page.locator("#password-new_password").fill("a brand new passphrase")
+    page.locator("#password-new_password_again").fill("a brand new passphrase")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Password changed")
+    check_page(page)
+    log_out(page)
+    log_in(page, "rui@example.com", "a brand new passphrase")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Today")
 
 

@@ -8,21 +8,29 @@ never travels in a URL or is stored anywhere.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
 
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from devday.account import reset
+from devday.account import closing, reset
 from devday.account import service as account_service
 from devday.account.login import DEVICE_COOKIE, DEVICE_DAYS, device_cookie, read_device
 from devday.account.login import log_in as log_in_with_password
 from devday.account.models import ApiToken, User
-from devday.account.schemas import PasswordReset, TokenCreate, UserCreate, UserUpdate
+from devday.account.schemas import (
+    AccountDelete,
+    PasswordChange,
+    PasswordReset,
+    TokenCreate,
+    UserCreate,
+    UserUpdate,
+)
 from devday.deps import SESSION_COOKIE, IdPath, session_key_from_cookie
 from devday.errors import DomainError
-from devday.web.forms import AnyFormStr, FormStr, Refusal
+from devday.web.forms import AnyFormStr, FormInvalid, FormStr, Refusal
 from devday.web.page import Page, PageContext, Visit, VisitorPage, page_router
 
 router = page_router()
@@ -34,7 +42,10 @@ RESET = "account/reset.html"
 PROFILE = "account/profile.html"
 TOKENS = "account/tokens.html"
 # What a section says after its form redirected back with ``saved=<key>``.
-PROFILE_SAVED = {"profile": "Profile saved."}
+PROFILE_SAVED = {
+    "profile": "Profile saved.",
+    "password": "Password changed; your other browsers are signed out.",
+}
 TOKENS_SAVED = {"revoked": "Token revoked."}
 
 
@@ -78,7 +89,7 @@ def _start_session(visit: Visit, user: User) -> tuple[str, User]:
 
 @router.get("/signup", response_class=HTMLResponse)
 def signup_form(visit: VisitorPage) -> Response:
-    return visit.render(SIGNUP, {"values": {}, "errors": {}})
+    return visit.render(SIGNUP, {"values": {}, "errors": {}, "timezones": timezones()})
 
 
 @router.post("/signup", response_class=HTMLResponse)
@@ -101,9 +112,10 @@ def signup(
     def refused(refusal: Refusal) -> Response:
         if refusal.expired:
             context = {"values": values, "errors": {}, "error": refusal.message}
-            return visit.render(SIGNUP, context, status=403)
+            return visit.render(SIGNUP, context | {"timezones": timezones()}, status=403)
         errors = refusal.errors or {"form": refusal.message}
-        return visit.render(SIGNUP, {"values": values, "errors": errors}, status=422)
+        context = {"values": values, "errors": errors, "timezones": timezones()}
+        return visit.render(SIGNUP, context, status=422)
 
     return visit.submit(sign_up, then=lambda key: _signed_in(visit, key), refused=refused)
 
@@ -257,7 +269,7 @@ def save_profile(page: Page, name: FormStr = "", timezone: FormStr = "") -> Resp
     values = {"name": name, "timezone": timezone}
 
     def save() -> None:
-        data = UserUpdate(name=name.strip(), timezone=timezone)
+        data = UserUpdate(name=name, timezone=timezone)
         account_service.update_user(session=page.session, user=page.user, data=data)
 
     def refused(refusal: Refusal) -> Response:
@@ -268,6 +280,35 @@ def save_profile(page: Page, name: FormStr = "", timezone: FormStr = "") -> Resp
         return _profile(page, refusal.status, errors=errors, error=error, values=values)
 
     return page.submit(save, then="/settings/profile?saved=profile", refused=refused)
+
+
+@router.post("/settings/password")
+def change_password(
+    page: Page,
+    current_password: AnyFormStr = "",
+    new_password: AnyFormStr = "",
+    new_password_again: AnyFormStr = "",
+) -> Response:
+    def change() -> None:
+        if new_password != new_password_again:
+            raise FormInvalid({"new_password_again": "the two new passwords differ"})
+        data = PasswordChange(current_password=current_password, new_password=new_password)
+        account_service.change_password(
+            session=page.session,
+            limits=page.state.rate_limits,
+            settings=page.state.settings,
+            user=page.user,
+            current=data.current_password,
+            new=data.new_password,
+            keep_session=session_key_from_cookie(page.state, page.request),
+        )
+
+    def refused(refusal: Refusal) -> Response:
+        if refusal.expired:
+            return _profile(page, 403, error=refusal.message)
+        return _profile(page, refusal.status, errors=refusal.prefixed("password-"))
+
+    return page.submit(change, then="/settings/profile?saved=password", refused=refused)
 
 
 @router.get("/settings/tokens", response_class=HTMLResponse)
@@ -308,3 +349,42 @@ def revoke_token(page: Page, token_id: IdPath) -> Response:
         return _tokens(page, refusal.status, error=message)
 
     return page.submit(revoke, then="/settings/tokens?saved=revoked", refused=refused)
+
+
+@router.get("/settings/export")
+def export_data(page: Page) -> Response:
+    document = closing.export(session=page.session, user=page.user, now=page.now)
+    day = page.today.isoformat()
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="devday-export-{day}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/settings/delete")
+def delete_account(page: Page, password: AnyFormStr = "") -> Response:
+    def delete() -> None:
+        data = AccountDelete(password=password)
+        closing.delete_account(
+            session=page.session,
+            limits=page.state.rate_limits,
+            settings=page.state.settings,
+            user=page.user,
+            password=data.password,
+        )
+
+    def deleted(_: None) -> Response:
+        response = page.redirect("/login")
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    def refused(refusal: Refusal) -> Response:
+        if refusal.expired:
+            return _profile(page, 403, error=refusal.message)
+        return _profile(page, refusal.status, errors=refusal.prefixed("delete-"))
+
+    return page.submit(delete, then=deleted, refused=refused)

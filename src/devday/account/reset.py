@@ -25,7 +25,7 @@ from devday.account.models import User, WebSession
 from devday.account.passwords import hash_password
 from devday.account.ratelimit import RateLimits
 from devday.config import Settings
-from devday.errors import Invalid
+from devday.errors import Invalid, NotFound
 from devday.notify.models import ChannelKind, OutboxMessage, OutboxStatus
 
 RESET_HOURS = 1
@@ -135,3 +135,35 @@ def reset_password(
     session.flush()
     lift_lockout(limits, settings, user.email)
     return user
+
+
+# --- an operator's reset, for servers without email (``devday user reset-password``) ----------
+
+
+def _account(session: Session, email: str) -> User:
+    user = service.get_user_by_email(session=session, email=email)
+    if user is None:
+        raise NotFound(f"no account uses {service.normalise_email(email)}", field="email")
+    return user
+
+
+def set_password(
+    *, session: Session, limits: RateLimits, settings: Settings, email: str, password: str
+) -> User:
+    """Sets the password of the account that uses ``email`` without the old one (an operator's
+    act, on the server's own database), signs out its browsers and lifts its lockout."""
+    user = _account(session, email)
+    user.password_hash = hash_password(password)
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.flush()
+    lift_lockout(limits, settings, user.email)
+    return user
+
+
+def reset_link(
+    *, session: Session, settings: Settings, signer: URLSafeSerializer, email: str, now: datetime
+) -> str:
+    """A reset link for the account that uses ``email``, as the reset email would carry: it
+    works for ``RESET_HOURS`` and only once (until the password changes). Nothing is sent."""
+    user = _account(session, email)
+    return f"{public_url(settings)}/reset-password/{reset_token(signer, user, now)}"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response, status
 
-from devday.account import reset, service
+from devday.account import closing, reset, service
 from devday.account.login import DEVICE_COOKIE, DEVICE_DAYS, device_cookie, log_in, read_device
 from devday.account.schemas import (
+    AccountDelete,
+    PasswordChange,
     PasswordReset,
     PasswordResetRequest,
     ResetRequested,
@@ -18,7 +22,14 @@ from devday.account.schemas import (
     UserRead,
     UserUpdate,
 )
-from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep, StateDep
+from devday.deps import (
+    ClockDep,
+    CurrentUser,
+    IdPath,
+    SessionDep,
+    StateDep,
+    session_key_from_cookie,
+)
 
 RESET_SENT = "if an account uses this address, a reset link is on its way to it"
 
@@ -55,6 +66,70 @@ def update_me(data: UserUpdate, user: CurrentUser, session: SessionDep) -> UserR
     service.update_user(session=session, user=user, data=data)
     session.commit()
     return UserRead.model_validate(user)
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    data: PasswordChange, request: Request, user: CurrentUser, state: StateDep, session: SessionDep
+) -> Response:
+    """Change the signed-in user's password, given the current one (a wrong one answers 422
+    naming ``current_password``). Every browser of the user is signed out but the one asking;
+    API tokens stay valid."""
+    service.change_password(
+        session=session,
+        limits=state.rate_limits,
+        settings=state.settings,
+        user=user,
+        current=data.current_password,
+        new=data.new_password,
+        keep_session=session_key_from_cookie(state, request),
+    )
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+EXPORT_EXAMPLE = {
+    "format": "devday-export/1",
+    "exported_at": "2026-11-30T09:00:00Z",
+    "profile": {"id": 1, "email": "alex@example.com", "name": "Alex Doe"},
+    "tasks": [{"id": 17, "title": "Fix login rate limit", "tags": ["auth"], "depends_on": [12]}],
+    "time_entries": [{"id": 4, "task_id": 17, "start_at": "2026-11-30T08:00:00Z"}],
+    "habits": [{"habit": "Exercise", "check_date": "2026-11-30"}],
+    "reflections": [],
+    "plans": [],
+    "routine": None,
+    "busy_events": [],
+    "teams": [{"id": 2, "name": "Backend", "role": "owner"}],
+}
+
+
+@router.get(
+    "/me/export",
+    responses={200: {"content": {"application/json": {"example": EXPORT_EXAMPLE}}}},
+)
+def export_me(user: CurrentUser, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+    """Everything the signed-in user owns, as one JSON document: the profile, tasks (with tags
+    and dependencies), time entries, habits, reflections, plans, routine, busy events, teams."""
+    return closing.export(session=session, user=user, now=clock.now())
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+def delete_me(
+    data: AccountDelete, user: CurrentUser, state: StateDep, session: SessionDep
+) -> Response:
+    """Delete the signed-in account and everything only it owns, given its password (a wrong
+    one answers 422 naming ``password``). Its tokens and browser sessions stop working at once.
+    Team tasks and apps it owned pass to another owner of the team; a team only it owns answers
+    409 naming the team: hand it over or delete it first."""
+    closing.delete_account(
+        session=session,
+        limits=state.rate_limits,
+        settings=state.settings,
+        user=user,
+        password=data.password,
+    )
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/auth/token", status_code=status.HTTP_201_CREATED, response_model=TokenCreated)

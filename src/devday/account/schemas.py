@@ -8,6 +8,15 @@ from devday.emails import Email
 from devday.inputs import InputModel
 from devday.timeutil import check_timezone
 
+BLANK_NAME = "name must not be blank"
+
+
+def _name_given(value: str) -> str:
+    """The name without surrounding spaces; a name of only spaces is no name."""
+    if not value.strip():
+        raise ValueError(BLANK_NAME)
+    return value.strip()
+
 
 class UserCreate(InputModel):
     model_config = ConfigDict(
@@ -30,6 +39,7 @@ class UserCreate(InputModel):
     timezone: str = Field(default="UTC", max_length=64)
 
     _tz = field_validator("timezone")(check_timezone)
+    _name = field_validator("name")(_name_given)
 
 
 class UserUpdate(InputModel):
@@ -45,6 +55,11 @@ class UserUpdate(InputModel):
     @classmethod
     def _tz(cls, value: str | None) -> str | None:
         return None if value is None else check_timezone(value)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else _name_given(value)
 
 
 class UserRead(BaseModel):
@@ -168,6 +183,44 @@ class PasswordReset(BaseModel):
 
     token: str = Field(min_length=1, max_length=500)
     password: str = Field(min_length=10, max_length=200)
+
+
+class NewPassword(BaseModel):
+    """A password an operator sets for an account (``devday user reset-password``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=10, max_length=200)
+
+
+class PasswordChange(BaseModel):
+    """The current password and the new one (other browsers are signed out)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "current_password": "correct horse battery staple",
+                    "new_password": "a brand new passphrase",
+                }
+            ]
+        },
+    )
+
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)
+
+
+class AccountDelete(BaseModel):
+    """The password, to delete the account and everything only it owns."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"password": "correct horse battery staple"}]},
+    )
+
+    password: str = Field(min_length=1, max_length=200)
 
 
 class ResetRequested(BaseModel):

@@ -6,8 +6,9 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, bindparam, func, or_, select, update
+from sqlalchemy import Engine, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,11 @@ from devday.account.models import ApiToken, User, WebSession
 from devday.account.passwords import hash_password, verify_password
 from devday.account.schemas import UserCreate, UserUpdate
 from devday.db import brief_transaction
-from devday.errors import Conflict, NotFound, Unauthorized
+from devday.errors import Conflict, Invalid, NotFound, Unauthorized
+
+if TYPE_CHECKING:  # only named in signatures: the CLI imports this module on every command
+    from devday.account.ratelimit import RateLimits
+    from devday.config import Settings
 
 # The header the CLI's in-process client names its user in; only an app built with
 # trust_local_user (never a server) reads it.
@@ -77,6 +82,52 @@ def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
         user.timezone = data.timezone
     session.flush()
     return user
+
+
+WRONG_PASSWORD = "the current password is wrong"  # noqa: S105 - a message, not a secret
+
+
+def check_password(
+    *,
+    limits: RateLimits,
+    settings: Settings,
+    user: User,
+    password: str,
+    field: str = "current_password",
+    message: str = WRONG_PASSWORD,
+) -> None:
+    """Invalid, naming ``field``, unless ``password`` is the user's own: asked before a change
+    only its owner may make, from a session or token that may have been stolen. Wrong guesses
+    are limited per account (``login_limit_per_account_address``), so that a stolen token cannot
+    try passwords on."""
+    keys = ("password-check", normalise_email(user.email))
+    limit = settings.login_limit_per_account_address
+    limits.check(limit, *keys, message="too many wrong passwords; try again later")
+    if not verify_password(user.password_hash, password):
+        limits.count(limit, *keys)
+        raise Invalid(message, field=field)
+
+
+def change_password(
+    *,
+    session: Session,
+    limits: RateLimits,
+    settings: Settings,
+    user: User,
+    current: str,
+    new: str,
+    keep_session: str | None,
+) -> None:
+    """Sets ``new`` as the password once ``current`` is checked, and signs out every browser of
+    the user but the one whose session key is ``keep_session`` (the one asking, if a browser).
+    API tokens stay: they are revoked one by one."""
+    check_password(limits=limits, settings=settings, user=user, password=current)
+    user.password_hash = hash_password(new)
+    drop = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep_session:
+        drop = drop.where(WebSession.key_hash != _digest(keep_session))
+    session.execute(drop)
+    session.flush()
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User:

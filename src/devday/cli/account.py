@@ -145,3 +145,69 @@ def create_user(
         output.line(f"created {user['email']} ({user['timezone']}); the CLI now acts as them")
     else:
         output.line(f"created {user['email']} on {client.where}; now run 'devday login'")
+
+
+@user_app.command("reset-password")
+def reset_password(
+    ctx: typer.Context,
+    email: str,
+    link: Annotated[
+        bool,
+        typer.Option(
+            "--link", help="Print a single-use reset link (valid one hour) instead of asking."
+        ),
+    ] = False,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Reset an account's password on this server's database, for servers without email: set a
+    new one (its browsers are signed out), or print a reset link to hand to its owner."""
+    from itsdangerous import URLSafeSerializer
+    from pydantic import ValidationError
+
+    from devday.account import reset
+    from devday.account.ratelimit import RateLimits
+    from devday.account.schemas import NewPassword
+    from devday.cli.local import LocalBackend
+    from devday.config import Settings
+    from devday.db import transaction
+    from devday.errors import DomainError
+
+    cli = state(ctx)
+    if cli.remote_server() is not None:
+        raise CliError(
+            "reset-password works on the server's own database: run it on the server, without "
+            "--server (or send a reset email from the server's /reset-password page)"
+        )
+    settings = Settings()
+    backend = cli.pool.get(settings) if cli.pool is not None else LocalBackend(settings)
+    try:
+        new = None if link else read_password(password_stdin, confirm=True)
+        with transaction(backend.writer) as session:
+            if new is None:
+                signer = URLSafeSerializer(settings.resolved_secret_key())
+                url = reset.reset_link(
+                    session=session, settings=settings, signer=signer, email=email, now=cli.now()
+                )
+            else:
+                user = reset.set_password(
+                    session=session,
+                    limits=RateLimits(settings.redis_url),
+                    settings=settings,
+                    email=email,
+                    password=NewPassword(password=new).password,
+                )
+                done = f"set a new password for {user.email}; their browsers are signed out"
+    except ValidationError as exc:
+        raise CliError("the password needs 10 to 200 characters") from exc
+    except DomainError as exc:
+        raise CliError(exc.message) from exc
+    finally:
+        if cli.pool is None:
+            backend.close()
+    if new is None:
+        output.line(url)
+        output.line(
+            f"this link sets a new password for {email} once, within {reset.RESET_HOURS} hour(s)"
+        )
+    else:
+        output.line(done)
