@@ -30,6 +30,7 @@ from devday.netguard import (
     Refused,
     Unresolvable,
 )
+from devday.notify import chat
 from devday.notify.models import ChannelKind, OutboxMessage
 
 
@@ -178,9 +179,9 @@ def webhook_request(message: Outgoing) -> tuple[bytes, dict[str, str]]:
     """The body and headers posted for ``message``, by channel kind."""
     headers = {"Content-Type": "application/json", "X-Devday-Delivery": message.delivery_id}
     if message.kind == ChannelKind.slack:
-        document: dict[str, Any] = {"text": f"*{message.subject}*\n{message.text}"}
+        document: dict[str, Any] = {"text": chat.slack_text(message.subject, message.text)}
     elif message.kind == ChannelKind.mattermost:
-        document = {"text": f"**{message.subject}**\n{message.text}"}
+        document = {"text": chat.markdown_text(message.subject, message.text)}
     else:
         document = {
             "delivery_id": message.delivery_id,
