@@ -45,6 +45,17 @@ def restates(subject: str, text: str) -> bool:
     return bool(wanted) and said.startswith(wanted)
 
 
+def without_title(subject: str, text: str) -> str:
+    """``text`` without its opening line when that line says ``subject`` (for services that show
+    the subject as a title of their own)."""
+    body = text.strip()
+    if not restates(subject, body):
+        return body
+    opening = _parser().parse(body)[0].map
+    end = opening[1] if opening else 1
+    return "\n".join(body.split("\n")[end:]).strip()
+
+
 def markdown_text(subject: str, text: str) -> str:
     """Markdown with the title once (Mattermost, Apprise)."""
     body = text.strip()

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from devday import netguard
 from devday.deps import IdPath
+from devday.notify import apprise_target
 from devday.notify import service as notify_service
 from devday.notify.models import ChannelKind
 from devday.notify.schemas import ChannelCreate, masked
@@ -33,6 +34,8 @@ def _channels(page: PageContext, status: int = 200, **extra: Any) -> Response:
         "section": "channels",
         "channels": [(c, masked(c.kind, c.target)) for c in channels],
         "channel_kinds": [k.value for k in ChannelKind],
+        "apprise_schemes": apprise_target.SCHEMES,
+        "email_configured": bool(page.state.settings.smtp_url),
         **extra,
     }
     return page.render(PAGE, context, status=status)

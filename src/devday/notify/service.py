@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from devday.account.models import User
 from devday.errors import Invalid, NotFound
 from devday.netguard import STRICT, OutboundPolicy, Vetted, vetted
+from devday.notify import apprise_target
 from devday.notify.models import Channel, ChannelKind, OutboxMessage, OutboxStatus
 from devday.notify.schemas import ChannelCreate
 from devday.team import policy
@@ -46,7 +47,7 @@ def create_channel(
     if data.team_id is not None:
         _require_manager(session, user, data.team_id, missing_field="team_id")
     if data.kind != ChannelKind.email:
-        reason = vetted(outbound).reason(data.target, team_id=data.team_id)
+        reason = vetted(outbound).reason(guarded_url(data.kind, data.target), team_id=data.team_id)
         if reason:
             raise Invalid(reason, field="target")
     channel = Channel(
@@ -61,6 +62,17 @@ def create_channel(
     session.add(channel)
     session.flush()
     return channel
+
+
+def guarded_url(kind: ChannelKind, target: str) -> str:
+    """The http(s) URL the outbound guard checks for a channel: its target, or for an Apprise
+    URL the host and port its service connects to."""
+    if kind == ChannelKind.apprise:
+        try:
+            return apprise_target.endpoint(target).url
+        except ValueError as exc:
+            raise Invalid(str(exc), field="target") from None
+    return target
 
 
 def list_channels(*, session: Session, user: User) -> list[Channel]:
