@@ -114,3 +114,19 @@ def list_outbox(
     was delivered, how many attempts it took, and the last error when it failed."""
     rows = service.list_outbox(session=session, user=user, status=status, limit=limit)
     return [OutboxRead.model_validate(m) for m in rows]
+
+
+@router.post(
+    "/outbox/{message_id}/retry", status_code=status.HTTP_202_ACCEPTED, response_model=OutboxRead
+)
+def retry_message(
+    message_id: IdPath, user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> OutboxRead:
+    """Send a failed message again now (or one waiting for its next attempt), with the same
+    delivery id and its attempts counted afresh. A team's message: owners and managers. 409
+    when it was delivered or is being sent right now."""
+    message = service.retry_message(
+        session=session, user=user, message_id=message_id, now=clock.now()
+    )
+    session.commit()
+    return OutboxRead.model_validate(message)
