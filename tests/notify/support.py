@@ -38,11 +38,12 @@ class Received:
 
 class WebhookReceiver:
     """An HTTP server on 127.0.0.1 that records every POST; answers 500 to the first
-    ``fail_first`` of them."""
+    ``fail_first`` of them, then ``status`` (204; ntfy's clients want a 200)."""
 
-    def __init__(self, fail_first: int = 0) -> None:
+    def __init__(self, fail_first: int = 0, status: int = 204) -> None:
         self.received: list[Received] = []
         self.fail_first = fail_first
+        self.status = status
         self._lock = threading.Lock()
         receiver = self
 
@@ -54,7 +55,8 @@ class WebhookReceiver:
                     receiver.received.append(Received(self.path, dict(self.headers), body))
                     failing = receiver.fail_first > 0
                     receiver.fail_first -= 1 if failing else 0
-                self.send_response(500 if failing else 204)
+                self.send_response(500 if failing else receiver.status)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:

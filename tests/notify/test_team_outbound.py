@@ -4,34 +4,17 @@ to them; another team's channels, and anyone's own, get the usual refusal."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from devday.app import create_app
 from devday.clock import MockClock
 from devday.config import Settings
 from devday.wiring import build_worker
 from tests.conftest import Account, sign_up
 from tests.factories import api_team
 from tests.notify.support import WebhookReceiver
-
-
-@pytest.fixture
-def strict_settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(
-        data_dir=tmp_path, secret_key="t", database_url=database_url, allow_private_urls=False
-    )
-
-
-@pytest.fixture
-def strict(strict_settings: Settings, engine: Engine, clock: MockClock) -> Iterator[TestClient]:
-    with TestClient(create_app(strict_settings, engine=engine, clock=clock)) as client:
-        yield client
 
 
 def add_channel(client: TestClient, owner: Account, target: str, team_id: int | None) -> Any:

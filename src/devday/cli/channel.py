@@ -27,6 +27,7 @@ class Kind(enum.StrEnum):
     slack = "slack"
     mattermost = "mattermost"
     webhook = "webhook"
+    apprise = "apprise"
 
 
 class Status(enum.StrEnum):
@@ -39,7 +40,7 @@ class Status(enum.StrEnum):
 @app.command("add")
 def add(
     ctx: typer.Context,
-    kind: Annotated[Kind, typer.Argument(help="email, slack, mattermost or webhook.")],
+    kind: Annotated[Kind, typer.Argument(help="email, slack, mattermost, webhook or apprise.")],
     target: Annotated[
         str, typer.Argument(help="An email address, or the URL to post to (the others).")
     ],

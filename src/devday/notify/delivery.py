@@ -1,4 +1,5 @@
-"""Sending one outbox message: email over SMTP, chat and generic webhooks over HTTP.
+"""Sending one outbox message: email over SMTP, chat and generic webhooks over HTTP, and the
+services Apprise reaches.
 
 Every outside system sits behind ``Deliverer``: a real adapter and a ``MockDeliverer`` twin.
 A deliverer raises ``DeliveryError`` for a failed attempt (the worker retries it later).
@@ -29,7 +30,9 @@ from devday.netguard import (
     OutboundPolicy,
     Refused,
     Unresolvable,
+    resolve,
 )
+from devday.notify import apprise_target, chat
 from devday.notify.models import ChannelKind, OutboxMessage
 
 
@@ -178,9 +181,9 @@ def webhook_request(message: Outgoing) -> tuple[bytes, dict[str, str]]:
     """The body and headers posted for ``message``, by channel kind."""
     headers = {"Content-Type": "application/json", "X-Devday-Delivery": message.delivery_id}
     if message.kind == ChannelKind.slack:
-        document: dict[str, Any] = {"text": f"*{message.subject}*\n{message.text}"}
+        document: dict[str, Any] = {"text": chat.slack_text(message.subject, message.text)}
     elif message.kind == ChannelKind.mattermost:
-        document = {"text": f"**{message.subject}**\n{message.text}"}
+        document = {"text": chat.markdown_text(message.subject, message.text)}
     else:
         document = {
             "delivery_id": message.delivery_id,
@@ -259,6 +262,54 @@ class WebhookSender:
             client.close()
 
 
+class AppriseSender:
+    """Sends through Apprise to the services ``apprise_target`` lists: title, Markdown body.
+
+    Apprise makes its own connections, so the guard checks first: the host and port the URL's
+    service connects to are resolved and checked with ``outbound`` and the message's team, as
+    for a webhook, before Apprise is handed the URL. JSON, XML and form endpoints also get the
+    ``X-Devday-Delivery`` header."""
+
+    def __init__(self, *, timeout: float = 10.0, outbound: OutboundPolicy = ALLOW_ALL) -> None:
+        self._timeout = timeout
+        self._outbound = outbound
+
+    def deliver(self, message: Outgoing) -> None:
+        import logging
+
+        import apprise
+
+        scheme = apprise_target.scheme_of(message.target)
+        try:
+            notifier = apprise_target.plugin(message.target)
+            where = apprise_target.endpoint_of(scheme, notifier)
+            resolve(where.host, where.port, self._outbound, team_id=message.team_id)
+        except ValueError as exc:
+            raise DeliveryError(str(exc)) from exc
+        except Refused as exc:
+            raise DeliveryError(f"refused: {exc}") from exc
+        except Unresolvable as exc:
+            raise DeliveryError(str(exc)) from exc
+        headers = getattr(notifier, "headers", None)
+        if isinstance(headers, dict):
+            headers["X-Devday-Delivery"] = message.delivery_id
+        notifier.socket_connect_timeout = notifier.socket_read_timeout = self._timeout
+        capture = apprise.LogCapture(level=logging.WARNING, fmt="%(message)s")  # type: ignore[no-untyped-call]
+        with capture as logs:
+            sent = notifier.notify(
+                title=message.subject,
+                body=chat.without_title(message.subject, message.text) or message.subject,
+                body_format=apprise.NotifyFormat.MARKDOWN,
+            )
+        if not sent:
+            said = [line for line in logs.getvalue().splitlines() if line.strip()]
+            detail = f": {said[0][:300]}" if said else ""
+            raise DeliveryError(f"{scheme}:// to {where.host}:{where.port} failed{detail}")
+
+    def close(self) -> None:
+        """Nothing to release: Apprise opens a connection per notification."""
+
+
 class MockDeliverer:
     """Records what it is given; fails the first attempts when given ``failures``.
 
@@ -284,12 +335,16 @@ class MockDeliverer:
 
 @dataclass
 class Deliverers:
-    """The deliverer for each channel kind: ``email`` for email, ``web`` for the rest."""
+    """The deliverer for each channel kind: ``email`` for email, ``apprise`` for Apprise URLs
+    (``web`` when not given: a ``MockDeliverer`` there records them too), ``web`` for the rest."""
 
     web: Deliverer
     email: Deliverer | None = None
+    apprise: Deliverer | None = None
 
     def for_kind(self, kind: ChannelKind) -> Deliverer:
+        if kind == ChannelKind.apprise and self.apprise is not None:
+            return self.apprise
         if kind != ChannelKind.email:
             return self.web
         if self.email is None:
@@ -298,8 +353,9 @@ class Deliverers:
 
     def close(self) -> None:
         self.web.close()
-        if self.email is not None:
-            self.email.close()
+        for other in (self.email, self.apprise):
+            if other is not None:
+                other.close()
 
     @classmethod
     def from_settings(
@@ -315,4 +371,5 @@ class Deliverers:
             SmtpMailer(SmtpConfig.from_url(smtp_url, timeout=smtp_timeout)) if smtp_url else None
         )
         web = WebhookSender(timeout=webhook_timeout, outbound=outbound)
-        return cls(web=web, email=email)
+        apprise = AppriseSender(timeout=webhook_timeout, outbound=outbound)
+        return cls(web=web, email=email, apprise=apprise)

@@ -17,6 +17,7 @@ class ChannelKind(enum.StrEnum):
     slack = "slack"
     mattermost = "mattermost"
     webhook = "webhook"
+    apprise = "apprise"
 
 
 class OutboxStatus(enum.StrEnum):

@@ -1,5 +1,6 @@
-"""The Notification channels section of Settings: list, add, test and delete a channel. A thin
-adapter over ``notify.service``; each POST answers 303 back to the section."""
+"""The Notification channels section of Settings (list, add, test and delete a channel) and the
+Outbox page (what was sent where, and a retry for what failed). A thin adapter over
+``notify.service``; each POST answers 303 back to its page."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from devday import netguard
 from devday.deps import IdPath
+from devday.notify import apprise_target, views
 from devday.notify import service as notify_service
 from devday.notify.models import ChannelKind
 from devday.notify.schemas import ChannelCreate, masked
@@ -23,7 +25,7 @@ PAGE = "notify/channels.html"
 SAVED = {
     "channel": "Channel added.",
     "deleted": "Channel deleted.",
-    "tested": "Test message queued; it goes out within a minute.",
+    "tested": "Test message queued; it goes out within a minute (see the Outbox).",
 }
 
 
@@ -33,6 +35,8 @@ def _channels(page: PageContext, status: int = 200, **extra: Any) -> Response:
         "section": "channels",
         "channels": [(c, masked(c.kind, c.target)) for c in channels],
         "channel_kinds": [k.value for k in ChannelKind],
+        "apprise_schemes": apprise_target.SCHEMES,
+        "email_configured": bool(page.state.settings.smtp_url),
         **extra,
     }
     return page.render(PAGE, context, status=status)
@@ -96,3 +100,31 @@ def test_channel(page: Page, channel_id: IdPath) -> Response:
         )
 
     return _act(page, test, "tested")
+
+
+OUTBOX = "notify/outbox.html"
+OUTBOX_SAVED = {"retried": "Sending it again now; this page shows how it went in a minute."}
+
+
+def _outbox(page: PageContext, status: int = 200, **extra: Any) -> Response:
+    rows = views.outbox_rows(session=page.session, user=page.user)
+    return page.render(OUTBOX, {"rows": rows, **extra}, status=status)
+
+
+@router.get("/outbox", response_class=HTMLResponse)
+def outbox_page(page: Page) -> Response:
+    return _outbox(page, notice=OUTBOX_SAVED.get(page.query("saved")))
+
+
+@router.post("/outbox/{message_id}/retry")
+def retry_delivery(page: Page, message_id: IdPath) -> Response:
+    def retry() -> None:
+        notify_service.retry_message(
+            session=page.session, user=page.user, message_id=message_id, now=page.now
+        )
+
+    def refused(refusal: Refusal) -> Response:
+        message = refusal.message if refusal.expired else f"Retry: {refusal.message}"
+        return _outbox(page, refusal.status, error=message)
+
+    return page.submit(retry, then="/outbox?saved=retried", refused=refused)

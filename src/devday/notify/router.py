@@ -49,10 +49,12 @@ def list_channels(user: CurrentUser, session: SessionDep) -> list[ChannelRead]:
 def create_channel(
     data: ChannelCreate, user: CurrentUser, session: SessionDep, clock: ClockDep, state: StateDep
 ) -> ChannelCreated:
-    """Add a channel: an email address, a Slack or Mattermost incoming webhook, or a generic
-    webhook. A team channel (`team_id`) needs the team's owner or manager role. A webhook on
-    the server's own network is refused unless the administrator allows it, for every team or
-    for the channel's team (DEVDAY_OUTBOUND_ALLOW, DEVDAY_ALLOW_PRIVATE_URLS).
+    """Add a channel: an email address, a Slack or Mattermost incoming webhook, a generic
+    webhook, or an Apprise URL (`apprise`: ntfy, Gotify, Discord, Telegram, Pushover, Matrix,
+    Teams workflows, JSON endpoints; other schemes are refused). A team channel (`team_id`)
+    needs the team's owner or manager role. A target on the server's own network (for Apprise,
+    the service's host) is refused unless the administrator allows it, for every team or for
+    the channel's team (DEVDAY_OUTBOUND_ALLOW, DEVDAY_ALLOW_PRIVATE_URLS).
 
     Generic webhooks receive `{"delivery_id", "subject", "text", "payload"}` with the headers
     `X-Devday-Delivery` (dedupe on it: a retry may resend) and `X-Devday-Signature:
@@ -112,3 +114,19 @@ def list_outbox(
     was delivered, how many attempts it took, and the last error when it failed."""
     rows = service.list_outbox(session=session, user=user, status=status, limit=limit)
     return [OutboxRead.model_validate(m) for m in rows]
+
+
+@router.post(
+    "/outbox/{message_id}/retry", status_code=status.HTTP_202_ACCEPTED, response_model=OutboxRead
+)
+def retry_message(
+    message_id: IdPath, user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> OutboxRead:
+    """Send a failed message again now (or one waiting for its next attempt), with the same
+    delivery id and its attempts counted afresh. A team's message: owners and managers. 409
+    when it was delivered or is being sent right now."""
+    message = service.retry_message(
+        session=session, user=user, message_id=message_id, now=clock.now()
+    )
+    session.commit()
+    return OutboxRead.model_validate(message)

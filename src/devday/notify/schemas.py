@@ -8,12 +8,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from devday.ids import IdField
 from devday.inputs import InputModel
+from devday.notify import apprise_target
 from devday.notify.models import ChannelKind, OutboxStatus
 
 
 def check_target(kind: ChannelKind, target: str) -> str:
-    """An email address for email channels, an http(s) URL with a host for the others."""
+    """An email address for email channels, an Apprise URL of a service devday sends to for
+    Apprise channels, an http(s) URL with a host for the others."""
     target = target.strip()
+    if kind == ChannelKind.apprise:
+        return apprise_target.check(target)
     if kind == ChannelKind.email:
         try:
             return validate_email(target, check_deliverability=False).normalized
@@ -29,6 +33,8 @@ def masked(kind: ChannelKind, target: str) -> str:
     """What reads show of a target: chat webhook URLs are credentials, so only their origin."""
     if kind == ChannelKind.email:
         return target
+    if kind == ChannelKind.apprise:
+        return apprise_target.masked(target)
     parts = urlsplit(target)
     return f"{parts.scheme}://{parts.netloc}/…"
 
@@ -54,7 +60,8 @@ class ChannelCreate(InputModel):
     target: str = Field(
         min_length=1,
         max_length=2000,
-        description="An email address (email), or the http(s) URL to post to (the others).",
+        description="An email address (email), an Apprise URL such as ntfys://ntfy.example.com/"
+        "topic (apprise), or the http(s) URL to post to (the others).",
     )
     team_id: IdField | None = Field(
         default=None, description="The owning team; leave out for a personal channel."

@@ -12,13 +12,14 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import false, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
-from devday.errors import Invalid, NotFound
+from devday.errors import Conflict, Invalid, NotFound
 from devday.netguard import STRICT, OutboundPolicy, Vetted, vetted
+from devday.notify import apprise_target
 from devday.notify.models import Channel, ChannelKind, OutboxMessage, OutboxStatus
 from devday.notify.schemas import ChannelCreate
 from devday.team import policy
@@ -46,7 +47,7 @@ def create_channel(
     if data.team_id is not None:
         _require_manager(session, user, data.team_id, missing_field="team_id")
     if data.kind != ChannelKind.email:
-        reason = vetted(outbound).reason(data.target, team_id=data.team_id)
+        reason = vetted(outbound).reason(guarded_url(data.kind, data.target), team_id=data.team_id)
         if reason:
             raise Invalid(reason, field="target")
     channel = Channel(
@@ -61,6 +62,17 @@ def create_channel(
     session.add(channel)
     session.flush()
     return channel
+
+
+def guarded_url(kind: ChannelKind, target: str) -> str:
+    """The http(s) URL the outbound guard checks for a channel: its target, or for an Apprise
+    URL the host and port its service connects to."""
+    if kind == ChannelKind.apprise:
+        try:
+            return apprise_target.endpoint(target).url
+        except ValueError as exc:
+            raise Invalid(str(exc), field="target") from None
+    return target
 
 
 def list_channels(*, session: Session, user: User) -> list[Channel]:
@@ -194,6 +206,71 @@ def list_outbox(
         query = query.where(OutboxMessage.status == status)
     query = query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)
     return list(session.scalars(query))
+
+
+def get_message(*, session: Session, user: User, message_id: int) -> OutboxMessage:
+    """A message of the caller's own channels or their teams'; NotFound for any other."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None or not _can_see_message(session, user, message):
+        raise NotFound("delivery not found")
+    return message
+
+
+def can_retry(*, session: Session, user: User, message: OutboxMessage) -> bool:
+    """Whether ``user`` may send ``message`` again now: it failed, or waits for its next
+    attempt after a failure, and it is theirs or their team's and they manage its channels."""
+    if not (message.status == OutboxStatus.failed or _waiting(message)):
+        return False
+    if message.team_id is None:
+        return message.user_id == user.id
+    member = team_service.membership(session=session, team_id=message.team_id, user_id=user.id)
+    return member is not None and policy.allows(member.role, Action.manage_channels)
+
+
+def retry_message(*, session: Session, user: User, message_id: int, now: datetime) -> OutboxMessage:
+    """Makes a failed message (or one waiting for its next attempt) due at ``now``, its attempts
+    counted afresh and its error cleared; the worker sends it with the same delivery id. A
+    team's message needs the team's owner or manager role. Conflict when it is not waiting:
+    delivered, or being sent right now."""
+    message = get_message(session=session, user=user, message_id=message_id)
+    if message.team_id is not None:
+        _require_manager(session, user, message.team_id, missing_field=None)
+    if not (message.status == OutboxStatus.failed or _waiting(message)):
+        raise Conflict(f"this delivery is {message.status.value}; only a failed one is retried")
+    # Conditional, like the worker's claim: a worker that took the message meanwhile wins.
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.status.in_((OutboxStatus.failed, OutboxStatus.pending)),
+        )
+        .values(
+            status=OutboxStatus.pending,
+            attempts=0,
+            last_error=None,
+            next_attempt_at=now,
+            claimed_by=None,
+            claimed_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(changed, "rowcount", 0) != 1:
+        raise Conflict("this delivery is being sent right now")
+    session.refresh(message)
+    return message
+
+
+def _waiting(message: OutboxMessage) -> bool:
+    return message.status == OutboxStatus.pending and message.last_error is not None
+
+
+def _can_see_message(session: Session, user: User, message: OutboxMessage) -> bool:
+    if message.user_id is not None:
+        return message.user_id == user.id
+    return message.team_id is not None and (
+        team_service.membership(session=session, team_id=message.team_id, user_id=user.id)
+        is not None
+    )
 
 
 def _dialect(session: Session) -> str:
