@@ -78,3 +78,13 @@ def test_it_refuses_an_expired_or_forged_link(
         refused = client.post("/api/v1/auth/password-reset/confirm", json=body)
         assert refused.status_code == 422 and "expired" in refused.json()["detail"]
     assert web_log_in(client, alice.email).status_code == 303  # the old password still works
+
+
+def test_the_reset_page_says_when_the_server_sends_no_email(app: FastAPI) -> None:
+    with TestClient(app) as visitor:
+        silent = visitor.get("/reset-password")
+        assert silent.status_code == 200
+        assert "This server sends no email" in silent.text
+        assert "devday user reset-password" in silent.text
+        app.state.devday.settings.smtp_url = "smtp://mail.example.com:587"
+        assert "This server sends no email" not in visitor.get("/reset-password").text

@@ -149,9 +149,15 @@ def login(visit: VisitorPage, email: FormStr, password: FormStr) -> Response:
     return visit.submit(log_in, then=lambda key: _signed_in(visit, key), refused=refused)
 
 
+def _reset_request(visit: Visit, context: dict[str, Any], status: int = 200) -> Response:
+    # Without an outgoing mail server no link can reach anyone: the page says so, and how else.
+    emails = bool(visit.state.settings.smtp_url)
+    return visit.render(RESET_REQUEST, {**context, "email_configured": emails}, status=status)
+
+
 @router.get("/reset-password", response_class=HTMLResponse)
 def reset_request_form(visit: VisitorPage) -> Response:
-    return visit.render(RESET_REQUEST, {"email": "", "error": None, "notice": None})
+    return _reset_request(visit, {"email": "", "error": None, "notice": None})
 
 
 @router.post("/reset-password", response_class=HTMLResponse)
@@ -169,11 +175,11 @@ def request_reset(visit: VisitorPage, email: FormStr) -> Response:
 
     def sent(_: None) -> Response:
         notice = "If an account uses this address, a reset link is on its way to it."
-        return visit.render(RESET_REQUEST, {"email": email, "error": None, "notice": notice})
+        return _reset_request(visit, {"email": email, "error": None, "notice": notice})
 
     def refused(refusal: Refusal) -> Response:
         context = {"email": email, "error": refusal.message, "notice": None}
-        return visit.render(RESET_REQUEST, context, status=refusal.status)
+        return _reset_request(visit, context, status=refusal.status)
 
     return visit.submit(ask, then=sent, refused=refused)
 
