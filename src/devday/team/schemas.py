@@ -114,3 +114,36 @@ class MemberRead(BaseModel):
     name: str
     role: Role
     timezone: str
+
+
+class InvitationCreate(InputModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"role": "member"}]})
+
+    role: Role = Role.member
+
+
+class InvitationRead(BaseModel):
+    """An invitation as its creator sees it once: ``link`` holds the secret, which is not
+    stored and cannot be read again."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "team_id": 1,
+                    "role": "member",
+                    "expires_at": "2026-11-09T09:00:00Z",
+                    "token": "hV1x...",
+                    "link": "/join/hV1x...",
+                }
+            ]
+        },
+    )
+
+    id: int
+    team_id: int
+    role: Role
+    expires_at: datetime
+    token: str
+    link: str
