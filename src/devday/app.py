@@ -62,6 +62,7 @@ PAGE_ROUTERS = (
     "devday.meeting.pages",
     "devday.standup.pages",
     "devday.notify.pages",
+    "devday.team.pages",
 )
 
 DESCRIPTION = """

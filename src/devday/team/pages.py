@@ -1,0 +1,313 @@
+"""The Teams pages: your teams and a form to create one (/teams); a team's settings page with
+its name, timezone and meeting time, members and roles, invitation links and deletion
+(/teams/{id}); and the page an invitation link opens (/join/{token}).
+
+Forms answer 303 back to the page; a refused one shows the page again with the message beside
+its field. What each role may do comes from ``devday.team.policy``: a form is offered only to
+those it allows, and the service refuses the rest anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Path
+from fastapi.responses import HTMLResponse, Response
+
+from devday.account import pages as account_pages
+from devday.deps import IdPath
+from devday.errors import Invalid
+from devday.team import invitations
+from devday.team import service as team_service
+from devday.team.models import Role, Team
+from devday.team.policy import Action
+from devday.team.schemas import MemberAdd, TeamCreate, TeamUpdate
+from devday.team.views import settings_context
+from devday.web.forms import FormStr, Refusal
+from devday.web.page import Missing, Page, PageContext, VisitorPage, page_router
+
+router = page_router(
+    Missing(
+        title="Team not found",
+        text="There is no such team, or you are not a member of it.",
+        back="/teams",
+        back_label="Your teams",
+    )
+)
+
+LIST = "team/list.html"
+SETTINGS = "team/settings.html"
+DELETE = "team/delete.html"
+JOIN = "team/join.html"
+SAVED = {
+    "created": "Team created. Add its members or make an invitation link below.",
+    "settings": "Settings saved.",
+    "member": "Member added.",
+    "role": "Role changed.",
+    "removed": "Member removed.",
+    "revoked": "Invitation withdrawn.",
+}
+Token = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+def _role(text: str) -> Role:
+    try:
+        return Role(text or Role.member)
+    except ValueError:
+        raise Invalid(f"no such role: {text!r}", field="role") from None
+
+
+def current_team(page: Page, team_id: IdPath) -> tuple[Team, Role]:
+    return team_service.get_team(session=page.session, user=page.user, team_id=team_id)
+
+
+CurrentTeam = Annotated[tuple[Team, Role], Depends(current_team)]
+
+
+# --- your teams ----------------------------------------------------------------------------------
+
+
+@router.get("/teams", response_class=HTMLResponse)
+def teams_page(page: Page) -> Response:
+    return _list(page)
+
+
+def _list(page: PageContext, *, status: int = 200, **extra: Any) -> Response:
+    context: dict[str, Any] = {
+        "teams": team_service.list_teams(session=page.session, user=page.user),
+        "timezones": account_pages.timezones(),
+        "values": {"timezone": page.user.timezone},
+        "errors": {},
+        "error": None,
+        "deleted": page.query("deleted") == "1",
+        **extra,
+    }
+    return page.render(LIST, context, status=status)
+
+
+@router.post("/teams", response_class=HTMLResponse)
+def create_team(page: Page, name: FormStr = "", timezone: FormStr = "") -> Response:
+    values = {"name": name, "timezone": timezone}
+
+    def create() -> Team:
+        data = TeamCreate(name=name, timezone=timezone or None)
+        return team_service.create_team(session=page.session, user=page.user, data=data)
+
+    def refused(refusal: Refusal) -> Response:
+        errors = refusal.errors or {"name": refusal.message}
+        return _list(page, values=values, errors=errors, status=refusal.status)
+
+    return page.submit(create, then=lambda t: f"/teams/{t.id}?saved=created", refused=refused)
+
+
+# --- one team's settings -------------------------------------------------------------------------
+
+
+@router.get("/teams/{team_id}", response_class=HTMLResponse)
+def team_page(page: Page, team: CurrentTeam) -> Response:
+    return _settings(page, team, notice=SAVED.get(page.query("saved")))
+
+
+def _settings(
+    page: PageContext, team: tuple[Team, Role], *, status: int = 200, **extra: Any
+) -> Response:
+    context = settings_context(
+        session=page.session, user=page.user, team=team[0], role=team[1], now=page.now
+    ) | {"timezones": account_pages.timezones()}
+    context |= extra
+    return page.render(SETTINGS, context, status=status)
+
+
+def _refused(page: PageContext, team: tuple[Team, Role], section: str) -> Any:
+    def show(refusal: Refusal) -> Response:
+        errors = {f"{section}-{k}": v for k, v in refusal.errors.items()}
+        message = None if errors and not refusal.expired else refusal.message
+        return _settings(
+            page, team, errors=errors, error=message, section=section, status=refusal.status
+        )
+
+    return show
+
+
+@router.post("/teams/{team_id}", response_class=HTMLResponse)
+def update_team(
+    page: Page,
+    team: CurrentTeam,
+    name: FormStr = "",
+    timezone: FormStr = "",
+    meeting_time: FormStr = "",
+    standup_reminder_minutes: FormStr = "",
+) -> Response:
+    def change() -> None:
+        minutes = standup_reminder_minutes.strip()
+        data = TeamUpdate.model_validate(
+            {
+                "name": name,
+                "timezone": timezone or None,
+                "meeting_time": meeting_time or None,
+                "standup_reminder_minutes": int(minutes) if minutes.isdigit() else None,
+            }
+        )
+        team_service.update_team(
+            session=page.session, user=page.user, team_id=team[0].id, data=data
+        )
+
+    then = f"/teams/{team[0].id}?saved=settings"
+    return page.submit(change, then=then, refused=_refused(page, team, "settings"))
+
+
+@router.post("/teams/{team_id}/members", response_class=HTMLResponse)
+def add_member(page: Page, team: CurrentTeam, email: FormStr = "", role: FormStr = "") -> Response:
+    def add() -> None:
+        data = MemberAdd.model_validate({"email": email, "role": _role(role)})
+        team_service.add_member(session=page.session, user=page.user, team_id=team[0].id, data=data)
+
+    then = f"/teams/{team[0].id}?saved=member"
+    return page.submit(add, then=then, refused=_refused(page, team, "member"))
+
+
+@router.post("/teams/{team_id}/members/{user_id}", response_class=HTMLResponse)
+def change_role(page: Page, team: CurrentTeam, user_id: IdPath, role: FormStr = "") -> Response:
+    def change() -> None:
+        new_role = _role(role)
+        team_service.change_role(
+            session=page.session,
+            user=page.user,
+            team_id=team[0].id,
+            member_id=user_id,
+            role=new_role,
+        )
+
+    then = f"/teams/{team[0].id}?saved=role"
+    return page.submit(change, then=then, refused=_refused(page, team, "members"))
+
+
+@router.post("/teams/{team_id}/members/{user_id}/remove", response_class=HTMLResponse)
+def remove_member(page: Page, team: CurrentTeam, user_id: IdPath) -> Response:
+    def remove() -> None:
+        team_service.remove_member(
+            session=page.session, user=page.user, team_id=team[0].id, member_id=user_id
+        )
+
+    left = user_id == page.user.id
+    then = "/teams" if left else f"/teams/{team[0].id}?saved=removed"
+    return page.submit(remove, then=then, refused=_refused(page, team, "members"))
+
+
+@router.post("/teams/{team_id}/invitations", response_class=HTMLResponse)
+def create_invitation(page: Page, team: CurrentTeam, role: FormStr = "") -> Response:
+    def create() -> str:
+        _invitation, secret = invitations.create(
+            session=page.session, user=page.user, team_id=team[0].id, role=_role(role), now=page.now
+        )
+        return secret
+
+    # The link's secret is not stored: it is shown in this answer, not after a redirect.
+    def show(secret: str) -> Response:
+        link = str(page.request.base_url).rstrip("/") + invitations.PREFIX + secret
+        return _settings(page, team, new_link=link, status=201)
+
+    return page.submit(create, then=show, refused=_refused(page, team, "invite"))
+
+
+@router.post("/teams/{team_id}/invitations/{invitation_id}/revoke", response_class=HTMLResponse)
+def revoke_invitation(page: Page, team: CurrentTeam, invitation_id: IdPath) -> Response:
+    def revoke() -> None:
+        invitations.revoke(
+            session=page.session, user=page.user, team_id=team[0].id, invitation_id=invitation_id
+        )
+
+    then = f"/teams/{team[0].id}?saved=revoked"
+    return page.submit(revoke, then=then, refused=_refused(page, team, "invite"))
+
+
+@router.get("/teams/{team_id}/delete", response_class=HTMLResponse)
+def confirm_delete(page: Page, team: CurrentTeam) -> Response:
+    return _confirm(page, team)
+
+
+def _confirm(page: PageContext, team: tuple[Team, Role], **extra: Any) -> Response:
+    allowed = team[1] in Action.delete_team.roles
+    status = extra.pop("status", 200 if allowed else 403)
+    context = {"team": team[0], "allowed": allowed, "error": None, **extra}
+    return page.render(DELETE, context, status=status)
+
+
+@router.post("/teams/{team_id}/delete", response_class=HTMLResponse)
+def delete_team(page: Page, team: CurrentTeam, confirm: FormStr = "") -> Response:
+    def delete() -> None:
+        if confirm.strip() != team[0].name:
+            raise Invalid("type the team's name to delete it", field="confirm")
+        team_service.delete_team(session=page.session, user=page.user, team_id=team[0].id)
+
+    def refused(refusal: Refusal) -> Response:
+        return _confirm(page, team, error=refusal.message, status=refusal.status)
+
+    return page.submit(delete, then="/teams?deleted=1", refused=refused)
+
+
+# --- an invitation link --------------------------------------------------------------------------
+
+
+@router.get("/join/{token}", response_class=HTMLResponse)
+def join_page(visit: VisitorPage, token: Token) -> Response:
+    try:
+        invitation, team = invitations.look_up(session=visit.session, secret=token, now=visit.now)
+    except invitations.InvitationGone as gone:
+        return visit.render(JOIN, {"gone": gone.message}, status=gone.status_code)
+    member = (
+        team_service.member_role(session=visit.session, team_id=team.id, user_id=visit.user.id)
+        if visit.user
+        else None
+    )
+    context = {
+        "team": team,
+        "role": invitation.role,
+        "token": token,
+        "member": member,
+        "timezones": account_pages.timezones(),
+    }
+    return visit.render(JOIN, context)
+
+
+@router.post("/join/{token}", response_class=HTMLResponse)
+def join(page: Page, token: Token) -> Response:
+    def accept() -> Team:
+        team, _role = invitations.accept(
+            session=page.session, user=page.user, secret=token, now=page.now
+        )
+        return team
+
+    def refused(refusal: Refusal) -> Response:
+        return page.render(JOIN, {"gone": refusal.message}, status=refusal.status)
+
+    return page.submit(accept, then=lambda team: f"/team/{team.id}", refused=refused)
+
+
+# Sign-up and log-in from the invitation page are the account pages' own forms (with their
+# rate limits and checks); only where they lead afterwards changes: back to the link.
+
+
+@router.post("/join/{token}/signup", response_class=HTMLResponse)
+def join_signing_up(
+    visit: VisitorPage,
+    token: Token,
+    email: FormStr,
+    name: FormStr,
+    password: FormStr,
+    timezone: FormStr = "UTC",
+) -> Response:
+    return _back_to_link(account_pages.signup(visit, email, name, password, timezone), token)
+
+
+@router.post("/join/{token}/login", response_class=HTMLResponse)
+def join_logging_in(
+    visit: VisitorPage, token: Token, email: FormStr, password: FormStr
+) -> Response:
+    return _back_to_link(account_pages.login(visit, email, password), token)
+
+
+def _back_to_link(response: Response, token: str) -> Response:
+    if response.status_code == 303:
+        response.headers["location"] = invitations.PREFIX + token
+    return response
