@@ -63,6 +63,7 @@ PAGE_ROUTERS = (
     "devday.standup.pages",
     "devday.notify.pages",
     "devday.team.pages",
+    "devday.project.pages",
 )
 
 DESCRIPTION = """
