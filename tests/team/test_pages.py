@@ -11,6 +11,7 @@ from httpx2 import Response
 
 from devday.clock import MockClock
 from tests.factories import Account, api_team, csrf_from, sign_up, web_log_in
+from tests.inbox.imap_server import ImapServer, Mailbox
 
 
 def post(client: TestClient, page: str, url: str, **data: str) -> Response:
@@ -222,3 +223,86 @@ def test_it_lets_an_existing_user_log_in_through_the_link(
     )
     assert joined.status_code == 303
     assert roles(client, alice, team_id)[bob.email] == "member"
+
+
+# --- the help form and the mailbox ---------------------------------------------------------------
+
+
+def inbox_form(port: int, password: str = "secret-pass", **extra: str) -> dict[str, str]:
+    return {
+        "slug": "backend-help",
+        "help_form": "1",
+        "imap_enabled": "1",
+        "imap_host": "127.0.0.1",
+        "imap_port": str(port),
+        "imap_user": "requests",
+        "imap_password": password,
+        "imap_folder": "INBOX",
+        "poll_minutes": "5",
+        **extra,
+    }
+
+
+def test_it_sets_up_the_help_form_and_tests_the_mailbox(client: TestClient, alice: Account) -> None:
+    box = Mailbox(user="requests", password="secret-pass")
+    box.deliver(
+        b"From: Sam <sam@example.org>\r\nTo: backend@example.com\r\n"
+        b"Subject: Please rotate the API key\r\nMessage-ID: <1@example.org>\r\n\r\nThanks!\r\n"
+    )
+    server = ImapServer(box).start()
+    try:
+        team_id = api_team(client, alice)
+        page = f"/teams/{team_id}"
+        web_log_in(client, alice.email)
+        assert 'id="test-mailbox"' not in client.get(page).text
+        saved = post(client, page, f"{page}/inbox", **inbox_form(server.port))
+        assert saved.status_code == 303, saved.text
+        setup = client.get(f"/api/v1/teams/{team_id}/inbox", headers=alice.headers).json()
+        assert setup["help_form"] and setup["imap_enabled"] and setup["imap_password_set"]
+        assert setup["help_url"] == "/help/backend-help" and setup["imap_tls"] is False
+        html = client.get(page).text
+        assert 'href="/help/backend-help"' in html and "secret-pass" not in html
+
+        tested = post(client, page, f"{page}/inbox/poll")
+        assert tested.status_code == 200
+        result = re.search(r'id="poll-result".*?</div>', tested.text, re.S)
+        assert result and "1 unread mail read, 1 new request" in result.group(0)
+        inbox = client.get("/api/v1/inbox", headers=alice.headers)
+        assert "Please rotate the API key" in inbox.text
+
+        # Saved again without a password: the stored one stays, and a wrong one says so.
+        version = str(setup["version"])
+        kept = post(client, page, f"{page}/inbox", **inbox_form(server.port, "", version=version))
+        assert kept.status_code == 303, kept.text
+        wrong_version = version + "0"
+        stale = post(
+            client, page, f"{page}/inbox", **inbox_form(server.port, "", version=wrong_version)
+        )
+        assert stale.status_code == 409
+        now = client.get(f"/api/v1/teams/{team_id}/inbox", headers=alice.headers).json()
+        assert now["imap_password_set"]
+        wrong = post(
+            client,
+            page,
+            f"{page}/inbox",
+            **inbox_form(server.port, "wrong-pass", version=str(now["version"])),
+        )
+        assert wrong.status_code == 303
+        failed = post(client, page, f"{page}/inbox/poll")
+        result = re.search(r'id="poll-result".*?</div>', failed.text, re.S)
+        assert result and "The mailbox test failed" in result.group(0)
+    finally:
+        server.stop()
+
+
+def test_it_refuses_a_mailbox_setup_from_a_member(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    team_id = api_team(client, alice, members=[(bob, "member")])
+    page = f"/teams/{team_id}"
+    web_log_in(client, bob.email)
+    assert 'id="inbox-settings"' not in client.get(page).text
+    refused = post(client, page, f"{page}/inbox", **inbox_form(993))
+    assert refused.status_code == 403
+    setup = client.get(f"/api/v1/teams/{team_id}/inbox", headers=alice.headers).json()
+    assert setup["version"] is None and not setup["help_form"]

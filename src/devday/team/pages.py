@@ -16,14 +16,17 @@ from fastapi.responses import HTMLResponse, Response
 
 from devday.account import pages as account_pages
 from devday.deps import IdPath
-from devday.errors import Invalid
+from devday.errors import Conflict, Invalid
+from devday.inbox import imap
+from devday.inbox import setup as inbox_setup
+from devday.inbox.schemas import TeamInboxUpdate
 from devday.team import invitations
 from devday.team import service as team_service
 from devday.team.models import Role, Team
 from devday.team.policy import Action
 from devday.team.schemas import MemberAdd, TeamCreate, TeamUpdate
 from devday.team.views import settings_context
-from devday.web.forms import FormStr, Refusal
+from devday.web.forms import AnyFormStr, FormStr, Refusal, form_version
 from devday.web.page import Missing, Page, PageContext, VisitorPage, page_router
 
 router = page_router(
@@ -46,6 +49,7 @@ SAVED = {
     "role": "Role changed.",
     "removed": "Member removed.",
     "revoked": "Invitation withdrawn.",
+    "inbox": "Help form and mailbox saved.",
 }
 Token = Annotated[str, Path(min_length=1, max_length=100)]
 
@@ -114,7 +118,7 @@ def _settings(
     context = settings_context(
         session=page.session, user=page.user, team=team[0], role=team[1], now=page.now
     ) | {"timezones": account_pages.timezones()}
-    context |= extra
+    context |= {"inbox_domain": page.state.settings.inbox_domain} | extra
     return page.render(SETTINGS, context, status=status)
 
 
@@ -244,6 +248,94 @@ def delete_team(page: Page, team: CurrentTeam, confirm: FormStr = "") -> Respons
         return _confirm(page, team, error=refusal.message, status=refusal.status)
 
     return page.submit(delete, then="/teams?deleted=1", refused=refused)
+
+
+# --- the help form and the team's mailbox --------------------------------------------------------
+
+
+@router.post("/teams/{team_id}/inbox", response_class=HTMLResponse)
+def update_inbox(
+    page: Page,
+    team: CurrentTeam,
+    slug: FormStr = "",
+    help_form: FormStr = "",
+    imap_enabled: FormStr = "",
+    imap_host: FormStr = "",
+    imap_port: FormStr = "",
+    imap_tls: FormStr = "",
+    imap_user: FormStr = "",
+    imap_password: AnyFormStr = "",
+    imap_folder: FormStr = "",
+    poll_minutes: FormStr = "",
+    version: FormStr = "",
+) -> Response:
+    team_id = team[0].id
+
+    def change() -> None:
+        fields: dict[str, object] = {
+            "help_form": help_form == "1",
+            "imap_enabled": imap_enabled == "1",
+            "imap_tls": imap_tls == "1",
+            "imap_host": imap_host,
+            "imap_port": imap_port or 993,
+            "imap_user": imap_user,
+            "imap_folder": imap_folder or "INBOX",
+            "poll_minutes": poll_minutes or 5,
+        }
+        if slug:
+            fields["slug"] = slug
+        if imap_password:  # left empty: the stored password stays
+            fields["imap_password"] = imap_password
+        data = TeamInboxUpdate.model_validate(fields)
+        _team, existing = inbox_setup.get(session=page.session, user=page.user, team_id=team_id)
+        current = (existing.imap_host, existing.imap_port) if existing else ("", 993)
+        page.session.commit()  # the host is looked up with no transaction open
+        inbox_setup.refuse_host(current, data, page.state.settings.outbound_policy(), team_id)
+        inbox_setup.update(
+            session=page.session,
+            user=page.user,
+            team_id=team_id,
+            data=data,
+            version=(form_version(version) or 0) if existing else None,
+            now=page.now,
+        )
+
+    then = f"/teams/{team_id}?saved=inbox#inbox-heading"
+    return page.submit(change, then=then, refused=_refused(page, team, "inbox"))
+
+
+@router.post("/teams/{team_id}/inbox/poll", response_class=HTMLResponse)
+def test_mailbox(page: Page, team: CurrentTeam) -> Response:
+    """Polls the mailbox now, as the API's poll-now does, and shows what happened."""
+    team_id = team[0].id
+
+    def poll() -> imap.PollResult:
+        _team, row = inbox_setup.get(session=page.session, user=page.user, team_id=team_id)
+        if row is None or not row.imap_host:
+            raise Invalid("set up the team's IMAP mailbox first", field="imap_host")
+        state = page.state
+        state.rate_limits.hit(
+            state.settings.inbox_poll_limit_per_team,
+            "inbox-poll",
+            str(team_id),
+            message="the team's mailbox was polled often just now; try again later",
+        )
+        result = imap.poll_now(
+            page.session,
+            state.session_factory,
+            team_id,
+            state.settings.outbound_policy(),
+            state.clock,
+        )
+        if result is None:
+            raise Conflict("the team's mailbox is being polled right now; try again in a moment")
+        return result
+
+    return page.submit(
+        poll,
+        then=lambda result: _settings(page, team, poll=result),
+        refused=_refused(page, team, "inbox"),
+    )
 
 
 # --- an invitation link --------------------------------------------------------------------------

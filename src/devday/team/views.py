@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
+from devday.inbox import setup as inbox_setup
 from devday.team import invitations, policy
 from devday.team import service as team_service
 from devday.team.models import Role, Team
@@ -19,6 +20,7 @@ def settings_context(
     *, session: Session, user: User, team: Team, role: Role, now: datetime
 ) -> dict[str, Any]:
     manages = policy.allows(role, Action.manage_members)
+    _team, inbox = inbox_setup.get(session=session, user=user, team_id=team.id)
     return {
         "team": team,
         "role": role,
@@ -35,6 +37,9 @@ def settings_context(
         },
         # Managers may not grant ownership (team.service), so they are not offered it.
         "roles": [r for r in Role if role == Role.owner or r != Role.owner],
+        "inbox": inbox,
+        "inbox_slug": inbox.slug if inbox else inbox_setup.suggested_slug(team),
+        "poll": None,
         "values": {},
         "errors": {},
         "error": None,
