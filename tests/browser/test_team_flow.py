@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Browsing
-from tests.browser.helpers import PASSWORD, check_page, screenshot, sign_up
+from tests.browser.conftest import PASSWORD, Browsing
+from tests.browser.helpers import check_page, screenshot, sign_up
 
 pytestmark = pytest.mark.browser
 
