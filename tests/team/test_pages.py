@@ -306,3 +306,42 @@ def test_it_refuses_a_mailbox_setup_from_a_member(
     assert refused.status_code == 403
     setup = client.get(f"/api/v1/teams/{team_id}/inbox", headers=alice.headers).json()
     assert setup["version"] is None and not setup["help_form"]
+
+
+def test_it_keeps_the_invitee_on_the_link_when_sign_up_or_log_in_is_refused(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    team_id = api_team(client, alice)
+    token = client.post(
+        f"/api/v1/teams/{team_id}/invitations", json={}, headers=alice.headers
+    ).json()["token"]
+    path = f"/join/{token}"
+    short = client.post(
+        f"{path}/signup",
+        data={
+            "csrf_token": csrf_from(client.get(path).text),
+            "name": "Dana",
+            "email": "dana@example.com",
+            "password": "short",
+            "timezone": "Europe/Lisbon",
+        },
+    )
+    assert short.status_code == 422 and 'id="password-error"' in short.text
+    assert f'action="{path}/signup"' in short.text and 'value="dana@example.com"' in short.text
+    taken = client.post(
+        f"{path}/signup",
+        data={
+            "csrf_token": csrf_from(short.text),
+            "name": "Bob again",
+            "email": bob.email,
+            "password": "correct horse battery staple",
+        },
+    )
+    assert taken.status_code == 409 and "log in below" in taken.text
+    wrong = client.post(
+        f"{path}/login",
+        data={"csrf_token": csrf_from(taken.text), "email": bob.email, "password": "not it at all"},
+    )
+    assert wrong.status_code == 401 and "Wrong email or password." in wrong.text
+    assert f'action="{path}/login"' in wrong.text
+    assert bob.email not in roles(client, alice, team_id)

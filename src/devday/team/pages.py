@@ -13,8 +13,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from devday.account import pages as account_pages
+from devday.account import service as account_service
+from devday.account.schemas import UserCreate
 from devday.deps import IdPath
 from devday.errors import Conflict, Invalid
 from devday.inbox import imap
@@ -27,7 +30,7 @@ from devday.team.policy import Action
 from devday.team.schemas import MemberAdd, TeamCreate, TeamUpdate
 from devday.team.views import settings_context
 from devday.web.forms import AnyFormStr, FormStr, Refusal, form_version
-from devday.web.page import Missing, Page, PageContext, VisitorPage, page_router
+from devday.web.page import Missing, Page, PageContext, Visit, VisitorPage, page_router
 
 router = page_router(
     Missing(
@@ -343,6 +346,10 @@ def test_mailbox(page: Page, team: CurrentTeam) -> Response:
 
 @router.get("/join/{token}", response_class=HTMLResponse)
 def join_page(visit: VisitorPage, token: Token) -> Response:
+    return _join(visit, token)
+
+
+def _join(visit: Visit, token: str, *, status: int = 200, **extra: Any) -> Response:
     try:
         invitation, team = invitations.look_up(session=visit.session, secret=token, now=visit.now)
     except invitations.InvitationGone as gone:
@@ -358,8 +365,12 @@ def join_page(visit: VisitorPage, token: Token) -> Response:
         "token": token,
         "member": member,
         "timezones": account_pages.timezones(),
+        "values": {},
+        "errors": {},
+        "error": None,
+        **extra,
     }
-    return visit.render(JOIN, context)
+    return visit.render(JOIN, context, status=status)
 
 
 @router.post("/join/{token}", response_class=HTMLResponse)
@@ -389,17 +400,42 @@ def join_signing_up(
     password: FormStr,
     timezone: FormStr = "UTC",
 ) -> Response:
-    return _back_to_link(account_pages.signup(visit, email, name, password, timezone), token)
+    values = {"email": email, "name": name, "timezone": timezone}
+    try:
+        UserCreate(email=email, name=name, password=password, timezone=timezone)
+    except ValidationError as exc:
+        errors = Refusal.of(exc).errors
+        return _join(visit, token, values=values, errors=errors, status=422)
+    answer = account_pages.signup(visit, email, name, password, timezone)
+    # The sign-up page answers 422 for any refusal; a taken email (checked after its rate
+    # limit) is worth a pointer to the log-in form beside it.
+    if answer.status_code == 422 and account_service.get_user_by_email(
+        session=visit.session, email=email
+    ):
+        return _join(visit, token, values=values, error=_REFUSED[409], status=409)
+    return _back_to_link(visit, token, answer, values)
 
 
 @router.post("/join/{token}/login", response_class=HTMLResponse)
 def join_logging_in(
     visit: VisitorPage, token: Token, email: FormStr, password: FormStr
 ) -> Response:
-    return _back_to_link(account_pages.login(visit, email, password), token)
+    answer = account_pages.login(visit, email, password)
+    return _back_to_link(visit, token, answer, {"login-email": email})
 
 
-def _back_to_link(response: Response, token: str) -> Response:
-    if response.status_code == 303:
-        response.headers["location"] = invitations.PREFIX + token
-    return response
+# What the account pages' refusals mean, said on the invitation page so the link is not lost.
+_REFUSED = {
+    401: "Wrong email or password.",
+    403: "Your form expired; please try again.",
+    409: "An account already uses this email: log in below instead.",
+    429: "Too many attempts just now; try again later.",
+}
+
+
+def _back_to_link(visit: Visit, token: str, answer: Response, values: dict[str, str]) -> Response:
+    if answer.status_code == 303:
+        answer.headers["location"] = invitations.PREFIX + token
+        return answer
+    message = _REFUSED.get(answer.status_code, "That did not work; check the form and try again.")
+    return _join(visit, token, values=values, error=message, status=answer.status_code)
