@@ -51,7 +51,14 @@ CHECK_PAGES = ["/apps", "/apps/{billing}", "/apps/{billing}?range=7d", "/apps/{o
                "/incidents"]  # fmt: skip
 # Pages that other parts of the app add; each is measured once its route exists. The meeting
 # is measured where the Team page links to it (``/meeting`` only redirects there).
-LATER_PAGES = ["/inbox", "/team", "/team/{team_id}/meeting"]
+LATER_PAGES = [
+    "/inbox",
+    "/team",
+    "/team/{team_id}/meeting",
+    "/teams",
+    "/teams/{team_id}",
+    "/projects",
+]
 TARGET_MS = 50.0
 
 

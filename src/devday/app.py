@@ -30,7 +30,7 @@ STATIC = Path(__file__).parent / "static"
 # the routers a request needs. tests/test_app.py checks the table against the routes.
 ROUTERS: dict[str, tuple[str, ...]] = {
     "devday.account.router": ("auth", "me", "tokens", "users"),
-    "devday.team.router": ("teams",),
+    "devday.team.router": ("invitations", "teams"),
     "devday.project.router": ("projects",),
     "devday.task.router": ("tasks",),
     "devday.planning.router": (
@@ -62,6 +62,8 @@ PAGE_ROUTERS = (
     "devday.meeting.pages",
     "devday.standup.pages",
     "devday.notify.pages",
+    "devday.team.pages",
+    "devday.project.pages",
 )
 
 DESCRIPTION = """

@@ -16,7 +16,7 @@ from devday.standup.models import Blocker as Blocker  # and Leave, Standup, for 
 from devday.standup.models import Leave as Leave
 from devday.standup.models import Standup as Standup
 from devday.task.models import Task, TaskDependency, TaskTag
-from devday.team.models import Team, TeamMember
+from devday.team.models import Invitation, Team, TeamMember
 from devday.worklog.models import TimeEntry as TimeEntry  # re-exported for metadata
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "DayClose",
     "DayPlan",
     "HabitCheck",
+    "Invitation",
     "PlanBlock",
     "Project",
     "Reflection",

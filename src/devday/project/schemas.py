@@ -2,10 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from devday.ids import MAX_ID, IdField
 from devday.inputs import InputModel
+
+
+def _not_blank(name: str | None) -> str | None:
+    if name is not None and not name.strip():
+        raise ValueError("a name cannot be only spaces")
+    return None if name is None else name.strip()
 
 
 class ProjectCreate(InputModel):
@@ -22,6 +28,8 @@ class ProjectCreate(InputModel):
         default=None, description="The owning team; leave out for a personal project."
     )
 
+    _name = field_validator("name")(_not_blank)
+
 
 class ProjectUpdate(InputModel):
     model_config = ConfigDict(
@@ -32,6 +40,8 @@ class ProjectUpdate(InputModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=5000)
     archived: bool | None = None
+
+    _name = field_validator("name")(_not_blank)
     version: int | None = Field(
         default=None,
         ge=1,

@@ -1,13 +1,17 @@
-"""Teams and their members: /api/v1/teams."""
+"""Teams, their members and invitations: /api/v1/teams and /api/v1/invitations."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
 
-from devday.deps import CurrentUser, IdPath, SessionDep
-from devday.team import service
+from fastapi import APIRouter, Path, Response, status
+
+from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
+from devday.team import invitations, service
 from devday.team.models import Role, Team
 from devday.team.schemas import (
+    InvitationCreate,
+    InvitationRead,
     MemberAdd,
     MemberRead,
     MemberUpdate,
@@ -16,7 +20,7 @@ from devday.team.schemas import (
     TeamUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/teams", tags=["teams"])
+router = APIRouter(prefix="/api/v1", tags=["teams"])
 
 
 def _read(team: Team, role: Role) -> TeamRead:
@@ -31,13 +35,13 @@ def _read(team: Team, role: Role) -> TeamRead:
     )
 
 
-@router.get("", response_model=list[TeamRead])
+@router.get("/teams", response_model=list[TeamRead])
 def list_teams(user: CurrentUser, session: SessionDep) -> list[TeamRead]:
     """The teams the caller belongs to, with their role in each."""
     return [_read(team, role) for team, role in service.list_teams(session=session, user=user)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=TeamRead)
+@router.post("/teams", status_code=status.HTTP_201_CREATED, response_model=TeamRead)
 def create_team(data: TeamCreate, user: CurrentUser, session: SessionDep) -> TeamRead:
     """Create a team; the caller becomes its owner."""
     team = service.create_team(session=session, user=user, data=data)
@@ -45,14 +49,14 @@ def create_team(data: TeamCreate, user: CurrentUser, session: SessionDep) -> Tea
     return _read(team, Role.owner)
 
 
-@router.get("/{team_id}", response_model=TeamRead)
+@router.get("/teams/{team_id}", response_model=TeamRead)
 def read_team(team_id: IdPath, user: CurrentUser, session: SessionDep) -> TeamRead:
     """One team the caller belongs to; 404 for any other."""
     team, role = service.get_team(session=session, user=user, team_id=team_id)
     return _read(team, role)
 
 
-@router.patch("/{team_id}", response_model=TeamRead)
+@router.patch("/teams/{team_id}", response_model=TeamRead)
 def update_team(
     team_id: IdPath, data: TeamUpdate, user: CurrentUser, session: SessionDep
 ) -> TeamRead:
@@ -64,7 +68,7 @@ def update_team(
     return _read(team, role)
 
 
-@router.delete("/{team_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/teams/{team_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_team(team_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
     """Delete a team with its projects and their tasks (owners only)."""
     service.delete_team(session=session, user=user, team_id=team_id)
@@ -72,7 +76,7 @@ def delete_team(team_id: IdPath, user: CurrentUser, session: SessionDep) -> Resp
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{team_id}/members", response_model=list[MemberRead])
+@router.get("/teams/{team_id}/members", response_model=list[MemberRead])
 def list_members(team_id: IdPath, user: CurrentUser, session: SessionDep) -> list[MemberRead]:
     """The team's members and their roles."""
     rows = service.list_members(session=session, user=user, team_id=team_id)
@@ -82,7 +86,9 @@ def list_members(team_id: IdPath, user: CurrentUser, session: SessionDep) -> lis
     ]
 
 
-@router.post("/{team_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberRead)
+@router.post(
+    "/teams/{team_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberRead
+)
 def add_member(
     team_id: IdPath, data: MemberAdd, user: CurrentUser, session: SessionDep
 ) -> MemberRead:
@@ -92,7 +98,7 @@ def add_member(
     return _member(session, member.user_id, member.role)
 
 
-@router.patch("/{team_id}/members/{user_id}", response_model=MemberRead)
+@router.patch("/teams/{team_id}/members/{user_id}", response_model=MemberRead)
 def change_role(
     team_id: IdPath, user_id: IdPath, data: MemberUpdate, user: CurrentUser, session: SessionDep
 ) -> MemberRead:
@@ -104,7 +110,7 @@ def change_role(
     return _member(session, member.user_id, member.role)
 
 
-@router.delete("/{team_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/teams/{team_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_member(
     team_id: IdPath, user_id: IdPath, user: CurrentUser, session: SessionDep
 ) -> Response:
@@ -112,6 +118,44 @@ def remove_member(
     service.remove_member(session=session, user=user, team_id=team_id, member_id=user_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/teams/{team_id}/invitations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InvitationRead,
+)
+def create_invitation(
+    team_id: IdPath, data: InvitationCreate, user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> InvitationRead:
+    """An invitation link with a role, valid for 7 days and for one person (owners and
+    managers; only owners invite owners). The link is shown only in this answer."""
+    invitation, secret = invitations.create(
+        session=session, user=user, team_id=team_id, role=data.role, now=clock.now()
+    )
+    session.commit()
+    return InvitationRead(
+        id=invitation.id,
+        team_id=invitation.team_id,
+        role=invitation.role,
+        expires_at=invitation.expires_at,
+        token=secret,
+        link=invitations.PREFIX + secret,
+    )
+
+
+@router.post("/invitations/{token}/accept", response_model=TeamRead)
+def accept_invitation(
+    token: Annotated[str, Path(min_length=1, max_length=100)],
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+) -> TeamRead:
+    """Join the team of an invitation link as the caller, with the invitation's role. An
+    unknown link is 404; a used or expired one 410. A member keeps the role they have."""
+    team, role = invitations.accept(session=session, user=user, secret=token, now=clock.now())
+    session.commit()
+    return _read(team, role)
 
 
 def _member(session: SessionDep, user_id: IdPath, role: Role) -> MemberRead:

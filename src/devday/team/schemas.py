@@ -9,6 +9,14 @@ from devday.inputs import InputModel
 from devday.team.models import Role
 from devday.timeutil import check_timezone
 
+
+def not_blank(name: str) -> str:
+    """A name without its surrounding spaces; a name of only spaces is refused."""
+    if not name.strip():
+        raise ValueError("a name cannot be only spaces")
+    return name.strip()
+
+
 MeetingTime = Field(
     default=None,
     pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
@@ -35,6 +43,11 @@ class TeamCreate(InputModel):
     def _tz(cls, value: str | None) -> str | None:
         return None if value is None else check_timezone(value)
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else not_blank(value)
+
 
 class TeamUpdate(InputModel):
     model_config = ConfigDict(
@@ -50,6 +63,11 @@ class TeamUpdate(InputModel):
     @classmethod
     def _tz(cls, value: str | None) -> str | None:
         return None if value is None else check_timezone(value)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else not_blank(value)
 
 
 class TeamRead(BaseModel):
@@ -114,3 +132,36 @@ class MemberRead(BaseModel):
     name: str
     role: Role
     timezone: str
+
+
+class InvitationCreate(InputModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"role": "member"}]})
+
+    role: Role = Role.member
+
+
+class InvitationRead(BaseModel):
+    """An invitation as its creator sees it once: ``link`` holds the secret, which is not
+    stored and cannot be read again."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "team_id": 1,
+                    "role": "member",
+                    "expires_at": "2026-11-09T09:00:00Z",
+                    "token": "hV1x...",
+                    "link": "/join/hV1x...",
+                }
+            ]
+        },
+    )
+
+    id: int
+    team_id: int
+    role: Role
+    expires_at: datetime
+    token: str
+    link: str
