@@ -17,15 +17,39 @@ from devday.inputs import RANGE, day_in_range
 from devday.project import service as project_service
 from devday.quickadd import parse_quick_add
 from devday.task import service as task_service
-from devday.task.models import Status, Task
+from devday.task.models import Kind, Status, Task
 from devday.task.schemas import TaskCreate, TaskUpdate
 from devday.web.forms import FormInvalid, field_errors, optional_id
 from devday.web.rendering import local
 
 QUICK_MAX = 500
+KINDS = tuple(k.value for k in Kind)
 STATUS_CHOICES = ("open", "any", *(s.value for s in Status))
 # The query parameters a filter link keeps; the rest (messages, paging) are one-offs.
-FILTER_KEYS = ("status", "project", "tag", "after", "before", "planned", "q")
+FILTER_KEYS = ("status", "project", "tag", "after", "before", "planned", "q", "mine")
+#: The New task form's single-valued fields (``depends_on`` is a list of ticked tasks).
+NEW_KEYS = (
+    "title",
+    "notes",
+    "importance",
+    "kind",
+    "estimate_minutes",
+    "deadline",
+    "planned_date",
+    "earliest_start",
+    "splittable",
+    "min_chunk_minutes",
+    "project_id",
+    "tags",
+    "form_token",
+)
+#: What a fresh New task form holds: the schema's defaults.
+NEW_DEFAULTS = {
+    "importance": "2",
+    "kind": Kind.other.value,
+    "splittable": "on",
+    "min_chunk_minutes": "30m",
+}
 EDIT_KEYS = (
     "title",
     "notes",
@@ -82,6 +106,8 @@ def filters(params: dict[str, str], user: User) -> tuple[task_service.TaskFilter
         ),
         planned_date=planned,
         text=params["q"].strip() or None,
+        # "Mine": the tasks on the user's plate, whoever made them.
+        assignee_id=user.id if params["mine"] else None,
     )
     return found, errors
 
@@ -112,6 +138,9 @@ def quick_create(text: str, *, session: Session, user: User, now: datetime) -> T
     if parsed.importance is not None:
         values["importance"] = parsed.importance
     if parsed.kind is not None:
+        if parsed.kind not in KINDS:
+            kinds = ", ".join(KINDS)
+            raise Invalid(f"no kind {parsed.kind!r}; use one of {kinds}", field="text")
         values["kind"] = parsed.kind
     return TaskCreate(**values)
 
@@ -187,6 +216,59 @@ def update_from(values: dict[str, str], user: User, now: datetime) -> TaskUpdate
     fields["depends_on"] = depends
     try:
         data = TaskUpdate(**fields)
+    except ValidationError as exc:
+        errors = {**field_errors(exc), **errors}
+    if errors:
+        raise FormInvalid(errors)
+    return data
+
+
+def create_from(
+    values: dict[str, str], depends_on: list[str], user: User, now: datetime
+) -> TaskCreate:
+    """The TaskCreate the New task form describes: the deadline and earliest start as wall
+    times in the user's zone, durations as people write them (90m, 1h30), dependencies as the
+    ids of the ticked tasks; ``FormInvalid`` with a message per field."""
+    errors: dict[str, str] = {}
+    fields: dict[str, Any] = {
+        "title": values["title"],
+        "notes": values["notes"],
+        "importance": values["importance"] or 2,
+        "kind": values["kind"] or Kind.other.value,
+        "splittable": values["splittable"] == "on",
+        "tags": [t for t in (p.strip() for p in values["tags"].split(",")) if t],
+        "project_id": values["project_id"] or None,
+        "planned_date": values["planned_date"].strip() or None,
+    }
+
+    def read(key: str, reader: Any) -> None:
+        text = values[key].strip()
+        try:
+            fields[key] = reader(text) if text else None
+        except ValueError as exc:
+            errors[key] = str(exc)
+
+    def when(text: str) -> datetime | date:
+        return parse_when(text, now=now, timezone=user.timezone)
+
+    read("deadline", when)
+    read("earliest_start", when)
+    if isinstance(fields.get("earliest_start"), date) and not isinstance(
+        fields["earliest_start"], datetime
+    ):  # a day alone: from the start of that day in the user's zone
+        fields["earliest_start"] = datetime.combine(
+            fields["earliest_start"], time(0), tzinfo=ZoneInfo(user.timezone)
+        )
+    read("estimate_minutes", parse_duration)
+    read("min_chunk_minutes", parse_duration)
+    if fields.get("min_chunk_minutes") is None:
+        fields.pop("min_chunk_minutes")  # empty: the schema's default
+    ids = [optional_id(v) for v in depends_on]
+    if any(i is None for i in ids):
+        errors["depends_on"] = "pick the tasks from the list"
+    fields["depends_on"] = list(dict.fromkeys(i for i in ids if i is not None))
+    try:
+        data = TaskCreate(**fields)
     except ValidationError as exc:
         errors = {**field_errors(exc), **errors}
     if errors:
