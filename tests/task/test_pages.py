@@ -132,6 +132,24 @@ def test_it_offers_only_the_users_open_tasks_as_dependencies(
     assert "Bob&#39;s secret" not in page and "Bob's secret" not in page
 
 
+def test_it_offers_dependencies_by_title_on_the_edit_form(
+    client: TestClient, alice: Account
+) -> None:
+    finished = api_task(client, alice, title="Finished first", status="done")
+    other = api_task(client, alice, title="Another open one")
+    task = api_task(client, alice, title="The task", depends_on=[finished["id"]])
+    signed_in(client, alice)
+    page = client.get(f"/tasks/{task['id']}").text
+    select = page.split('<select id="depends_on"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', select)
+    # Its own dependency stays offered (and picked) though done; it never depends on itself.
+    assert options == [
+        (str(other["id"]), "", "Another open one"),
+        (str(finished["id"]), " selected", "Finished first (done)"),
+    ]
+    assert 'inputmode="numeric"' not in page
+
+
 def test_it_shows_new_task_errors_next_to_their_fields(
     client: TestClient, alice: Account, bob: Account
 ) -> None:

@@ -60,7 +60,6 @@ EDIT_KEYS = (
     "kind",
     "tags",
     "project_id",
-    "depends_on",
     "splittable",
     "min_chunk_minutes",
     "version",
@@ -158,7 +157,7 @@ def added_message(text: str, *, session: Session, user: User) -> str | None:
     return f"Added: {task.title}{due}"
 
 
-def form_values(task: Task, tags: list[str], deps: list[int], user: User) -> dict[str, str]:
+def form_values(task: Task, tags: list[str], user: User) -> dict[str, str]:
     """The edit form filled with the task as stored."""
     return {
         "title": task.title,
@@ -171,15 +170,17 @@ def form_values(task: Task, tags: list[str], deps: list[int], user: User) -> dic
         "kind": task.kind.value,
         "tags": ", ".join(tags),
         "project_id": str(task.project_id or ""),
-        "depends_on": ", ".join(str(d) for d in deps),
         "splittable": "on" if task.splittable else "",
         "min_chunk_minutes": format_duration(task.min_chunk_minutes),
         "version": str(task.version),
     }
 
 
-def update_from(values: dict[str, str], user: User, now: datetime) -> TaskUpdate:
-    """The TaskUpdate the edit form describes; ``FormInvalid`` with a message per field."""
+def update_from(
+    values: dict[str, str], depends_on: list[str], user: User, now: datetime
+) -> TaskUpdate:
+    """The TaskUpdate the edit form describes, its dependencies the ids of the tasks picked
+    from the list; ``FormInvalid`` with a message per field."""
     errors: dict[str, str] = {}
     fields: dict[str, Any] = {
         "title": values["title"],
@@ -204,16 +205,7 @@ def update_from(values: dict[str, str], user: User, now: datetime) -> TaskUpdate
     read("min_chunk_minutes", parse_duration)
     if fields.get("min_chunk_minutes") is None and "min_chunk_minutes" not in errors:
         errors["min_chunk_minutes"] = "give the shortest useful piece of work, such as 30m"
-    depends: list[int] = []
-    for part in (p.strip() for p in values["depends_on"].split(",")):
-        if not part:
-            continue
-        dep_id = optional_id(part)
-        if dep_id is None:
-            errors["depends_on"] = f"{part!r} is not a task id; write ids such as 12, 15"
-            break
-        depends.append(dep_id)
-    fields["depends_on"] = depends
+    fields["depends_on"] = dependency_ids(depends_on, errors)
     try:
         data = TaskUpdate(**fields)
     except ValidationError as exc:
@@ -263,10 +255,7 @@ def create_from(
     read("min_chunk_minutes", parse_duration)
     if fields.get("min_chunk_minutes") is None:
         fields.pop("min_chunk_minutes")  # empty: the schema's default
-    ids = [optional_id(v) for v in depends_on]
-    if any(i is None for i in ids):
-        errors["depends_on"] = "pick the tasks from the list"
-    fields["depends_on"] = list(dict.fromkeys(i for i in ids if i is not None))
+    fields["depends_on"] = dependency_ids(depends_on, errors)
     try:
         data = TaskCreate(**fields)
     except ValidationError as exc:
@@ -274,3 +263,12 @@ def create_from(
     if errors:
         raise FormInvalid(errors)
     return data
+
+
+def dependency_ids(picked: list[str], errors: dict[str, str]) -> list[int]:
+    """The ids of the tasks picked in a form's "Depends on" list; anything else is a message
+    under ``depends_on`` in ``errors`` (the list offers only tasks, so it is a forged form)."""
+    ids = [optional_id(v) for v in picked]
+    if any(i is None for i in ids):
+        errors["depends_on"] = "pick the tasks from the list"
+    return list(dict.fromkeys(i for i in ids if i is not None))

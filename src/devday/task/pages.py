@@ -263,15 +263,7 @@ def _new(
     depends_on: list[str],
     refused: Refusal | None = None,
 ) -> Response:
-    session, user = page.session, page.user
-    projects = project_service.list_projects(session=session, user=user)
-    open_tasks = task_service.list_tasks(
-        session=session,
-        user=user,
-        filters=task_service.TaskFilter(status=task_service.OPEN_STATUSES),
-        limit=DEPENDENCY_CHOICES,
-        offset=0,
-    )
+    projects = project_service.list_projects(session=page.session, user=page.user)
     fields = {*values, "depends_on"}
     errors = {k: v for k, v in refused.errors.items() if k in fields} if refused else {}
     # A refused form keeps its token: it made no task, and its next post may make one.
@@ -279,7 +271,7 @@ def _new(
     context: dict[str, Any] = {
         "values": {**values, "form_token": token},
         "depends_on": set(depends_on),
-        "open_tasks": open_tasks,
+        "dependency_choices": _dependency_choices(page, depends_on),
         "projects": [p for p in projects if not p.archived],
         "kinds": forms.KINDS,
         "errors": errors,
@@ -291,7 +283,7 @@ def _new(
 @router.post("/tasks/new")
 def create_task(page: Page) -> Response:
     values = {key: page.form_value(key, max_length=50_000) for key in forms.NEW_KEYS}
-    depends_on = [str(v)[:20] for v in page.form.getlist("depends_on")][:100]
+    depends_on = _picked(page)
     token = _form_token(values["form_token"])
 
     def create() -> Task:
@@ -304,6 +296,29 @@ def create_task(page: Page) -> Response:
         return _once(page, token, refusal) or _new(page, values, depends_on, refusal)
 
     return page.submit(create, then=lambda task: f"/tasks/{task.id}?created=1", refused=refused)
+
+
+def _picked(page: PageContext) -> list[str]:
+    """The tasks ticked in a form's "Depends on" list, as sent."""
+    return [str(v)[:20] for v in page.form.getlist("depends_on")][:100]
+
+
+def _dependency_choices(
+    page: PageContext, picked: list[str], *, task: Task | None = None
+) -> list[Task]:
+    """What a "Depends on" list offers: the user's open tasks (never ``task`` itself), and the
+    tasks already picked that they still see, done ones too, so that saving keeps them."""
+    open_tasks = task_service.list_tasks(
+        session=page.session,
+        user=page.user,
+        filters=task_service.TaskFilter(status=task_service.OPEN_STATUSES),
+        limit=DEPENDENCY_CHOICES,
+        offset=0,
+    )
+    listed = {t.id for t in open_tasks}
+    ids = [i for i in (optional_id(v) for v in picked) if i is not None and i not in listed]
+    offered = [*open_tasks, *_visible_tasks(page, ids)]
+    return [t for t in offered if task is None or t.id != task.id]
 
 
 # --- one task ------------------------------------------------------------------------------------
@@ -322,6 +337,7 @@ def _detail(
     task: Task,
     *,
     values: dict[str, str] | None = None,
+    picked: list[str] | None = None,
     errors: dict[str, str] | None = None,
     error: str | None = None,
     notice: str = "",
@@ -331,6 +347,7 @@ def _detail(
     running = worklog_service.running_entry(session=session, user=user)
     tags = task_service.tags_of(session=session, task_ids=[task.id])[task.id]
     deps = task_service.dependencies_of(session=session, task_ids=[task.id])[task.id]
+    picked = [str(d) for d in deps] if picked is None else picked
     visible_deps = {d.id: d for d in _visible_tasks(page, deps)}
     projects = project_service.list_projects(session=session, user=user, include_archived=True)
     project = next((p for p in projects if p.id == task.project_id), None)
@@ -343,7 +360,9 @@ def _detail(
         "dependencies": [(d, visible_deps.get(d)) for d in deps],
         "actual": actual[task.id],
         "notes_html": markdown.render(task.notes),
-        "values": values or forms.form_values(task, tags, deps, user),
+        "values": values or forms.form_values(task, tags, user),
+        "depends_on": set(picked),
+        "dependency_choices": _dependency_choices(page, picked, task=task),
         "errors": errors or {},
         "error": error,
         "notice": notice,
@@ -368,27 +387,36 @@ def _visible_tasks(page: PageContext, ids: list[int]) -> list[Task]:
 def edit_task(page: Page, task: CurrentTask) -> Response:
     task_id = task.id
     values = {key: page.form_value(key, max_length=50_000) for key in forms.EDIT_KEYS}
+    picked = _picked(page)
 
     def save() -> None:
         task_service.update_task(
             session=page.session,
             user=page.user,
             task_id=task_id,
-            data=forms.update_from(values, page.user, page.now),
+            data=forms.update_from(values, picked, page.user, page.now),
             version=form_version(values["version"]) or 0,
             now=page.now,
         )
 
     def refused(refusal: Refusal) -> Response:
         if refusal.expired:
-            return _detail(page, task, values=values, error=refusal.message, status=403)
+            return _detail(
+                page, task, values=values, picked=picked, error=refusal.message, status=403
+            )
         fresh = task_service.get_task(session=page.session, user=page.user, task_id=task_id)
         if refusal.status == 409:
             return _detail(page, fresh, error=STALE, status=409)
-        errors = {k: v for k, v in refusal.errors.items() if k in values}
+        errors = {k: v for k, v in refusal.errors.items() if k in {*values, "depends_on"}}
         error = None if errors else refusal.message
         return _detail(
-            page, fresh, values=values, errors=errors, error=error, status=refusal.status
+            page,
+            fresh,
+            values=values,
+            picked=picked,
+            errors=errors,
+            error=error,
+            status=refusal.status,
         )
 
     return page.submit(save, then=f"/tasks/{task_id}?saved=1", refused=refused)
