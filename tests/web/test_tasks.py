@@ -184,6 +184,7 @@ def edit_form(task: dict[str, Any], **changes: Any) -> dict[str, Any]:
         "notes": task["notes"],
         "importance": str(task["importance"]),
         "deadline": "",
+        "earliest_start": "",
         "planned_date": "",
         "estimate_minutes": "",
         "kind": task["kind"],
@@ -235,6 +236,7 @@ def test_it_saves_the_edit_form(client: TestClient, alice: Account) -> None:
         notes="Now *with* notes",
         importance="4",
         deadline="fri 12:00",
+        earliest_start="2026-12-01T08:30",
         planned_date="2026-12-02",
         estimate_minutes="1h30",
         kind="docs",
@@ -252,6 +254,7 @@ def test_it_saves_the_edit_form(client: TestClient, alice: Account) -> None:
     assert saved["title"] == "Final"
     assert saved["priority"] == "P1"
     assert saved["deadline"] == "2026-12-04T11:00:00Z"
+    assert saved["earliest_start"] == "2026-12-01T07:30:00Z"
     assert saved["planned_date"] == "2026-12-02"
     assert saved["estimate_minutes"] == 90
     assert saved["kind"] == "docs"

@@ -55,6 +55,7 @@ EDIT_KEYS = (
     "notes",
     "importance",
     "deadline",
+    "earliest_start",
     "planned_date",
     "estimate_minutes",
     "kind",
@@ -165,6 +166,7 @@ def form_values(task: Task, tags: list[str], user: User) -> dict[str, str]:
         "importance": str(task.importance),
         # The shape of <input type="datetime-local">; dateparse reads it as the user's wall time.
         "deadline": local(task.deadline_at, user.timezone, "%Y-%m-%dT%H:%M"),
+        "earliest_start": local(task.earliest_start_at, user.timezone, "%Y-%m-%dT%H:%M"),
         "planned_date": task.planned_date.isoformat() if task.planned_date else "",
         "estimate_minutes": format_duration(task.estimate_minutes) if task.estimate_minutes else "",
         "kind": task.kind.value,
@@ -193,16 +195,7 @@ def update_from(
         "planned_date": values["planned_date"].strip() or None,
     }
 
-    def read(key: str, reader: Any) -> None:
-        text = values[key].strip()
-        try:
-            fields[key] = reader(text) if text else None
-        except ValueError as exc:
-            errors[key] = str(exc)
-
-    read("deadline", lambda t: parse_when(t, now=now, timezone=user.timezone))
-    read("estimate_minutes", parse_duration)
-    read("min_chunk_minutes", parse_duration)
+    _read_typed(values, user, now, fields, errors)
     if fields.get("min_chunk_minutes") is None and "min_chunk_minutes" not in errors:
         errors["min_chunk_minutes"] = "give the shortest useful piece of work, such as 30m"
     fields["depends_on"] = dependency_ids(depends_on, errors)
@@ -233,26 +226,7 @@ def create_from(
         "planned_date": values["planned_date"].strip() or None,
     }
 
-    def read(key: str, reader: Any) -> None:
-        text = values[key].strip()
-        try:
-            fields[key] = reader(text) if text else None
-        except ValueError as exc:
-            errors[key] = str(exc)
-
-    def when(text: str) -> datetime | date:
-        return parse_when(text, now=now, timezone=user.timezone)
-
-    read("deadline", when)
-    read("earliest_start", when)
-    if isinstance(fields.get("earliest_start"), date) and not isinstance(
-        fields["earliest_start"], datetime
-    ):  # a day alone: from the start of that day in the user's zone
-        fields["earliest_start"] = datetime.combine(
-            fields["earliest_start"], time(0), tzinfo=ZoneInfo(user.timezone)
-        )
-    read("estimate_minutes", parse_duration)
-    read("min_chunk_minutes", parse_duration)
+    _read_typed(values, user, now, fields, errors)
     if fields.get("min_chunk_minutes") is None:
         fields.pop("min_chunk_minutes")  # empty: the schema's default
     fields["depends_on"] = dependency_ids(depends_on, errors)
@@ -272,3 +246,34 @@ def dependency_ids(picked: list[str], errors: dict[str, str]) -> list[int]:
     if any(i is None for i in ids):
         errors["depends_on"] = "pick the tasks from the list"
     return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+def _read_typed(
+    values: dict[str, str],
+    user: User,
+    now: datetime,
+    fields: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    """The fields people type in their own words (times in the user's zone, durations such as
+    1h30) into ``fields``, or a message per field into ``errors``; an empty one is None."""
+    readers: dict[str, Any] = {
+        "deadline": lambda t: parse_when(t, now=now, timezone=user.timezone),
+        "earliest_start": lambda t: start_at(t, user, now),
+        "estimate_minutes": parse_duration,
+        "min_chunk_minutes": parse_duration,
+    }
+    for key, reader in readers.items():
+        text = values[key].strip()
+        try:
+            fields[key] = reader(text) if text else None
+        except ValueError as exc:
+            errors[key] = str(exc)
+
+
+def start_at(text: str, user: User, now: datetime) -> datetime:
+    """An earliest start as typed (or picked) in the user's zone; a day alone is its start."""
+    found = parse_when(text, now=now, timezone=user.timezone)
+    if isinstance(found, datetime):
+        return found
+    return datetime.combine(found, time(0), tzinfo=ZoneInfo(user.timezone))
