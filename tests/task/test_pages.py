@@ -356,7 +356,7 @@ def test_it_deletes_a_task_only_once_confirmed(client: TestClient, alice: Accoun
         f"/tasks/{task['id']}/delete", data={"csrf_token": token, "confirm": "yes"}
     )
     assert deleted.status_code == 200
-    assert "Deleted: Obsolete" in deleted.text
+    assert "Task deleted." in deleted.text and "Obsolete" not in deleted.text
     assert client.get(f"/tasks/{task['id']}").status_code == 404
 
 

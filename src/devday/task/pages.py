@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Depends
 from fastapi.responses import HTMLResponse, Response
@@ -123,7 +124,8 @@ def _list(
         "back": urlencode(kept),
         "added": forms.added_message(page.query("added"), session=session, user=user),
         "bulk_message": _bulk_message(page),
-        "deleted": page.query("deleted"),
+        # Said in our words, never echoed from the address: a link could carry any text.
+        "deleted": page.query("deleted") == "1",
         "error": error,
         "quick_text": quick_text,
         "quick_error": quick_error,
@@ -432,7 +434,7 @@ NOTICES = {
 }
 
 
-def _act(page: PageContext, task: Task, change: Any, did: str) -> Response:
+def _act(page: PageContext, task: Task, change: Callable[[], None], did: str) -> Response:
     task_id = task.id
 
     def refused(refusal: Refusal) -> Response:
@@ -473,7 +475,7 @@ def delete(page: Page, task: CurrentTask, confirm: FormStr = "") -> Response:
     def refused(refusal: Refusal) -> Response:
         return _detail(page, task, error=refusal.message, status=refusal.status)
 
-    return page.submit(remove, then=f"/tasks?deleted={quote(task.title[:100])}", refused=refused)
+    return page.submit(remove, then="/tasks?deleted=1", refused=refused)
 
 
 @router.post("/tasks/{task_id}/{action}")
