@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import check_page, sign_up
+from tests.browser.helpers import check_page, screenshot, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -32,6 +32,7 @@ def test_a_task_from_the_new_task_page_to_its_timer(page: Page, server: LiveServ
     form.get_by_label("Deadline").fill("2026-12-04T17:00")
     form.get_by_label("Depends on").select_option(label="Collect the screenshots")
     form.get_by_label("Tags (comma-separated)").fill("docs")
+    screenshot(page, "task-new")
     form.get_by_role("button", name="Add task").dblclick()  # as people do: one task all the same
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Write the guide")
