@@ -21,8 +21,11 @@ def test_a_task_from_the_new_task_page_to_its_timer(page: Page, server: LiveServ
     page.goto("/tasks")
     page.locator("form#quick-add input[name=text]").fill("Collect the screenshots")
     page.locator("form#quick-add").get_by_role("button", name="Add").click()
+    expect(page.get_by_role("status")).to_contain_text("Added: Collect the screenshots")
 
     page.get_by_role("link", name="New task").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New task")
+    page.wait_for_load_state("load")
     check_page(page)
     form = page.locator("form#new-task")
     form.get_by_label("Title").fill("Write the guide")
