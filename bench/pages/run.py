@@ -38,6 +38,7 @@ PAGES = [
     "/today",
     "/tasks",
     "/tasks/9",
+    "/tasks/new",
     "/week",
     "/wrapup",
     "/reflect",

@@ -17,26 +17,50 @@ from devday.inputs import RANGE, day_in_range
 from devday.project import service as project_service
 from devday.quickadd import parse_quick_add
 from devday.task import service as task_service
-from devday.task.models import Status, Task
+from devday.task.models import Kind, Status, Task
 from devday.task.schemas import TaskCreate, TaskUpdate
 from devday.web.forms import FormInvalid, field_errors, optional_id
 from devday.web.rendering import local
 
 QUICK_MAX = 500
+KINDS = tuple(k.value for k in Kind)
 STATUS_CHOICES = ("open", "any", *(s.value for s in Status))
 # The query parameters a filter link keeps; the rest (messages, paging) are one-offs.
-FILTER_KEYS = ("status", "project", "tag", "after", "before", "planned", "q")
+FILTER_KEYS = ("status", "project", "tag", "after", "before", "planned", "q", "mine")
+#: The New task form's single-valued fields (``depends_on`` is a list of ticked tasks).
+NEW_KEYS = (
+    "title",
+    "notes",
+    "importance",
+    "kind",
+    "estimate_minutes",
+    "deadline",
+    "planned_date",
+    "earliest_start",
+    "splittable",
+    "min_chunk_minutes",
+    "project_id",
+    "tags",
+    "form_token",
+)
+#: What a fresh New task form holds: the schema's defaults.
+NEW_DEFAULTS = {
+    "importance": "2",
+    "kind": Kind.other.value,
+    "splittable": "on",
+    "min_chunk_minutes": "30m",
+}
 EDIT_KEYS = (
     "title",
     "notes",
     "importance",
     "deadline",
+    "earliest_start",
     "planned_date",
     "estimate_minutes",
     "kind",
     "tags",
     "project_id",
-    "depends_on",
     "splittable",
     "min_chunk_minutes",
     "version",
@@ -82,6 +106,8 @@ def filters(params: dict[str, str], user: User) -> tuple[task_service.TaskFilter
         ),
         planned_date=planned,
         text=params["q"].strip() or None,
+        # "Mine": the tasks on the user's plate, whoever made them.
+        assignee_id=user.id if params["mine"] else None,
     )
     return found, errors
 
@@ -112,6 +138,9 @@ def quick_create(text: str, *, session: Session, user: User, now: datetime) -> T
     if parsed.importance is not None:
         values["importance"] = parsed.importance
     if parsed.kind is not None:
+        if parsed.kind not in KINDS:
+            kinds = ", ".join(KINDS)
+            raise Invalid(f"no kind {parsed.kind!r}; use one of {kinds}", field="text")
         values["kind"] = parsed.kind
     return TaskCreate(**values)
 
@@ -129,7 +158,7 @@ def added_message(text: str, *, session: Session, user: User) -> str | None:
     return f"Added: {task.title}{due}"
 
 
-def form_values(task: Task, tags: list[str], deps: list[int], user: User) -> dict[str, str]:
+def form_values(task: Task, tags: list[str], user: User) -> dict[str, str]:
     """The edit form filled with the task as stored."""
     return {
         "title": task.title,
@@ -137,20 +166,23 @@ def form_values(task: Task, tags: list[str], deps: list[int], user: User) -> dic
         "importance": str(task.importance),
         # The shape of <input type="datetime-local">; dateparse reads it as the user's wall time.
         "deadline": local(task.deadline_at, user.timezone, "%Y-%m-%dT%H:%M"),
+        "earliest_start": local(task.earliest_start_at, user.timezone, "%Y-%m-%dT%H:%M"),
         "planned_date": task.planned_date.isoformat() if task.planned_date else "",
         "estimate_minutes": format_duration(task.estimate_minutes) if task.estimate_minutes else "",
         "kind": task.kind.value,
         "tags": ", ".join(tags),
         "project_id": str(task.project_id or ""),
-        "depends_on": ", ".join(str(d) for d in deps),
         "splittable": "on" if task.splittable else "",
         "min_chunk_minutes": format_duration(task.min_chunk_minutes),
         "version": str(task.version),
     }
 
 
-def update_from(values: dict[str, str], user: User, now: datetime) -> TaskUpdate:
-    """The TaskUpdate the edit form describes; ``FormInvalid`` with a message per field."""
+def update_from(
+    values: dict[str, str], depends_on: list[str], user: User, now: datetime
+) -> TaskUpdate:
+    """The TaskUpdate the edit form describes, its dependencies the ids of the tasks picked
+    from the list; ``FormInvalid`` with a message per field."""
     errors: dict[str, str] = {}
     fields: dict[str, Any] = {
         "title": values["title"],
@@ -163,28 +195,10 @@ def update_from(values: dict[str, str], user: User, now: datetime) -> TaskUpdate
         "planned_date": values["planned_date"].strip() or None,
     }
 
-    def read(key: str, reader: Any) -> None:
-        text = values[key].strip()
-        try:
-            fields[key] = reader(text) if text else None
-        except ValueError as exc:
-            errors[key] = str(exc)
-
-    read("deadline", lambda t: parse_when(t, now=now, timezone=user.timezone))
-    read("estimate_minutes", parse_duration)
-    read("min_chunk_minutes", parse_duration)
+    _read_typed(values, user, now, fields, errors)
     if fields.get("min_chunk_minutes") is None and "min_chunk_minutes" not in errors:
         errors["min_chunk_minutes"] = "give the shortest useful piece of work, such as 30m"
-    depends: list[int] = []
-    for part in (p.strip() for p in values["depends_on"].split(",")):
-        if not part:
-            continue
-        dep_id = optional_id(part)
-        if dep_id is None:
-            errors["depends_on"] = f"{part!r} is not a task id; write ids such as 12, 15"
-            break
-        depends.append(dep_id)
-    fields["depends_on"] = depends
+    fields["depends_on"] = dependency_ids(depends_on, errors)
     try:
         data = TaskUpdate(**fields)
     except ValidationError as exc:
@@ -192,3 +206,74 @@ def update_from(values: dict[str, str], user: User, now: datetime) -> TaskUpdate
     if errors:
         raise FormInvalid(errors)
     return data
+
+
+def create_from(
+    values: dict[str, str], depends_on: list[str], user: User, now: datetime
+) -> TaskCreate:
+    """The TaskCreate the New task form describes: the deadline and earliest start as wall
+    times in the user's zone, durations as people write them (90m, 1h30), dependencies as the
+    ids of the ticked tasks; ``FormInvalid`` with a message per field."""
+    errors: dict[str, str] = {}
+    fields: dict[str, Any] = {
+        "title": values["title"],
+        "notes": values["notes"],
+        "importance": values["importance"] or 2,
+        "kind": values["kind"] or Kind.other.value,
+        "splittable": values["splittable"] == "on",
+        "tags": [t for t in (p.strip() for p in values["tags"].split(",")) if t],
+        "project_id": values["project_id"] or None,
+        "planned_date": values["planned_date"].strip() or None,
+    }
+
+    _read_typed(values, user, now, fields, errors)
+    if fields.get("min_chunk_minutes") is None:
+        fields.pop("min_chunk_minutes")  # empty: the schema's default
+    fields["depends_on"] = dependency_ids(depends_on, errors)
+    try:
+        data = TaskCreate(**fields)
+    except ValidationError as exc:
+        errors = {**field_errors(exc), **errors}
+    if errors:
+        raise FormInvalid(errors)
+    return data
+
+
+def dependency_ids(picked: list[str], errors: dict[str, str]) -> list[int]:
+    """The ids of the tasks picked in a form's "Depends on" list; anything else is a message
+    under ``depends_on`` in ``errors`` (the list offers only tasks, so it is a forged form)."""
+    ids = [optional_id(v) for v in picked]
+    if any(i is None for i in ids):
+        errors["depends_on"] = "pick the tasks from the list"
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+def _read_typed(
+    values: dict[str, str],
+    user: User,
+    now: datetime,
+    fields: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    """The fields people type in their own words (times in the user's zone, durations such as
+    1h30) into ``fields``, or a message per field into ``errors``; an empty one is None."""
+    readers: dict[str, Any] = {
+        "deadline": lambda t: parse_when(t, now=now, timezone=user.timezone),
+        "earliest_start": lambda t: start_at(t, user, now),
+        "estimate_minutes": parse_duration,
+        "min_chunk_minutes": parse_duration,
+    }
+    for key, reader in readers.items():
+        text = values[key].strip()
+        try:
+            fields[key] = reader(text) if text else None
+        except ValueError as exc:
+            errors[key] = str(exc)
+
+
+def start_at(text: str, user: User, now: datetime) -> datetime:
+    """An earliest start as typed (or picked) in the user's zone; a day alone is its start."""
+    found = parse_when(text, now=now, timezone=user.timezone)
+    if isinstance(found, datetime):
+        return found
+    return datetime.combine(found, time(0), tzinfo=ZoneInfo(user.timezone))

@@ -118,3 +118,18 @@ class TaskDependency(Base):
     )
 
     __table_args__ = (Index("ix_task_dependency_depends_on_id", "depends_on_id"),)
+
+
+class TaskFormToken(Base):
+    """The one-time token of a form that made a task: the same form posted again (a
+    double click, a resent request) finds the task the first post made instead of making a
+    second one. Kept for a day (``task.service.FORM_TOKEN_KEPT``)."""
+
+    __tablename__ = "task_form_token"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_task_form_token_created_at", "created_at"),)

@@ -8,19 +8,20 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, delete, false, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from devday import events
 from devday.account.models import User
 from devday.concurrency import check_version, flush_versioned
 from devday.db import UTCDateTime
-from devday.errors import Invalid, NotFound
+from devday.errors import Conflict, Forbidden, Invalid, NotFound
 from devday.project import service as project_service
-from devday.task.models import Status, Task, TaskDependency, TaskTag
+from devday.task.models import Status, Task, TaskDependency, TaskFormToken, TaskTag
 from devday.task.schemas import TaskCreate, TaskUpdate
 from devday.team import service as team_service
 from devday.team.models import TeamMember
@@ -64,6 +65,13 @@ def can_see(*, session: Session, user: User, task: Task) -> bool:
     return task.team_id is not None and (
         team_service.membership(session=session, team_id=task.team_id, user_id=user.id) is not None
     )
+
+
+def can_change(*, session: Session, user: User, task: Task) -> bool:
+    """Whether ``user`` may change ``task``: today everyone who sees it (its owner, its assignee
+    and every member of its team works on tasks, see ``team.policy``). Pages that act on many
+    tasks at once ask this first, so that a narrower rule here narrows them too."""
+    return can_see(session=session, user=user, task=task)
 
 
 def list_tasks(
@@ -175,6 +183,41 @@ def create_task(*, session: Session, user: User, data: TaskCreate, now: datetime
     return task
 
 
+#: How long a form's one-time token is remembered: longer than anyone leaves a form open.
+FORM_TOKEN_KEPT = timedelta(days=1)
+
+
+def task_made_by_form(*, session: Session, user: User, token: str) -> Task | None:
+    """The task an earlier post of the form with this one-time ``token`` made, if any."""
+    found = session.get(TaskFormToken, token)
+    if found is None or found.user_id != user.id:
+        return None
+    task = session.get(Task, found.task_id)
+    return task if task is not None and can_see(session=session, user=user, task=task) else None
+
+
+def create_task_once(
+    *, session: Session, user: User, data: TaskCreate, now: datetime, token: str
+) -> Task:
+    """``create_task``, unless the form with this one-time ``token`` already made a task: then
+    that task, and nothing new. Two posts racing past the look-up cannot both make one: the
+    token is the key of its row, and the loser gets ``Conflict`` (its transaction must be
+    rolled back; ``task_made_by_form`` then finds the winner's task)."""
+    if not token:
+        return create_task(session=session, user=user, data=data, now=now)
+    earlier = task_made_by_form(session=session, user=user, token=token)
+    if earlier is not None:
+        return earlier
+    session.execute(delete(TaskFormToken).where(TaskFormToken.created_at < now - FORM_TOKEN_KEPT))
+    task = create_task(session=session, user=user, data=data, now=now)
+    session.add(TaskFormToken(token=token, user_id=user.id, task_id=task.id, created_at=now))
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("this form was sent twice; the first one made the task") from None
+    return task
+
+
 #: Fields a client may not clear (send null for): their columns have no empty value.
 NOT_NULL = ("title", "importance", "splittable", "min_chunk_minutes", "kind", "status")
 #: TaskUpdate fields stored as they are, and their column where the name differs.
@@ -196,6 +239,8 @@ def update_task(
 ) -> Task:
     """Applies the fields present in ``data``; refuses a stale ``version`` with 409."""
     task = get_task(session=session, user=user, task_id=task_id)
+    if not can_change(session=session, user=user, task=task):
+        raise Forbidden(f"you can see {task.title!r} but not change it")
     check_version(task.version, version, f"task {task_id}")
     sent = data.model_dump(exclude_unset=True, exclude={"version"})
     for name in NOT_NULL:
@@ -232,6 +277,8 @@ def update_task(
 
 def delete_task(*, session: Session, user: User, task_id: int) -> None:
     task = get_task(session=session, user=user, task_id=task_id)
+    if not can_change(session=session, user=user, task=task):
+        raise Forbidden(f"you can see {task.title!r} but not change it")
     session.delete(task)
     session.flush()
 

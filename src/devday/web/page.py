@@ -195,6 +195,15 @@ class PageRoute(APIRoute):
         missing = self.missing
 
         async def page_handler(request: Request) -> Response:
+            response = await _answer(request)
+            # A signed-in user's page is private: never kept in a cache, so Back after logging
+            # out (or another person at the same browser) shows nothing of it.
+            visit = getattr(request.state, "page", None)
+            if isinstance(visit, Visit) and visit.user is not None:
+                response.headers["Cache-Control"] = "no-store"
+            return response
+
+        async def _answer(request: Request) -> Response:
             try:
                 return await handler(request)
             except SignInRequired:

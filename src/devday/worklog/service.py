@@ -261,6 +261,30 @@ def list_entries(
     return session.scalars(query.order_by(TimeEntry.start_at, TimeEntry.id)).all()
 
 
+class TaskEntry(NamedTuple):
+    entry: TimeEntry
+    who: str
+
+
+#: The most entries a task's page lists (newest first).
+TASK_ENTRIES_SHOWN = 200
+
+
+def task_entries(
+    *, session: Session, task_id: int, limit: int = TASK_ENTRIES_SHOWN
+) -> list[TaskEntry]:
+    """Everyone's entries on ``task_id``, newest first, each with its author's name. The caller
+    has checked that its user may see the task: whoever sees a task sees who worked on it."""
+    rows = session.execute(
+        select(TimeEntry, User.name)
+        .join(User, User.id == TimeEntry.user_id)
+        .where(TimeEntry.task_id == task_id)
+        .order_by(TimeEntry.start_at.desc(), TimeEntry.id.desc())
+        .limit(limit)
+    )
+    return [TaskEntry(entry, name) for entry, name in rows]
+
+
 def task_titles(*, session: Session, task_ids: Iterable[int]) -> dict[int, str]:
     """Titles of the tasks the caller's entries point at (their own log, so no visibility rule)."""
     ids = list(set(task_ids))
