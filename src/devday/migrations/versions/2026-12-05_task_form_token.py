@@ -1,7 +1,7 @@
 """task form tokens: a form that creates a task makes one task, however often it is posted
 
 Revision ID: i1formtoken
-Revises: h1tasklist
+Revises: i1invite
 Create Date: 2026-12-05 01:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import devday.db
 
 revision = "i1formtoken"
-down_revision = "h1tasklist"
+down_revision = "i1invite"
 branch_labels = None
 depends_on = None
 
