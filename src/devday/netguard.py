@@ -26,7 +26,9 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -521,3 +523,45 @@ class GuardedTransport(httpx.HTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=_GuardedBackend(policy, team_id),
         )
+
+
+# --- libraries that open their own sockets ------------------------------------------------------
+# Apprise talks HTTP through requests and urllib3, which resolve a name again and follow
+# redirects on their own. Inside ``guarding_urllib3`` every connection urllib3 opens (redirects
+# included) goes through ``resolve`` with the block's policy and team, to the address checked;
+# TLS still verifies the certificate for the name. Elsewhere urllib3 is left as it was.
+
+_URLLIB3_GUARD: ContextVar[tuple[OutboundPolicy, int | None] | None] = ContextVar(
+    "devday_urllib3_guard", default=None
+)
+
+
+@contextmanager
+def guarding_urllib3(policy: OutboundPolicy, *, team_id: int | None = None) -> Iterator[None]:
+    """Within the block, urllib3 (requests) connects only where ``policy`` allows for
+    ``team_id``; a refused connection raises Refused from inside the library."""
+    _install_urllib3_guard()
+    token = _URLLIB3_GUARD.set((policy, team_id))
+    try:
+        yield
+    finally:
+        _URLLIB3_GUARD.reset(token)
+
+
+def _install_urllib3_guard() -> None:
+    from urllib3.util import connection
+
+    original = connection.create_connection
+    if getattr(original, "devday_guarded", False):
+        return
+
+    def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        guard = _URLLIB3_GUARD.get()
+        if guard is None:
+            return original(address, *args, **kwargs)
+        host, port = address
+        target = resolve(host, port, guard[0], team_id=guard[1])
+        return original((target.address, port), *args, **kwargs)
+
+    create_connection.devday_guarded = True  # type: ignore[attr-defined]
+    connection.create_connection = create_connection

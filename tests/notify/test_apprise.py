@@ -18,6 +18,7 @@ from devday.notify.apprise_target import endpoint, masked
 from devday.notify.delivery import AppriseSender, DeliveryError, Outgoing
 from devday.notify.models import ChannelKind
 from devday.wiring import build_worker
+from tests.checks.servers import Route, http_server
 from tests.factories import Account, csrf_from, sign_up, web_log_in
 from tests.notify.support import WebhookReceiver, free_port
 
@@ -165,3 +166,34 @@ def test_it_knows_where_each_service_connects() -> None:
     assert endpoint("json://[::1]:9000/x").url == "http://[::1]:9000/"
     assert masked("tgram://123456:SECRET/987") == "tgram://…"
     assert masked("gotifys://push.example.com/SECRET") == "gotifys://push.example.com:443/…"
+
+
+def test_it_does_not_follow_a_redirect_where_the_guard_would_not_go(
+    ntfy: WebhookReceiver,
+) -> None:
+    # The allowed endpoint answers 307 to another port on loopback that is not allowed:
+    # Apprise's library would follow it; the guard refuses the second connection.
+    inside = port_of(ntfy)
+    moved = [("Location", f"http://127.0.0.1:{inside}/x"), ("Content-Length", "0")]
+    routes: dict[str, Route] = {"/x": (307, moved, b"")}
+    with http_server(routes) as door:
+        message = Outgoing(
+            delivery_id="3" * 32,
+            kind=ChannelKind.apprise,
+            target=f"json://127.0.0.1:{door.port}/x",
+            secret="s",
+            subject="Deadline at risk",
+            text="text",
+            html=None,
+            payload={},
+            team_id=7,
+        )
+        only_the_door = OutboundPolicy.of(allow_private=False, allow=f"7=127.0.0.1:{door.port}")
+        with pytest.raises(DeliveryError, match=r"refused: 127\.0\.0\.1 is a loopback address"):
+            AppriseSender(timeout=5, outbound=only_the_door).deliver(message)
+        assert ntfy.received == []
+        both = f"7=127.0.0.1:{door.port}, 7=127.0.0.1:{inside}"
+        both_allowed = OutboundPolicy.of(allow_private=False, allow=both)
+        AppriseSender(timeout=5, outbound=both_allowed).deliver(message)
+    [received] = ntfy.received
+    assert received.json()["title"] == "Deadline at risk"

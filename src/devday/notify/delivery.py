@@ -30,6 +30,7 @@ from devday.netguard import (
     OutboundPolicy,
     Refused,
     Unresolvable,
+    guarding_urllib3,
     resolve,
 )
 from devday.notify import apprise_target, chat
@@ -295,12 +296,17 @@ class AppriseSender:
             headers["X-Devday-Delivery"] = message.delivery_id
         notifier.socket_connect_timeout = notifier.socket_read_timeout = self._timeout
         capture = apprise.LogCapture(level=logging.WARNING, fmt="%(message)s")  # type: ignore[no-untyped-call]
-        with capture as logs:
-            sent = notifier.notify(
-                title=message.subject,
-                body=chat.without_title(message.subject, message.text) or message.subject,
-                body_format=apprise.NotifyFormat.MARKDOWN,
-            )
+        # Apprise resolves the name again and follows redirects itself: inside this block
+        # every connection it opens is checked as the first one was, for this message's team.
+        try:
+            with capture as logs, guarding_urllib3(self._outbound, team_id=message.team_id):
+                sent = notifier.notify(
+                    title=message.subject,
+                    body=chat.without_title(message.subject, message.text) or message.subject,
+                    body_format=apprise.NotifyFormat.MARKDOWN,
+                )
+        except Refused as exc:
+            raise DeliveryError(f"refused: {exc}") from exc
         if not sent:
             said = [line for line in logs.getvalue().splitlines() if line.strip()]
             detail = f": {said[0][:300]}" if said else ""
