@@ -49,7 +49,9 @@ def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[Served]:
     try:
         deadline = time.monotonic() + 60
         while True:
-            assert process.poll() is None, "the server stopped at start"
+            if process.poll() is not None:
+                log.seek(0)
+                raise AssertionError(f"the server stopped at start:\n{log.read()[-3000:]}")
             try:
                 if httpx.get(f"{url}/login", timeout=2).status_code < 500:
                     break
