@@ -15,6 +15,9 @@ from devday.notify import apprise_target, views
 from devday.notify import service as notify_service
 from devday.notify.models import ChannelKind
 from devday.notify.schemas import ChannelCreate, masked
+from devday.team import policy
+from devday.team import service as team_service
+from devday.team.policy import Action
 from devday.web.forms import AnyFormStr, Refusal
 from devday.web.page import Page, PageContext, page_router
 
@@ -37,6 +40,12 @@ def _channels(page: PageContext, status: int = 200, **extra: Any) -> Response:
         "channel_kinds": [k.value for k in ChannelKind],
         "apprise_schemes": apprise_target.SCHEMES,
         "email_configured": bool(page.state.settings.smtp_url),
+        # A channel for a team: offered for the teams whose channels the user may manage.
+        "channel_teams": [
+            team
+            for team, role in team_service.list_teams(session=page.session, user=page.user)
+            if policy.allows(role, Action.manage_channels)
+        ],
         **extra,
     }
     return page.render(PAGE, context, status=status)
@@ -50,9 +59,18 @@ def channels_page(page: Page) -> Response:
 # Unbounded here, bounded by the schema: a too-long value is an error next to its field.
 @router.post("/settings/channels")
 def add_channel(
-    page: Page, kind: AnyFormStr = "", name: AnyFormStr = "", target: AnyFormStr = ""
+    page: Page,
+    kind: AnyFormStr = "",
+    name: AnyFormStr = "",
+    target: AnyFormStr = "",
+    team_id: AnyFormStr = "",
 ) -> Response:
-    values = {"channel-kind": kind, "channel-name": name, "channel-target": target}
+    values = {
+        "channel-kind": kind,
+        "channel-name": name,
+        "channel-target": target,
+        "channel-team_id": team_id,
+    }
 
     def add() -> None:
         netguard.with_lookups(
@@ -61,7 +79,7 @@ def add_channel(
             lambda outbound: notify_service.create_channel(
                 session=page.session,
                 user=page.user,
-                data=ChannelCreate(kind=kind, name=name, target=target),
+                data=ChannelCreate(kind=kind, name=name, target=target, team_id=team_id or None),
                 now=page.now,
                 outbound=outbound,
             ),
