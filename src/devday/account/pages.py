@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -52,9 +53,24 @@ TOKENS_SAVED = {"revoked": "Token revoked."}
 # --- signing up, in and out ----------------------------------------------------------------------
 
 
-def _signed_in(visit: Visit, started: tuple[str, User]) -> RedirectResponse:
+def local_path(target: str) -> str:
+    """``target`` when it is a path on this site (``/tasks/5?view=week``), else ``/``: where a
+    log-in goes next, and never another host (``//evil.example``, ``https://...``, ``/\\x``)."""
+    parts = urlsplit(target)
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and not parts.scheme
+        and not parts.netloc
+        and not any(c in target for c in "\\\r\n")
+    ):
+        return target
+    return "/"
+
+
+def _signed_in(visit: Visit, started: tuple[str, User], to: str = "/") -> RedirectResponse:
     key, user = started
-    response = visit.redirect("/")
+    response = visit.redirect(to)
     secure = visit.request.url.scheme == "https"
     response.set_cookie(
         SESSION_COOKIE,
@@ -122,13 +138,19 @@ def signup(
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(visit: VisitorPage) -> Response:
+    # A page that needs a signed-in user sends the visitor here with ?next=<its path>.
+    to = local_path(visit.query("next") or "/")
     if visit.user is not None:
-        return visit.redirect("/")
-    return visit.render(LOGIN, {"email": "", "error": None})
+        return visit.redirect(to)
+    return visit.render(LOGIN, {"email": "", "error": None, "next": to})
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(visit: VisitorPage, email: FormStr, password: FormStr) -> Response:
+def login(
+    visit: VisitorPage, email: FormStr, password: FormStr, next: AnyFormStr = "/"
+) -> Response:
+    to = local_path(next)
+
     def log_in() -> tuple[str, User]:
         user = log_in_with_password(
             session=visit.session,
@@ -142,11 +164,10 @@ def login(visit: VisitorPage, email: FormStr, password: FormStr) -> Response:
         return _start_session(visit, user)
 
     def refused(refusal: Refusal) -> Response:
-        return visit.render(
-            LOGIN, {"email": email, "error": refusal.message}, status=refusal.status
-        )
+        context = {"email": email, "error": refusal.message, "next": to}
+        return visit.render(LOGIN, context, status=refusal.status)
 
-    return visit.submit(log_in, then=lambda key: _signed_in(visit, key), refused=refused)
+    return visit.submit(log_in, then=lambda key: _signed_in(visit, key, to), refused=refused)
 
 
 def _reset_request(visit: Visit, context: dict[str, Any], status: int = 200) -> Response:
