@@ -34,7 +34,6 @@ from devday.task import service as task_service
 from devday.task.models import Task
 from devday.task.schemas import TaskPage
 from devday.task.views import task_rows
-from devday.team import service as team_service
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 LIMIT = 50
@@ -126,8 +125,7 @@ def _explain(engine: Engine, world: World, case: Case, title: str) -> None:
 
 def _visible_counts(engine: Engine, user_id: int) -> tuple[int, int]:
     with Session(engine) as session:
-        teams = team_service.team_ids_of(session=session, user_id=user_id)
-        seen = select(func.count()).select_from(Task).where(task_service.visible(user_id, teams))
+        seen = select(func.count()).select_from(Task).where(task_service.visible(user_id))
         total = session.scalar(seen) or 0
         open_ = session.scalar(seen.where(Task.status.in_(task_service.OPEN_STATUSES))) or 0
         return total, open_

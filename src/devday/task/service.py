@@ -11,7 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, delete, false, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    delete,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,12 +54,13 @@ class TaskFilter:
     ids: tuple[int, ...] = field(default=())
 
 
-def visible(user_id: int, team_ids: list[int]) -> ColumnElement[bool]:
-    return or_(
-        Task.owner_id == user_id,
-        Task.assignee_id == user_id,
-        Task.team_id.in_(team_ids) if team_ids else false(),
-    )
+def visible(user_id: int | BindParameter[int]) -> ColumnElement[bool]:
+    """The tasks user ``user_id`` can see: their own, assigned to them, or of one of their
+    teams (a subquery, so that a list is one statement). Over table columns, so that a
+    statement of columns stays a plain Core statement."""
+    task, member = Task.__table__.c, TeamMember.__table__.c
+    teams = select(member.team_id).where(member.user_id == user_id)
+    return or_(task.owner_id == user_id, task.assignee_id == user_id, task.team_id.in_(teams))
 
 
 def get_task(*, session: Session, user: User, task_id: int) -> Task:
@@ -120,12 +131,8 @@ def list_query(
 @functools.lru_cache(maxsize=512)
 def _list_statement(base: Select[Any], shape: frozenset[str]) -> Select[Any]:
     # Table columns, not ORM attributes: over table columns the page is a plain Core statement.
-    task, tag, member = Task.__table__.c, TaskTag.__table__.c, TeamMember.__table__.c
-    user_id = bindparam("user_id", type_=Integer())
-    teams = select(member.team_id).where(member.user_id == user_id)
-    query = base.where(
-        or_(task.owner_id == user_id, task.assignee_id == user_id, task.team_id.in_(teams))
-    )
+    task, tag = Task.__table__.c, TaskTag.__table__.c
+    query = base.where(visible(bindparam("user_id", type_=Integer())))
     if "status" in shape:
         query = query.where(task.status.in_(bindparam("status", expanding=True)))
     for name in ("project_id", "team_id", "assignee_id", "planned_date"):
