@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         netguard.parse_allow(value)
         return value
 
+    @property
+    def sends_email(self) -> bool:
+        """Whether an outgoing mail server is set: pages that promise an email say so if not."""
+        return bool(self.smtp_url)
+
     def outbound_policy(self) -> OutboundPolicy:
         """What the administrator allows beyond public addresses."""
         from devday import netguard

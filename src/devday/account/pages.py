@@ -172,7 +172,7 @@ def login(
 
 def _reset_request(visit: Visit, context: dict[str, Any], status: int = 200) -> Response:
     # Without an outgoing mail server no link can reach anyone: the page says so, and how else.
-    emails = bool(visit.state.settings.smtp_url)
+    emails = visit.state.settings.sends_email
     return visit.render(RESET_REQUEST, {**context, "email_configured": emails}, status=status)
 
 

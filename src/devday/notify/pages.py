@@ -39,7 +39,7 @@ def _channels(page: PageContext, status: int = 200, **extra: Any) -> Response:
         "channels": [(c, masked(c.kind, c.target)) for c in channels],
         "channel_kinds": [k.value for k in ChannelKind],
         "apprise_schemes": apprise_target.SCHEMES,
-        "email_configured": bool(page.state.settings.smtp_url),
+        "email_configured": page.state.settings.sends_email,
         # A channel for a team: offered for the teams whose channels the user may manage.
         "channel_teams": [
             team
