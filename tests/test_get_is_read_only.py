@@ -141,6 +141,10 @@ def test_it_writes_nothing_on_any_get_of_the_api_or_the_pages(
         assert made.status_code == 201, made.text
         token = made.json()["token"]
         bearer = {"Authorization": f"Bearer {token}"}
+        # The plan feed's address, so that the sweep fetches a real feed.
+        feed = client.post("/api/v1/calendar-feed", headers=bearer)
+        assert feed.status_code == 201, feed.text
+        values["secret"] = feed.json()["url"].rsplit("/", 1)[1].removesuffix(".ics")
         for path, page in get_paths():
             url = re.sub(r"{([^}]+)}", lambda m: values[m.group(1)], path)
             response = client.get(url, headers=None if page else bearer, follow_redirects=False)

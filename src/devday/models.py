@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from devday.account.models import ApiToken, User, WebSession
+from devday.calendars.models import PlanFeed
 from devday.checks.models import App as App  # and the other check tables, for metadata
 from devday.day.models import DayClose, HabitCheck, Reflection
 from devday.db import Base
@@ -28,6 +29,7 @@ __all__ = [
     "HabitCheck",
     "Invitation",
     "PlanBlock",
+    "PlanFeed",
     "Project",
     "Reflection",
     "Routine",
