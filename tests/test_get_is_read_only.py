@@ -40,6 +40,7 @@ _GET: ContextVar[str | None] = ContextVar("get_request", default=None)
 # A path parameter and where to find a value for it: a table of the demo workspace.
 ID_TABLES = {
     "app_id": "app",
+    "calendar_id": "calendar_source",
     "check_id": "app_check",
     "entry_id": "time_entry",
     "incident_id": "incident",

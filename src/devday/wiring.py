@@ -63,6 +63,7 @@ def writer_sessions(
 def job_registry(*, outbound: OutboundPolicy = STRICT) -> JobRegistry:
     """A fresh registry with every domain's job kinds. A domain with scheduled work adds its
     ``register(registry)`` here."""
+    from devday.calendars import jobs as calendars_jobs
     from devday.checks import jobs as checks_jobs
     from devday.day import jobs as day_jobs
     from devday.inbox import jobs as inbox_jobs
@@ -79,6 +80,7 @@ def job_registry(*, outbound: OutboundPolicy = STRICT) -> JobRegistry:
         standup_jobs.register,
         checks_jobs.register,
         planning_jobs.register,
+        calendars_jobs.register,
     ):
         register(registry)
     return registry

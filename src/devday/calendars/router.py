@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
 
-from devday.calendars import service
-from devday.calendars.schemas import PlanFeedCreated, PlanFeedRead
-from devday.deps import ClockDep, CurrentUser, SessionDep, StateDep
+from fastapi import APIRouter, Header, Request, Response, status
+
+from devday import netguard
+from devday.calendars import fetch, service, sources
+from devday.calendars.models import CalendarSource
+from devday.calendars.schemas import (
+    CalendarCreate,
+    CalendarRead,
+    CalendarUpdate,
+    PlanFeedCreated,
+    PlanFeedRead,
+)
+from devday.calendars.views import SourceView
+from devday.concurrency import etag, expected_version
+from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep, StateDep
+from devday.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["calendar"])
+IfMatch = Annotated[str | None, Header()]
 
 
 def base_url(request: Request, state: StateDep) -> str:
@@ -43,3 +57,109 @@ def turn_off_feed(user: CurrentUser, session: SessionDep) -> Response:
     service.turn_off(session=session, user=user)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- subscriptions ---------------------------------------------------------------------------
+
+
+def _read(source: CalendarSource, response: Response) -> SourceView:
+    response.headers["ETag"] = etag(source.version)
+    return SourceView(source)
+
+
+@router.get("/calendars", response_model=list[CalendarRead])
+def list_calendars(user: CurrentUser, session: SessionDep) -> list[SourceView]:
+    """The calendars you subscribed to, with when each was last read and its last error."""
+    return [SourceView(s) for s in sources.list_sources(session=session, user=user)]
+
+
+@router.post("/calendars", response_model=CalendarRead, status_code=status.HTTP_201_CREATED)
+def add_calendar(
+    data: CalendarCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    state: StateDep,
+    response: Response,
+) -> SourceView:
+    """Subscribe to a calendar: an ICS address (the secret address Google, Outlook or Apple
+    gives out; `webcal://` works) or a CalDAV calendar (URL, user name, password or app
+    password). Its events become busy time for the planner: recurring events expanded, events
+    marked free or declined skipped, all-day events busy or not as `all_day_busy` says. The
+    worker reads it within minutes and then every 15 minutes; `POST .../refresh` reads it now.
+    An address on an internal network is refused unless the administrator allows it."""
+    source = netguard.with_lookups(
+        session,
+        state.settings.outbound_policy(),
+        lambda outbound: sources.create_source(
+            session=session, user=user, data=data, now=clock.now(), outbound=outbound
+        ),
+    )
+    session.commit()
+    return _read(source, response)
+
+
+@router.get("/calendars/{calendar_id}", response_model=CalendarRead)
+def read_calendar(
+    calendar_id: IdPath, user: CurrentUser, session: SessionDep, response: Response
+) -> SourceView:
+    """One subscription."""
+    return _read(sources.get_source(session=session, user=user, source_id=calendar_id), response)
+
+
+@router.patch("/calendars/{calendar_id}", response_model=CalendarRead)
+def update_calendar(
+    calendar_id: IdPath,
+    data: CalendarUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    state: StateDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> SourceView:
+    """Change what was sent. A new address or new credentials are read again at once."""
+    version = expected_version(if_match, data.version)
+    source = netguard.with_lookups(
+        session,
+        state.settings.outbound_policy(),
+        lambda outbound: sources.update_source(
+            session=session,
+            user=user,
+            source_id=calendar_id,
+            data=data,
+            version=version,
+            now=clock.now(),
+            outbound=outbound,
+        ),
+    )
+    session.commit()
+    return _read(source, response)
+
+
+@router.delete("/calendars/{calendar_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_calendar(calendar_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+    """Unsubscribe: the calendar's busy times leave the plan."""
+    sources.delete_source(session=session, user=user, source_id=calendar_id)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/calendars/{calendar_id}/refresh", response_model=CalendarRead)
+def refresh_calendar(
+    calendar_id: IdPath,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    state: StateDep,
+    response: Response,
+) -> SourceView:
+    """Read the calendar now, and answer how it went (`last_error`, `event_count`)."""
+    due = sources.refresh_soon(session=session, user=user, source_id=calendar_id, now=clock.now())
+    session.commit()  # no transaction stays open while the calendar's server answers
+    fetched = fetch.fetch(due.source, state.settings.outbound_policy(), due.start, due.end)
+    source = sources.record(session, due, fetched, clock.now())
+    session.commit()
+    if source is None:
+        raise NotFound(f"calendar {calendar_id} not found")
+    return _read(source, response)

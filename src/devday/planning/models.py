@@ -41,6 +41,11 @@ class BusyEvent(Base):
     title: Mapped[str] = mapped_column(String(200))
     start_at: Mapped[datetime] = mapped_column(UTCDateTime())
     end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set for an event imported from a subscribed calendar (read-only here; the calendar's
+    # refresh replaces them); None for busy time entered in devday.
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calendar_source.id", ondelete="CASCADE"), default=None, index=True
+    )
 
     __table_args__ = (Index("ix_busy_event_user_start", "user_id", "start_at"),)
 

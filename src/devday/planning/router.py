@@ -66,7 +66,10 @@ def list_busy(
 ) -> list[BusyEventRead]:
     """Your one-off busy times (calendar events); the planner places nothing in them."""
     events = service.list_busy(session=session, user=user, start=start, end=end)
-    return [BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at) for e in events]
+    return [
+        BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at, calendar=name)
+        for e, name in events
+    ]
 
 
 @router.post("/busy-events", status_code=status.HTTP_201_CREATED, response_model=BusyEventRead)
@@ -79,7 +82,7 @@ def add_busy(data: BusyEventCreate, user: CurrentUser, session: SessionDep) -> B
 
 @router.delete("/busy-events/{event_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_busy(event_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
-    """Remove a busy time."""
+    """Remove a busy time (one entered here: a subscribed calendar's events change there)."""
     service.delete_busy(session=session, user=user, event_id=event_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

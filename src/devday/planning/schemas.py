@@ -127,6 +127,7 @@ class BusyEventRead(BaseModel):
                     "title": "Dentist",
                     "start": "2026-12-02T13:00:00Z",
                     "end": "2026-12-02T14:30:00Z",
+                    "calendar": None,
                 }
             ]
         },
@@ -136,6 +137,11 @@ class BusyEventRead(BaseModel):
     title: str
     start: datetime
     end: datetime
+    calendar: str | None = Field(
+        default=None,
+        description="The subscribed calendar it comes from (read-only here); null when entered "
+        "in devday",
+    )
 
 
 class BlockRead(BaseModel):

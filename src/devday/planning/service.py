@@ -6,7 +6,6 @@ Plans are built by the pure solver from the database (``refresh``) and kept live
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -17,8 +16,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from devday.account.models import User
+from devday.calendars.models import CalendarSource
 from devday.concurrency import check_version, flush_versioned
-from devday.errors import Invalid, NotFound
+from devday.errors import Conflict, Invalid, NotFound
 from devday.planning import priority, refresh, solver
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock, Routine
 from devday.planning.problem import GRID, Inputs, build, routine_of
@@ -61,13 +61,20 @@ def put_routine(
 
 def list_busy(
     *, session: Session, user: User, start: datetime | None, end: datetime | None
-) -> Sequence[BusyEvent]:
-    query = select(BusyEvent).where(BusyEvent.user_id == user.id)
+) -> list[tuple[BusyEvent, str | None]]:
+    """The user's busy times, each with the name of the subscribed calendar it comes from
+    (None for busy time entered in devday)."""
+    query = (
+        select(BusyEvent, CalendarSource.name)
+        .outerjoin(CalendarSource, CalendarSource.id == BusyEvent.source_id)
+        .where(BusyEvent.user_id == user.id)
+    )
     if start is not None:
         query = query.where(BusyEvent.end_at > start)
     if end is not None:
         query = query.where(BusyEvent.start_at < end)
-    return session.scalars(query.order_by(BusyEvent.start_at).limit(500)).all()
+    rows = session.execute(query.order_by(BusyEvent.start_at, BusyEvent.id).limit(500))
+    return [(event, name) for event, name in rows]
 
 
 def add_busy(*, session: Session, user: User, data: BusyEventCreate) -> BusyEvent:
@@ -81,6 +88,12 @@ def delete_busy(*, session: Session, user: User, event_id: int) -> None:
     event = session.get(BusyEvent, event_id)
     if event is None or event.user_id != user.id:
         raise NotFound("busy event not found")
+    if event.source_id is not None:
+        source = session.get(CalendarSource, event.source_id)
+        name = source.name if source else "a subscribed calendar"
+        raise Conflict(
+            f"{event.title!r} comes from the calendar {name!r}: change it there, or unsubscribe"
+        )
     session.delete(event)
     session.flush()
 

@@ -80,8 +80,14 @@ def page_context(*, session: Session, user: User, now: datetime) -> dict[str, An
     spans = [
         *_routine_spans(session, user, today.day, zone),
         *(
-            Span(start=e.start_at, end=e.end_at, title=e.title, category="busy")
-            for e in planning_service.list_busy(
+            # An imported event says which calendar it comes from.
+            Span(
+                start=e.start_at,
+                end=e.end_at,
+                title=f"{e.title} · {calendar}" if calendar else e.title,
+                category="busy",
+            )
+            for e, calendar in planning_service.list_busy(
                 session=session, user=user, start=day_start, end=day_end
             )
         ),

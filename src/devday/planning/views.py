@@ -112,7 +112,10 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
             for b in blocks
         ],
         routine=sorted(slots, key=lambda s: s.start),
-        busy=[BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at) for e in busy],
+        busy=[
+            BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at, calendar=name)
+            for e, name in busy
+        ],
         late=[LateRead(**item) for item in plan.late],
         unscheduled=[UnscheduledRead(**item) for item in plan.unscheduled],
         missed_deadline_weight=plan.missed_deadline_weight,
