@@ -28,6 +28,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/v1/plans/{plan_date}/blocks/{block_id}"): {"pinned": True},
     ("POST", "/api/v1/plans/{plan_date}/replan"): {},
     ("PATCH", "/api/v1/time-entries/{entry_id}"): {"note": "mine now", "version": 1},
+    ("PUT", "/api/v1/busy-events/{event_id}"): {
+        "title": "mine now",
+        "start": "2026-11-30T14:00:00Z",
+        "end": "2026-11-30T15:00:00Z",
+    },
     ("POST", "/api/v1/channels/{channel_id}/test"): {"text": "mine now"},
 }
 

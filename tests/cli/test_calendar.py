@@ -9,7 +9,10 @@ from icalendar import Calendar
 
 from devday.app import create_app
 from devday.config import Settings
-from tests.cli.conftest import Run, create_user, ok
+from tests.calendars.conftest import IcsServer
+from tests.calendars.conftest import ics_server as ics_server  # the fixture, for these tests
+from tests.calendars.test_subscriptions import WORK
+from tests.cli.conftest import Run, create_user, ok, rows
 
 
 def test_it_turns_the_feed_on_prints_a_working_address_and_turns_it_off(run: Run) -> None:
@@ -39,3 +42,26 @@ def test_it_refuses_new_and_off_together(run: Run) -> None:
     create_user(run, "alex@example.com")
     both = run("calendar", "feed", "--new", "--off")
     assert both.exit_code == 2 and "choose --new or --off" in both.stderr
+
+
+def test_it_subscribes_lists_refreshes_and_removes_a_calendar(
+    run: Run, ics_server: IcsServer
+) -> None:
+    create_user(run, "alex@example.com")
+    ics_server.serve(WORK, '"v1"')
+    added = ok(run("calendar", "add", ics_server.url, "--name", "Work")).splitlines()
+    assert (
+        added[0]
+        == f"added calendar #1 'Work' (http://127.0.0.1:{ics_server.port}/…); reading it now"
+    )
+    assert added[1].startswith("calendar #1: ") and added[1].endswith(" busy times")
+    assert rows(ok(run("calendar", "list")))[0].startswith("1 Work ics ")
+
+    ics_server.status = 500
+    failed = run("calendar", "refresh", "1")
+    assert failed.exit_code == 0
+    assert "calendar #1 could not be read: HTTP 500 from 127.0.0.1" in failed.stderr
+    assert "HTTP 500 from 127.0.0.1" in ok(run("calendar", "list"))
+
+    assert ok(run("calendar", "remove", "1")) == "removed calendar #1\n"
+    assert "no calendars" in ok(run("calendar", "list"))

@@ -1,5 +1,6 @@
-"""The Calendar section of Settings (turn the plan feed on, rotate it, turn it off) and the feed
-itself at ``/calendar/<secret>.ics``, which calendar apps fetch without signing in."""
+"""The Calendars section of Settings: the calendars the user subscribes to (add, refresh now,
+remove, with each one's last error) and the plan feed (on, rotate, off); and the feed itself
+at ``/calendar/<secret>.ics``, which calendar apps fetch without signing in."""
 
 from __future__ import annotations
 
@@ -9,15 +10,23 @@ from typing import Any
 from fastapi import Path
 from fastapi.responses import HTMLResponse, Response
 
-from devday.calendars import service
+from devday import netguard
+from devday.calendars import fetch, service, sources
+from devday.calendars.schemas import CalendarCreate
+from devday.calendars.views import SourceView
+from devday.deps import IdPath
 from devday.errors import NotFound
-from devday.web.forms import Refusal
+from devday.web.forms import AnyFormStr, FormStr, Refusal
 from devday.web.page import Page, PageContext, Visit, VisitorPage, page_router
 
 router = page_router()
 
 PAGE = "calendars/feed.html"
-SAVED = {"off": "The plan feed is off; its address no longer answers."}
+SAVED = {
+    "off": "The plan feed is off; its address no longer answers.",
+    "added": "Calendar added: its events are read within a minute (or press Refresh now).",
+    "removed": "Calendar removed; its busy times left your plan.",
+}
 
 
 def _base(visit: Visit) -> str:
@@ -28,6 +37,10 @@ def _section(page: PageContext, status: int = 200, **extra: Any) -> Response:
     context = {
         "section": "calendar",
         "feed": service.feed_of(session=page.session, user=page.user),
+        "sources": [
+            SourceView(s) for s in sources.list_sources(session=page.session, user=page.user)
+        ],
+        "values": {},
         **extra,
     }
     response = page.render(PAGE, context, status=status)
@@ -65,6 +78,74 @@ def turn_off_feed(page: Page) -> Response:
         service.turn_off(session=page.session, user=page.user)
 
     return page.submit(off, then="/settings/calendar?saved=off", refused=_refused(page))
+
+
+@router.post("/settings/calendars")
+def add_calendar(
+    page: Page,
+    name: AnyFormStr = "",
+    kind: AnyFormStr = "ics",
+    url: AnyFormStr = "",
+    username: AnyFormStr = "",
+    password: AnyFormStr = "",
+    all_day_busy: FormStr = "",
+) -> Response:
+    values = {"name": name, "kind": kind, "url": url, "username": username}
+
+    def add() -> None:
+        netguard.with_lookups(
+            page.session,
+            page.state.settings.outbound_policy(),
+            lambda outbound: sources.create_source(
+                session=page.session,
+                user=page.user,
+                data=CalendarCreate(
+                    name=name,
+                    kind=kind or "ics",
+                    url=url,
+                    username=username,
+                    password=password,
+                    all_day_busy=bool(all_day_busy),
+                ),
+                now=page.now,
+                outbound=outbound,
+            ),
+        )
+
+    def refused(refusal: Refusal) -> Response:
+        if refusal.expired:
+            return _section(page, 403, error=refusal.message)
+        errors = refusal.prefixed("calendar-", default="url")
+        return _section(page, refusal.status, errors=errors, values=values)
+
+    return page.submit(add, then="/settings/calendar?saved=added", refused=refused)
+
+
+@router.post("/settings/calendars/{calendar_id}/refresh")
+def refresh_calendar(page: Page, calendar_id: IdPath) -> Response:
+    def refresh() -> str:
+        due = sources.refresh_soon(
+            session=page.session, user=page.user, source_id=calendar_id, now=page.now
+        )
+        page.session.commit()  # no transaction stays open while the calendar's server answers
+        got = fetch.fetch(due.source, page.state.settings.outbound_policy(), due.start, due.end)
+        source = sources.record(page.session, due, got, page.state.clock.now())
+        return source.last_error if source else ""
+
+    def done(error: str) -> Response:
+        if error:
+            return _section(page, error=f"The calendar could not be read: {error}")
+        return _section(page, notice="Calendar read now.")
+
+    return page.submit(refresh, then=done, refused=_refused(page))
+
+
+@router.post("/settings/calendars/{calendar_id}/delete")
+def remove_calendar(page: Page, calendar_id: IdPath) -> Response:
+    def remove() -> None:
+        sources.delete_source(session=page.session, user=page.user, source_id=calendar_id)
+
+    return page.submit(remove, then="/settings/calendar?saved=removed", refused=_refused(page))
 
 
 @router.get("/calendar/{secret}.ics", include_in_schema=False)

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from devday.deps import IdPath
-from devday.planning import routine_form, today_view, week_view
+from devday.planning import busy_view, routine_form, today_view, week_view
 from devday.planning import service as planning_service
 from devday.planning.routine import WEEKDAYS
 from devday.planning.schemas import BlockUpdate, RoutineWrite
@@ -215,3 +215,76 @@ def save_routine(page: Page) -> Response:
         )
 
     return page.submit(save, then="/settings/routine?saved=routine", refused=refused)
+
+
+# --- Busy time, from Today and Week ------------------------------------------------------------
+
+
+def _back(target: str) -> str:
+    """Where a busy-time form returns: the Today page, or the Week page it was sent from."""
+    if target.startswith("/week") and "//" not in target and "\\" not in target:
+        return target
+    return "/today"
+
+
+def _busy_act(page: PageContext, back: str, change: Callable[[], object]) -> Response:
+    target = _back(back)
+
+    def refused(refusal: Refusal) -> Response:
+        if target == "/today":
+            return _today(page, refusal)
+        return page.render(
+            WEEK,
+            {"error": f"Busy time: {refusal.message}", "busy_error": True},
+            status=refusal.status,
+        )
+
+    return page.submit(change, then=target, refused=refused)
+
+
+@router.post("/busy")
+def add_busy(
+    page: Page,
+    title: FormStr = "",
+    day: FormStr = "",
+    start: FormStr = "",
+    end: FormStr = "",
+    back: FormStr = "",
+) -> Response:
+    """A one-off busy time on ``day`` from ``start`` to ``end`` (local HH:MM)."""
+
+    def add() -> None:
+        data = busy_view.from_form(page.user, title=title, day=day, start=start, end=end)
+        planning_service.add_busy(session=page.session, user=page.user, data=data)
+
+    return _busy_act(page, back, add)
+
+
+@router.post("/busy/{event_id}/edit")
+def edit_busy(
+    page: Page,
+    event_id: IdPath,
+    title: FormStr = "",
+    day: FormStr = "",
+    start: FormStr = "",
+    end: FormStr = "",
+    back: FormStr = "",
+) -> Response:
+    def edit() -> None:
+        data = busy_view.from_form(page.user, title=title, day=day, start=start, end=end)
+        planning_service.update_busy(
+            session=page.session, user=page.user, event_id=event_id, data=data
+        )
+
+    return _busy_act(page, back, edit)
+
+
+@router.post("/busy/{event_id}/delete")
+def delete_busy(page: Page, event_id: IdPath, back: FormStr = "") -> Response:
+    return _busy_act(
+        page,
+        back,
+        lambda: planning_service.delete_busy(
+            session=page.session, user=page.user, event_id=event_id
+        ),
+    )

@@ -80,6 +80,17 @@ def add_busy(data: BusyEventCreate, user: CurrentUser, session: SessionDep) -> B
     return BusyEventRead(id=event.id, title=event.title, start=event.start_at, end=event.end_at)
 
 
+@router.put("/busy-events/{event_id}", response_model=BusyEventRead)
+def replace_busy(
+    event_id: IdPath, data: BusyEventCreate, user: CurrentUser, session: SessionDep
+) -> BusyEventRead:
+    """Change a busy time you entered (title, start and end); a subscribed calendar's events
+    are changed in that calendar."""
+    event = service.update_busy(session=session, user=user, event_id=event_id, data=data)
+    session.commit()
+    return BusyEventRead(id=event.id, title=event.title, start=event.start_at, end=event.end_at)
+
+
 @router.delete("/busy-events/{event_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_busy(event_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
     """Remove a busy time (one entered here: a subscribed calendar's events change there)."""

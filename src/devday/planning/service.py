@@ -84,7 +84,8 @@ def add_busy(*, session: Session, user: User, data: BusyEventCreate) -> BusyEven
     return event
 
 
-def delete_busy(*, session: Session, user: User, event_id: int) -> None:
+def _own_busy(session: Session, user: User, event_id: int) -> BusyEvent:
+    """A busy time the user entered; a subscribed calendar's event is changed there."""
     event = session.get(BusyEvent, event_id)
     if event is None or event.user_id != user.id:
         raise NotFound("busy event not found")
@@ -94,7 +95,18 @@ def delete_busy(*, session: Session, user: User, event_id: int) -> None:
         raise Conflict(
             f"{event.title!r} comes from the calendar {name!r}: change it there, or unsubscribe"
         )
-    session.delete(event)
+    return event
+
+
+def update_busy(*, session: Session, user: User, event_id: int, data: BusyEventCreate) -> BusyEvent:
+    event = _own_busy(session, user, event_id)
+    event.title, event.start_at, event.end_at = data.title, data.start, data.end
+    session.flush()
+    return event
+
+
+def delete_busy(*, session: Session, user: User, event_id: int) -> None:
+    session.delete(_own_busy(session, user, event_id))
     session.flush()
 
 

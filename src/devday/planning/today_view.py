@@ -18,7 +18,7 @@ from devday.account.models import User
 from devday.day import service as day_service
 from devday.day.calendar_days import day_bounds
 from devday.errors import Invalid
-from devday.planning import chances
+from devday.planning import busy_view, chances
 from devday.planning import service as planning_service
 from devday.planning.models import DayPlan
 from devday.planning.routine import WEEKDAYS
@@ -156,6 +156,7 @@ def page_context(*, session: Session, user: User, now: datetime) -> dict[str, An
         "duty_note": duties.note,
         "chances": chances.stored(session=session, facts_=plan.facts) if plan else [],
         "deferred": (plan.facts or {}).get("deferred", []) if plan else [],
+        "busy": busy_view.busy_rows(session=session, user=user, start=day_start, end=day_end),
     }
 
 

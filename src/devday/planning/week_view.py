@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.day.calendar_days import day_bounds, local_today, next_working_day
-from devday.planning import chances
+from devday.planning import busy_view, chances
 from devday.planning import service as planning_service
 from devday.planning.models import DayPlan
 from devday.planning.routine import WEEKDAYS, clock_minutes
@@ -114,6 +114,7 @@ def page_context(
         "deadlines": deadlines,
         "tomorrow": tomorrow,
         "tomorrow_blocks": tomorrow_rows,
+        "busy": busy_view.busy_rows(session=session, user=user, start=window_start, end=window_end),
         "late": [_late(item, zone) for item in plan.late] if plan else [],
         "unscheduled": list(plan.unscheduled) if plan else [],
         "kinds": kinds,
