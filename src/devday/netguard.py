@@ -1,6 +1,7 @@
 """The one guard for everything devday connects out to on a user's say-so: app checks (and the
 redirects their grade follows), webhooks and chat channels, the host of an Apprise channel's
-service (checked before Apprise connects by itself), and the team mailbox's IMAP poll.
+service (checked before Apprise connects by itself), subscribed calendars (ICS and CalDAV),
+and the team mailbox's IMAP poll.
 What only the administrator names is not guarded: the database, Redis and the SMTP relay
 (``DEVDAY_SMTP_URL``), which is often on the server's own network by design.
 
