@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
 from icalendar import Calendar
+from sqlalchemy import Engine
 
 from devday.app import create_app
 from devday.config import Settings
@@ -15,7 +16,9 @@ from tests.calendars.test_subscriptions import WORK
 from tests.cli.conftest import Run, create_user, ok, rows
 
 
-def test_it_turns_the_feed_on_prints_a_working_address_and_turns_it_off(run: Run) -> None:
+def test_it_turns_the_feed_on_prints_a_working_address_and_turns_it_off(
+    run: Run, engine: Engine
+) -> None:
     create_user(run, "alex@example.com")
     ok(run("task", "add", "Write the release notes", "--deadline", "2026-12-01"))
     off = "plan feed: off (devday calendar feed --new turns it on)\n"
@@ -28,7 +31,7 @@ def test_it_turns_the_feed_on_prints_a_working_address_and_turns_it_off(run: Run
     assert ok(run("calendar", "feed")).startswith("plan feed: on since ")
 
     # The address is served by `devday serve` over the same database.
-    with TestClient(create_app(Settings())) as server:
+    with TestClient(create_app(Settings(), engine=engine)) as server:
         answer = server.get(urlsplit(url).path)
         assert answer.status_code == 200, answer.text
         summaries = {str(e["SUMMARY"]) for e in Calendar.from_ical(answer.content).walk("VEVENT")}
