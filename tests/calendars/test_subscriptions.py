@@ -369,3 +369,88 @@ def test_all_day_events_can_leave_the_day_free(
     gone = client.delete(f"/api/v1/calendars/{calendar['id']}", headers=alice.headers)
     assert gone.status_code == 204
     assert busy(client, alice) == []
+
+
+def caldav_uids(dav: httpx.Client, url: str) -> dict[str, str]:
+    """Every event in the CalDAV calendar: UID -> SUMMARY, read straight from the server."""
+    answer = dav.request(
+        "REPORT",
+        url,
+        headers={"Depth": "1", "Content-Type": "application/xml"},
+        content=b"""<?xml version="1.0"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+  <d:prop><c:calendar-data/></d:prop>
+  <c:filter><c:comp-filter name="VCALENDAR"/></c:filter>
+</c:calendar-query>""",
+    )
+    assert answer.status_code == 207, answer.text
+    found: dict[str, str] = {}
+    for chunk in answer.text.split("BEGIN:VCALENDAR")[1:]:
+        calendar = Calendar.from_ical(
+            "BEGIN:VCALENDAR" + chunk.split("END:VCALENDAR")[0] + "END:VCALENDAR"
+        )
+        for event in calendar.walk("VEVENT"):
+            found[str(event["UID"])] = str(event["SUMMARY"])
+    return found
+
+
+def test_the_plan_is_written_into_a_caldav_calendar_and_kept_in_step(
+    client: TestClient, alice: Account, caldav_server: CalDav
+) -> None:
+    auth = (caldav_server.user, caldav_server.password)
+    url = caldav_server.url("work")
+    with httpx.Client(auth=auth) as dav:
+        assert dav.request("MKCALENDAR", url).status_code == 201
+        own = one_per_uid(WORK)["focus"]
+        assert dav.put(url + "focus.ics", content=own, headers=ICS).status_code == 201
+
+    review = api_task(client, alice, title="Review the API", estimate_minutes=60, kind="review")
+    api_task(client, alice, title="Write the docs", estimate_minutes=60, kind="docs")
+    assert client.post("/api/v1/plans/2026-11-30", headers=alice.headers).status_code == 200
+    calendar = subscribe(
+        client,
+        alice,
+        name="Nextcloud",
+        kind="caldav",
+        url=url,
+        username="sam",
+        password=auth[1],
+        write_plan=True,
+    )
+    first = refresh(client, alice, calendar["id"])
+    assert first["push_error"] == "" and first["pushed_at"] is not None
+    with httpx.Client(auth=auth) as dav:
+        events = caldav_uids(dav, url)
+    mine = {uid: title for uid, title in events.items() if uid.startswith("devday-plan-")}
+    assert set(mine.values()) == {"Review the API", "Write the docs"}
+    assert events["focus@example.com"] == "Focus time"  # the user's own event, untouched
+    # The plan's own blocks are not read back as busy time.
+    assert not [t for t, _, _ in busy(client, alice) if t in mine.values()]
+
+    # A finished task leaves the plan, and its event leaves the calendar; nothing else goes.
+    done = client.patch(
+        f"/api/v1/tasks/{review['id']}",
+        json={"status": "done", "version": review["version"]},
+        headers=alice.headers,
+    )
+    assert done.status_code == 200, done.text
+    refresh(client, alice, calendar["id"])
+    with httpx.Client(auth=auth) as dav:
+        events = caldav_uids(dav, url)
+    assert "Review the API" not in events.values() and "Write the docs" in events.values()
+    assert events["focus@example.com"] == "Focus time"
+
+    # Unsubscribing removes what devday wrote, and only that.
+    gone = client.delete(f"/api/v1/calendars/{calendar['id']}", headers=alice.headers)
+    assert gone.status_code == 204
+    with httpx.Client(auth=auth) as dav:
+        assert caldav_uids(dav, url) == {"focus@example.com": "Focus time"}
+
+
+def test_only_a_caldav_calendar_receives_the_plan(client: TestClient, alice: Account) -> None:
+    answer = client.post(
+        "/api/v1/calendars",
+        json={"name": "x", "url": "https://example.com/cal.ics", "write_plan": True},
+        headers=alice.headers,
+    )
+    assert answer.status_code == 422 and "only a CalDAV calendar" in answer.text

@@ -5,7 +5,8 @@ that names its zone only in ``X-WR-TIMEZONE`` (Google's exports) into a standard
 recurring-ical-events expands recurrences (RRULE, RDATE, EXDATE, and single occurrences moved
 or cancelled with RECURRENCE-ID). What is left here is which events are busy time:
 
-- an event marked free (``TRANSP:TRANSPARENT``) or cancelled is not;
+- an event marked free (``TRANSP:TRANSPARENT``) or cancelled is not, nor one of the plan's
+  own blocks that devday wrote into the calendar;
 - an event the user declined (their address as an ``ATTENDEE`` with ``PARTSTAT=DECLINED``) is
   not;
 - an all-day event is busy from midnight to midnight in the user's time zone, or not at all,
@@ -28,6 +29,8 @@ from icalendar import Calendar
 #: At most this many busy intervals are kept from one calendar (a runaway rule stops here).
 MAX_EVENTS = 2000
 TITLE_MAX = 200
+#: The UIDs of the events devday writes into a calendar for the plan's blocks (``push``).
+OWN_UID_PREFIX = "devday-plan-"
 
 
 class NotACalendar(ValueError):
@@ -77,6 +80,8 @@ def _parse(document: bytes) -> Calendar:
 
 
 def _busy(event: Any, zone: ZoneInfo, email: str, all_day_busy: bool) -> Busy | None:
+    if str(event.get("UID", "")).startswith(OWN_UID_PREFIX):
+        return None  # a block of the plan devday wrote there: the plan never blocks itself
     if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
         return None
     if str(event.get("STATUS", "")).upper() == "CANCELLED":

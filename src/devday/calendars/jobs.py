@@ -1,4 +1,5 @@
-"""The worker's part: every few minutes, fetch the subscribed calendars that are due.
+"""The worker's part: every few minutes, read the subscribed calendars that are due, and keep
+the plan written into the CalDAV calendars that receive it.
 
 ``calendars.refresh`` is one job per five-minute slot; it claims the calendars due (each moves
 its next refresh 15 minutes on), fetches them with no transaction open, stores what came back,
@@ -7,12 +8,13 @@ and queues the next slot. Scheduling is idempotent, so any number of workers may
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from devday.calendars import fetch, sources
+from devday.calendars import fetch, push, sources
 from devday.jobs import service as jobs_service
 from devday.jobs.models import ScheduledJob
 from devday.netguard import OutboundPolicy
@@ -32,29 +34,42 @@ def schedule(session: Session, now: datetime) -> None:
     jobs_service.schedule(session=session, kind=REFRESH, due_at=slot, now=now)
 
 
+@dataclass(frozen=True)
+class Work:
+    reads: list[sources.Due]
+    writes: list[push.Push]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    read: list[fetch.Fetched]
+    written: list[push.Pushed]
+
+
 class Refresh:
+    """Reads the calendars that are due, and writes the plan into the CalDAV calendars that
+    receive it wherever their copy is out of step."""
+
     def __init__(self, outbound: OutboundPolicy) -> None:
         self.outbound = outbound
 
-    def prepare(self, session: Session, job: ScheduledJob, now: datetime) -> list[sources.Due]:
+    def prepare(self, session: Session, job: ScheduledJob, now: datetime) -> Work:
         schedule(session, now + EVERY)
-        return sources.due_sources(session, now, BATCH)
+        return Work(sources.due_sources(session, now, BATCH), sources.pushes_due(session, now))
 
-    def exchange(
-        self, prepared: list[sources.Due], sessions: sessionmaker[Session]
-    ) -> list[fetch.Fetched]:
-        return [fetch.fetch(due.source, self.outbound, due.start, due.end) for due in prepared]
+    def exchange(self, prepared: Work, sessions: sessionmaker[Session]) -> Outcome:
+        return Outcome(
+            [fetch.fetch(due.source, self.outbound, due.start, due.end) for due in prepared.reads],
+            [push.push(plan, self.outbound) for plan in prepared.writes],
+        )
 
     def record(
-        self,
-        session: Session,
-        job: ScheduledJob,
-        prepared: list[sources.Due],
-        outcome: list[fetch.Fetched],
-        now: datetime,
+        self, session: Session, job: ScheduledJob, prepared: Work, outcome: Outcome, now: datetime
     ) -> None:
-        for due, fetched in zip(prepared, outcome, strict=True):
+        for due, fetched in zip(prepared.reads, outcome.read, strict=True):
             sources.record(session, due, fetched, now)
+        for plan, pushed in zip(prepared.writes, outcome.written, strict=True):
+            push.record(session, plan, pushed, now)
 
 
 def register(registry: JobRegistry) -> None:

@@ -11,7 +11,7 @@ from fastapi import Path
 from fastapi.responses import HTMLResponse, Response
 
 from devday import netguard
-from devday.calendars import fetch, service, sources
+from devday.calendars import service, sources
 from devday.calendars.schemas import CalendarCreate
 from devday.calendars.views import SourceView
 from devday.deps import IdPath
@@ -89,6 +89,7 @@ def add_calendar(
     username: AnyFormStr = "",
     password: AnyFormStr = "",
     all_day_busy: FormStr = "",
+    write_plan: FormStr = "",
 ) -> Response:
     values = {"name": name, "kind": kind, "url": url, "username": username}
 
@@ -106,6 +107,7 @@ def add_calendar(
                     username=username,
                     password=password,
                     all_day_busy=bool(all_day_busy),
+                    write_plan=bool(write_plan),
                 ),
                 now=page.now,
                 outbound=outbound,
@@ -124,13 +126,14 @@ def add_calendar(
 @router.post("/settings/calendars/{calendar_id}/refresh")
 def refresh_calendar(page: Page, calendar_id: IdPath) -> Response:
     def refresh() -> str:
-        due = sources.refresh_soon(
-            session=page.session, user=page.user, source_id=calendar_id, now=page.now
+        source = sources.refresh_now(
+            session=page.session,
+            user=page.user,
+            source_id=calendar_id,
+            policy=page.state.settings.outbound_policy(),
+            clock=page.state.clock,
         )
-        page.session.commit()  # no transaction stays open while the calendar's server answers
-        got = fetch.fetch(due.source, page.state.settings.outbound_policy(), due.start, due.end)
-        source = sources.record(page.session, due, got, page.state.clock.now())
-        return source.last_error if source else ""
+        return (source.last_error or source.push_error) if source else ""
 
     def done(error: str) -> Response:
         if error:
@@ -143,7 +146,13 @@ def refresh_calendar(page: Page, calendar_id: IdPath) -> Response:
 @router.post("/settings/calendars/{calendar_id}/delete")
 def remove_calendar(page: Page, calendar_id: IdPath) -> Response:
     def remove() -> None:
-        sources.delete_source(session=page.session, user=page.user, source_id=calendar_id)
+        sources.unsubscribe(
+            session=page.session,
+            user=page.user,
+            source_id=calendar_id,
+            policy=page.state.settings.outbound_policy(),
+            clock=page.state.clock,
+        )
 
     return page.submit(remove, then="/settings/calendar?saved=removed", refused=_refused(page))
 

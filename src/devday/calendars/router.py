@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response, status
 
 from devday import netguard
-from devday.calendars import fetch, service, sources
+from devday.calendars import service, sources
 from devday.calendars.models import CalendarSource
 from devday.calendars.schemas import (
     CalendarCreate,
@@ -138,9 +138,18 @@ def update_calendar(
 
 
 @router.delete("/calendars/{calendar_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_calendar(calendar_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
-    """Unsubscribe: the calendar's busy times leave the plan."""
-    sources.delete_source(session=session, user=user, source_id=calendar_id)
+def delete_calendar(
+    calendar_id: IdPath, user: CurrentUser, session: SessionDep, clock: ClockDep, state: StateDep
+) -> Response:
+    """Unsubscribe: the calendar's busy times leave the plan, and the events devday wrote
+    there for the plan are removed (nothing else in it is touched)."""
+    sources.unsubscribe(
+        session=session,
+        user=user,
+        source_id=calendar_id,
+        policy=state.settings.outbound_policy(),
+        clock=clock,
+    )
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -154,11 +163,15 @@ def refresh_calendar(
     state: StateDep,
     response: Response,
 ) -> SourceView:
-    """Read the calendar now, and answer how it went (`last_error`, `event_count`)."""
-    due = sources.refresh_soon(session=session, user=user, source_id=calendar_id, now=clock.now())
-    session.commit()  # no transaction stays open while the calendar's server answers
-    fetched = fetch.fetch(due.source, state.settings.outbound_policy(), due.start, due.end)
-    source = sources.record(session, due, fetched, clock.now())
+    """Read the calendar now (and write the plan into it, when it receives the plan), and
+    answer how it went (`last_error`, `event_count`, `push_error`)."""
+    source = sources.refresh_now(
+        session=session,
+        user=user,
+        source_id=calendar_id,
+        policy=state.settings.outbound_policy(),
+        clock=clock,
+    )
     session.commit()
     if source is None:
         raise NotFound(f"calendar {calendar_id} not found")

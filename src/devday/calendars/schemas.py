@@ -96,11 +96,18 @@ class CalendarCreate(InputModel):
     all_day_busy: bool = Field(
         default=True, description="Whether all-day events make the whole day busy"
     )
+    write_plan: bool = Field(
+        default=False,
+        description="CalDAV only: also write your plan's blocks into this calendar as events "
+        "(kept in step; only what devday wrote is ever changed or removed)",
+    )
 
     @model_validator(mode="after")
     def _credentials(self) -> CalendarCreate:
         if self.kind == SourceKind.caldav and not self.username:
             raise ValueError("a CalDAV calendar needs a user name (username)")
+        if self.write_plan and self.kind != SourceKind.caldav:
+            raise ValueError("only a CalDAV calendar can receive the plan (write_plan)")
         return self
 
 
@@ -114,6 +121,7 @@ class CalendarUpdate(InputModel):
     username: str | None = Field(default=None, max_length=200)
     password: str | None = Field(default=None, max_length=500)
     all_day_busy: bool | None = None
+    write_plan: bool | None = None
     version: int | None = None
 
 
@@ -134,6 +142,9 @@ class CalendarRead(ReadModel):
                     "last_tried_at": "2026-11-30T09:00:00Z",
                     "last_error": "",
                     "next_at": "2026-11-30T09:15:00Z",
+                    "write_plan": False,
+                    "pushed_at": None,
+                    "push_error": "",
                     "version": 3,
                 }
             ]
@@ -152,4 +163,7 @@ class CalendarRead(ReadModel):
     last_tried_at: datetime | None
     last_error: str = Field(description="Why the last refresh failed ('' when it did not)")
     next_at: datetime = Field(description="When the worker refreshes it next")
+    write_plan: bool = Field(description="Whether your plan's blocks are written into it")
+    pushed_at: datetime | None = Field(description="When the plan was last written into it")
+    push_error: str = Field(description="Why writing the plan last failed ('' when it did not)")
     version: int

@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
-from devday.calendars import ics
-from devday.calendars.fetch import Fetched, Source, http_url
-from devday.calendars.models import CalendarSource, SourceKind
+from devday.calendars import ics, push
+from devday.calendars.fetch import Fetched, Source, fetch, http_url
+from devday.calendars.models import CalendarSource, PlanExport, SourceKind
 from devday.calendars.schemas import CalendarCreate, CalendarUpdate
+from devday.clock import Clock
 from devday.concurrency import check_version, flush_versioned
 from devday.errors import Invalid, NotFound
 from devday.netguard import STRICT, OutboundPolicy, Vetted, vetted
@@ -77,6 +78,7 @@ def create_source(
         username=data.username,
         password=data.password,
         all_day_busy=data.all_day_busy,
+        write_plan=data.write_plan,
         next_at=now,
         created_at=now,
     )
@@ -106,6 +108,10 @@ def update_source(
             setattr(source, name, value)
     if source.kind == SourceKind.caldav and not source.username:
         raise Invalid("a CalDAV calendar needs a user name", field="username")
+    if source.write_plan and source.kind != SourceKind.caldav:
+        raise Invalid("only a CalDAV calendar can receive the plan", field="write_plan")
+    if "write_plan" in sent:
+        source.next_at = now
     if {"url", "username", "password"} & sent.keys():
         source.etag = source.last_modified = ""
         source.next_at = now
@@ -217,3 +223,54 @@ def refresh_soon(*, session: Session, user: User, source_id: int, now: datetime)
     """Claims ``source_id`` for a refresh now (the caller fetches it, then ``record``s)."""
     source = get_source(session=session, user=user, source_id=source_id)
     return prepare(session, source, now)
+
+
+# --- steps that talk to the calendar's server --------------------------------------------------
+# Each commits what it read before the server is asked, so that no transaction stays open while
+# a slow server answers, then stores the outcome in a new transaction (which the caller commits).
+
+
+def refresh_now(
+    *, session: Session, user: User, source_id: int, policy: OutboundPolicy, clock: Clock
+) -> CalendarSource | None:
+    """Reads a calendar now (and writes the plan into it, when it receives the plan); returns
+    it as stored after, or None when it was deleted meanwhile."""
+    due = refresh_soon(session=session, user=user, source_id=source_id, now=clock.now())
+    source = get_source(session=session, user=user, source_id=source_id)
+    writing = push.prepare(session, source, clock.now())
+    session.commit()
+    fetched = fetch(due.source, policy, due.start, due.end)
+    pushed = push.push(writing, policy) if writing else None
+    now = clock.now()
+    if writing and pushed:
+        push.record(session, writing, pushed, now)
+    return record(session, due, fetched, now)
+
+
+def unsubscribe(
+    *, session: Session, user: User, source_id: int, policy: OutboundPolicy, clock: Clock
+) -> None:
+    """Ends a subscription; the events devday wrote there for the plan are removed first (if
+    the server cannot be reached they stay, and nothing else is touched)."""
+    source = get_source(session=session, user=user, source_id=source_id)
+    source.write_plan = False
+    writing = push.prepare(session, source, clock.now())
+    session.commit()
+    if writing:
+        push.record(session, writing, push.push(writing, policy), clock.now())
+    delete_source(session=session, user=user, source_id=source_id)
+
+
+def pushes_due(session: Session, now: datetime) -> list[push.Push]:
+    """The CalDAV calendars whose copy of the plan is out of step (``write_plan`` on, or events
+    of an earlier write to remove)."""
+    written = select(PlanExport.source_id)
+    rows = session.scalars(
+        select(CalendarSource)
+        .where(
+            CalendarSource.kind == SourceKind.caldav,
+            CalendarSource.write_plan.is_(True) | CalendarSource.id.in_(written),
+        )
+        .order_by(CalendarSource.id)
+    ).all()
+    return [plan for row in rows if (plan := push.prepare(session, row, now)) is not None]
