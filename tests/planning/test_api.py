@@ -247,6 +247,10 @@ def test_it_moves_a_block_and_pins_it(client: TestClient, alice: Account) -> Non
         headers={**alice.headers, "If-Match": f'"{moved.json()["version"]}"'},
     )
     assert clash.status_code == 422 and clash.json()["errors"][0]["field"] == "start"
+    # The block in the way is named by its task's title, its time in the user's timezone.
+    assert clash.json()["detail"] == (
+        "start: overlaps the block of 'A' at Mon 30 Nov 16:00 (Europe/Berlin)"
+    )
 
 
 def test_it_replans_after_an_overrun_keeping_done_and_pinned_blocks(

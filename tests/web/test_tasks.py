@@ -320,7 +320,7 @@ def test_it_shows_a_dependency_cycle_next_to_the_field(client: TestClient, alice
     response = client.post(f"/tasks/{first['id']}", data=form)
     assert response.status_code == 422
     assert 'id="depends_on-error"' in response.text
-    assert "dependency cycle: #1 → #2 → #1" in response.text
+    assert "dependency cycle: &#39;First&#39; → &#39;Second&#39; → &#39;First&#39;" in response.text
     assert re.search(r'aria-describedby="[^"]*\bdepends_on-error"', response.text)
 
 

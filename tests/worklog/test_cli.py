@@ -62,7 +62,8 @@ def test_it_logs_lists_edits_and_removes_entries(run: Run, two_tasks: None) -> N
     assert added.output == "logged #1: #1 Fix login, 08:00-09:30 (1h30)\n"
     clash = run("log", "add", "2", "--from", "today 09:00", "--to", "today 9:45")
     assert clash.exit_code == 1
-    assert "overlaps time entry 1 (task 1, Mon 30 Nov 08:00-09:30 Europe/Berlin)" in clash.output
+    clashing = "overlaps your time on 'Fix login' (Mon 30 Nov 08:00-09:30 Europe/Berlin)"
+    assert clashing in clash.output
     no_time = run("log", "add", "2", "--from", "today", "--to", "today 09:45")
     assert no_time.exit_code == 1 and "--from: give a time of day" in no_time.output
     yesterday = run("log", "add", "2", "--from", "2026-11-29 17:00", "--to", "2026-11-29 17:20")

@@ -32,8 +32,8 @@ def test_it_logs_forgotten_time_and_answers_utc(client: TestClient, alice: Accou
 
 
 def test_it_refuses_an_overlap_and_names_the_clash(client: TestClient, alice: Account) -> None:
-    fix = api_task(client, alice)["id"]
-    first = log(client, alice, fix, "2026-11-30T08:00:00+01:00", "2026-11-30T09:00:00+01:00")
+    fix = api_task(client, alice, "Fix login")["id"]
+    log(client, alice, fix, "2026-11-30T08:00:00+01:00", "2026-11-30T09:00:00+01:00")
     clash = client.post(
         ENTRIES,
         json={"task_id": fix, "start": "2026-11-30T07:30:00Z", "end": "2026-11-30T07:45:00Z"},
@@ -42,8 +42,8 @@ def test_it_refuses_an_overlap_and_names_the_clash(client: TestClient, alice: Ac
     assert clash.status_code == 409
     assert clash.json()["errors"][0]["field"] == "start"
     assert clash.json()["detail"] == (
-        f"start: overlaps time entry {first['id']} (task {fix}, Mon 30 Nov 08:00-09:00 "
-        "Europe/Berlin); change or delete that one first"
+        "start: overlaps your time on 'Fix login' (Mon 30 Nov 08:00-09:00 Europe/Berlin); "
+        "change or delete that entry first"
     )
     # Around it, and touching it at either end, is fine.
     log(client, alice, fix, "2026-11-30T06:00:00Z", "2026-11-30T07:00:00Z")
@@ -82,7 +82,7 @@ def test_it_edits_an_entry_and_refuses_a_stale_version(
 ) -> None:
     fix, docs = api_task(client, alice, "fix")["id"], api_task(client, alice, "docs")["id"]
     entry = log(client, alice, fix, "2026-11-30T07:00:00Z", "2026-11-30T08:00:00Z")
-    other = log(client, alice, fix, "2026-11-30T08:00:00Z", "2026-11-30T08:30:00Z")
+    log(client, alice, fix, "2026-11-30T08:00:00Z", "2026-11-30T08:30:00Z")
     url = f"{ENTRIES}/{entry['id']}"
     clock.advance(timedelta(minutes=5))
     changed = client.patch(
@@ -102,7 +102,7 @@ def test_it_edits_an_entry_and_refuses_a_stale_version(
     clash = client.patch(
         url, json={"end": "2026-11-30T08:10:00Z", "version": 2}, headers=alice.headers
     )
-    assert clash.status_code == 409 and f"time entry {other['id']}" in clash.json()["detail"]
+    assert clash.status_code == 409 and "your time on 'fix'" in clash.json()["detail"]
     nulled = client.patch(url, json={"end": None, "version": 2}, headers=alice.headers)
     assert nulled.status_code == 422 and nulled.json()["errors"][0]["field"] == "end"
     assert client.get(url, headers=alice.headers).json() == body

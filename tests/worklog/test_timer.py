@@ -100,13 +100,14 @@ def test_it_refuses_a_timer_on_a_task_it_cannot_see(
 def test_it_does_not_let_a_manual_entry_overlap_the_running_timer(
     client: TestClient, alice: Account, clock: MockClock
 ) -> None:
-    fix = api_task(client, alice)["id"]
-    running = start(client, alice, fix)["running"]
+    fix = api_task(client, alice, "Fix login")["id"]
+    docs = api_task(client, alice, "Write docs")["id"]
+    start(client, alice, fix)
     clock.advance(timedelta(hours=1))
     clash = client.post(
         "/api/v1/time-entries",
         json={
-            "task_id": fix,
+            "task_id": docs,
             "start": "2026-11-30T09:30:00+01:00",
             "end": "2026-11-30T10:30+01:00",
         },
@@ -114,8 +115,8 @@ def test_it_does_not_let_a_manual_entry_overlap_the_running_timer(
     )
     assert clash.status_code == 409
     assert clash.json()["detail"] == (
-        f"start: overlaps time entry {running['id']} (task {fix}, running since "
-        "Mon 30 Nov 10:00 Europe/Berlin); change or delete that one first"
+        "start: overlaps your time on 'Fix login' (the timer running since Mon 30 Nov 10:00 "
+        "Europe/Berlin); change or delete that entry first"
     )
     before = log(client, alice, fix, "2026-11-30T09:00:00+01:00", "2026-11-30T10:00:00+01:00")
     assert before["minutes"] == 60  # ends as the timer starts: touching is no overlap

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from devday import timetext
 from devday.account.models import User
 from devday.checks import service as checks_service
 from devday.checks.models import App, Check, CheckRollup, Incident
@@ -177,8 +178,8 @@ def grade_history(
             spans.append([grade, at, at])
     out = []
     for index, (grade, first, last) in enumerate(reversed(spans)):
-        first_day = first.astimezone(zone).strftime("%a %d %b")
-        last_day = last.astimezone(zone).strftime("%a %d %b")
+        first_day = timetext.day(first.astimezone(zone).date(), zone.key, now)
+        last_day = timetext.day(last.astimezone(zone).date(), zone.key, now)
         if index == 0:
             when = f"since {first_day}"
         elif first_day == last_day:
@@ -202,14 +203,14 @@ def incident_rows(
                 incident=incident,
                 app_name=apps.get(incident.app_id, f"app {incident.app_id}"),
                 check_name=checks.get(incident.check_id, f"check {incident.check_id}"),
-                evidence=evidence(incident.evidence or {}, zone),
+                evidence=evidence(incident.evidence or {}, zone, now),
                 duration=_duration(ended - incident.opened_at),
             )
         )
     return rows
 
 
-def evidence(values: dict[str, Any], zone: ZoneInfo) -> list[tuple[str, str]]:
+def evidence(values: dict[str, Any], zone: ZoneInfo, now: datetime) -> list[tuple[str, str]]:
     """An incident's evidence as (label, text) pairs, in a fixed order, empties left out."""
     out = []
     keys = [k for k in EVIDENCE_LABELS if k in values] + sorted(
@@ -222,7 +223,7 @@ def evidence(values: dict[str, Any], zone: ZoneInfo) -> list[tuple[str, str]]:
         if key == "latency_ms" and isinstance(value, int | float):
             text = milliseconds(float(value))
         elif key in ("at", "cert_expires_at") and isinstance(value, str):
-            text = _local_text(value, zone)
+            text = _local_text(value, zone, now)
         elif isinstance(value, list):
             text = ", ".join(_short(item) for item in value)
         else:
@@ -237,14 +238,14 @@ def _short(value: Any) -> str:
     return str(value)[:300]
 
 
-def _local_text(value: str, zone: ZoneInfo) -> str:
+def _local_text(value: str, zone: ZoneInfo, now: datetime) -> str:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return value
     if moment.tzinfo is None:
         return value
-    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+    return timetext.moment(moment, zone.key, now)
 
 
 def _duration(length: timedelta) -> str:

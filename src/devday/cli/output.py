@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
+import click
 import typer
 
+from devday import timetext
 from devday.cli import richout
 from devday.dateparse import format_duration
 
@@ -45,12 +46,21 @@ def raw_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def _now() -> datetime:
+    """The command's clock (``CliState.now``, which tests pin), else the machine's."""
+    from devday.cli.state import CliState
+
+    context = click.get_current_context(silent=True)
+    found = context.find_object(CliState) if context is not None else None
+    return found.now() if found is not None else datetime.now(UTC)
+
+
 def when(value: str | None, timezone: str, *, empty: str = "") -> str:
-    """An API instant as "Fri 04 Dec 17:00" in ``timezone``."""
+    """An API instant as "Fri 04 Dec 17:00" in ``timezone``, "Mon 04 Jan 2027 17:00" when it
+    is not in the current year there."""
     if not value:
         return empty
-    instant = datetime.fromisoformat(value).astimezone(ZoneInfo(timezone))
-    return instant.strftime("%a %d %b %H:%M")
+    return timetext.moment(datetime.fromisoformat(value), timezone, _now())
 
 
 def estimate(minutes: int | None) -> str:
@@ -58,9 +68,13 @@ def estimate(minutes: int | None) -> str:
 
 
 def task_line(verb: str, task: dict[str, Any], timezone: str) -> None:
+    """The task saved, and on stderr a ``warning:`` line for each of its ``warnings`` (a
+    deadline in the past or on a day off, as the API says it)."""
     due = when(task["deadline"], timezone)
     suffix = f", due {due}" if due else ""
     line(f"{verb} #{task['id']} {task['priority']} {task['title']}{suffix}")
+    for text in task.get("warnings", []):
+        warn(str(text))
 
 
 TASK_COLUMNS = ("id", "P", "title", "deadline", "est", "project", "tags", "status")

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from devday import timetext
 from devday.account.models import User
 from devday.day import reflection as reflection_module
 from devday.day.calendar_days import day_bounds, local_today, previous_working_day
@@ -83,7 +84,8 @@ def check_habit(
 ) -> list[Habit]:
     if habit not in habit_titles(session=session, user=user, day=day):
         raise Invalid(
-            f"{habit!r} is not one of your personal routine items on {day.strftime('%a %d %b')}",
+            f"{habit!r} is not one of your personal routine items on "
+            f"{timetext.day(day, user.timezone, now)}",
             field="habit",
         )
     session.execute(

@@ -110,7 +110,7 @@ def _rows(session: Session, user: User, items: list[InboxItem], now: datetime) -
                 text += f" by {who}"
             if event.note:
                 text += f": {event.note}"
-            history.append((local(event.at, zone), text))
+            history.append((local(event.at, zone, now=now), text))
         sender = names.get(item.sender_id or 0) or item.sender_name or item.sender_email or "?"
         if item.sender_email and item.source != ItemSource.colleague:
             sender = f"{item.sender_name or ''} <{item.sender_email}>".strip()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from devday import timetext
 from devday.account.models import User
 from devday.calendars.models import CalendarSource
 from devday.concurrency import check_version, flush_versioned
@@ -27,7 +28,7 @@ from devday.planning.refresh import blocks_of as blocks_of
 from devday.planning.refresh import plan_start as plan_start
 from devday.planning.schemas import BlockUpdate, BusyEventCreate, RoutineWrite
 from devday.task import service as task_service
-from devday.task.models import Status
+from devday.task.models import Status, Task
 from devday.worklog import service as worklog_service
 
 DUTY_HORIZON_DAYS = 42
@@ -284,7 +285,8 @@ def update_block(
         for other in blocks_of(session=session, plan=plan):
             if other.id != block.id and other.start_at < end and start < other.end_at:
                 raise Invalid(
-                    f"overlaps the block of task {other.task_id} at {other.start_at.isoformat()}",
+                    f"overlaps the block of {_title(session, other.task_id)} at "
+                    f"{timetext.moment(other.start_at, user.timezone, now)} ({user.timezone})",
                     field="start",
                 )
         block.start_at, block.end_at = start, end
@@ -300,6 +302,12 @@ def update_block(
     flag_modified(plan, "late")
     flush_versioned(session, "this plan")
     return plan, block
+
+
+def _title(session: Session, task_id: int) -> str:
+    # The plan is the user's own: every task on it is one they may see.
+    task = session.get(Task, task_id)
+    return repr(task.title) if task is not None else "a task"
 
 
 def _finish_block(

@@ -16,6 +16,7 @@ from devday.errors import Invalid, NotFound
 from devday.inputs import RANGE, day_in_range
 from devday.project import service as project_service
 from devday.quickadd import parse_quick_add
+from devday.task import deadline_check
 from devday.task import service as task_service
 from devday.task.models import Kind, Status, Task
 from devday.task.schemas import TaskCreate, TaskUpdate
@@ -145,17 +146,21 @@ def quick_create(text: str, *, session: Session, user: User, now: datetime) -> T
     return TaskCreate(**values)
 
 
-def added_message(text: str, *, session: Session, user: User) -> str | None:
-    """What the list says after quick add redirected to it with ``added=<id>``."""
+def added_message(
+    text: str, *, session: Session, user: User, now: datetime
+) -> tuple[str | None, list[str]]:
+    """What the list says after quick add redirected to it with ``added=<id>``: the line, and
+    the warnings about the new task's deadline (see ``task.deadline_check``)."""
     task_id = optional_id(text)
     if task_id is None:
-        return None
+        return None, []
     try:
         task = task_service.get_task(session=session, user=user, task_id=task_id)
     except NotFound:
-        return None
-    due = f", due {local(task.deadline_at, user.timezone)}" if task.deadline_at else ""
-    return f"Added: {task.title}{due}"
+        return None, []
+    due = f", due {local(task.deadline_at, user.timezone, now=now)}" if task.deadline_at else ""
+    warnings = deadline_check.warnings(session=session, user=user, task=task, now=now)
+    return f"Added: {task.title}{due}", warnings
 
 
 def form_values(task: Task, tags: list[str], user: User) -> dict[str, str]:

@@ -23,7 +23,7 @@ from devday.account.models import User
 from devday.deps import IdPath
 from devday.errors import Invalid, NotFound
 from devday.project import service as project_service
-from devday.task import forms
+from devday.task import deadline_check, forms
 from devday.task import service as task_service
 from devday.task.models import Kind, Status, Task
 from devday.task.schemas import TaskUpdate
@@ -103,6 +103,9 @@ def _list(
     actual = worklog_service.actual_minutes(session=session, task_ids=ids, now=page.now)
     people = _names(page, [t.assignee_id for t in rows if t.assignee_id is not None])
     kept = {k: v for k, v in params.items() if v}
+    added, warnings = forms.added_message(
+        page.query("added"), session=session, user=user, now=page.now
+    )
     context = {
         "rows": [
             Row(
@@ -122,7 +125,8 @@ def _list(
         "previous": _page_link(kept, offset - PAGE_SIZE) if offset > 0 else None,
         "next": _page_link(kept, offset + PAGE_SIZE) if more else None,
         "back": urlencode(kept),
-        "added": forms.added_message(page.query("added"), session=session, user=user),
+        "added": added,
+        "warnings": warnings,
         "bulk_message": _bulk_message(page),
         # Said in our words, never echoed from the address: a link could carry any text.
         "deleted": page.query("deleted") == "1",
@@ -329,9 +333,17 @@ def _dependency_choices(
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
 def task_page(page: Page, task: CurrentTask) -> Response:
     notice = NOTICES.get(page.query("did"), "Saved." if page.query("saved") == "1" else "")
-    if page.query("created") == "1":
+    created = page.query("created") == "1"
+    if created:
         notice = "Task added."
-    return _detail(page, task, notice=notice)
+    # Said again from the task as it is (never echoed from the address): a new task, or an
+    # edit that changed the deadline, redirects here with a flag.
+    warnings = []
+    if created or page.query("check") == "deadline":
+        warnings = deadline_check.warnings(
+            session=page.session, user=page.user, task=task, now=page.now
+        )
+    return _detail(page, task, notice=notice, warnings=warnings)
 
 
 def _detail(
@@ -343,6 +355,7 @@ def _detail(
     errors: dict[str, str] | None = None,
     error: str | None = None,
     notice: str = "",
+    warnings: list[str] | None = None,
     status: int = 200,
 ) -> Response:
     session, user = page.session, page.user
@@ -368,6 +381,7 @@ def _detail(
         "errors": errors or {},
         "error": error,
         "notice": notice,
+        "warnings": warnings or [],
         "kinds": [k.value for k in Kind],
         "entries": [
             (item.entry, item.who, worklog_service.minutes_of(item.entry, page.now))
@@ -391,14 +405,22 @@ def edit_task(page: Page, task: CurrentTask) -> Response:
     values = {key: page.form_value(key, max_length=50_000) for key in forms.EDIT_KEYS}
     picked = _picked(page)
 
-    def save() -> None:
-        task_service.update_task(
+    before = task.deadline_at
+
+    def save() -> bool:
+        """Whether there is something to say about the deadline saved."""
+        saved = task_service.update_task(
             session=page.session,
             user=page.user,
             task_id=task_id,
             data=forms.update_from(values, picked, page.user, page.now),
             version=form_version(values["version"]) or 0,
             now=page.now,
+        )
+        return bool(
+            deadline_check.warnings(
+                session=page.session, user=page.user, task=saved, now=page.now, before=before
+            )
         )
 
     def refused(refusal: Refusal) -> Response:
@@ -421,7 +443,10 @@ def edit_task(page: Page, task: CurrentTask) -> Response:
             status=refusal.status,
         )
 
-    return page.submit(save, then=f"/tasks/{task_id}?saved=1", refused=refused)
+    def then(warn: bool) -> str:
+        return f"/tasks/{task_id}?saved=1" + ("&check=deadline" if warn else "")
+
+    return page.submit(save, then=then, refused=refused)
 
 
 # --- one task's actions: the timer, done, drop, delete ------------------------------------------

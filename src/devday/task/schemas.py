@@ -202,6 +202,23 @@ class TaskRead(ReadModel):
         return None if value is None else value.astimezone(UTC)
 
 
+class TaskSaved(TaskRead):
+    """A task just created or changed, with what the caller should hear about it."""
+
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Saved, but worth a look: a deadline set in the past, or on a day that is "
+        "not a working day in your routine. Each names the task by title and the time in "
+        "your timezone; empty when there is nothing to say.",
+        examples=[
+            [
+                "the deadline of 'Fix login rate limit', Sat 05 Dec 17:00 (Europe/Berlin), is "
+                "on a Saturday, which is not a working day in your routine"
+            ]
+        ],
+    )
+
+
 class TaskPage(ReadModel):
     model_config = ConfigDict(
         json_schema_extra={

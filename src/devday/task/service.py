@@ -248,7 +248,7 @@ def update_task(
     task = get_task(session=session, user=user, task_id=task_id)
     if not can_change(session=session, user=user, task=task):
         raise Forbidden(f"you can see {task.title!r} but not change it")
-    check_version(task.version, version, f"task {task_id}")
+    check_version(task.version, version, repr(task.title))
     sent = data.model_dump(exclude_unset=True, exclude={"version"})
     for name in NOT_NULL:
         if name in sent and sent[name] is None:
@@ -278,7 +278,7 @@ def update_task(
     if "depends_on" in sent:
         _set_dependencies(session, user, task, sent["depends_on"] or [])
     task.updated_at = now
-    flush_versioned(session, f"task {task_id}")
+    flush_versioned(session, repr(task.title))
     return task
 
 
@@ -390,17 +390,27 @@ def _set_dependencies(session: Session, user: User, task: Task, depends_on: list
     wanted = list(dict.fromkeys(depends_on))
     for other_id in wanted:
         if other_id == task.id:
-            raise Invalid(f"task {task.id} cannot depend on itself", field="depends_on")
+            raise Invalid(f"{task.title!r} cannot depend on itself", field="depends_on")
         try:
             get_task(session=session, user=user, task_id=other_id)
         except NotFound:
             raise Invalid(f"task {other_id} not found", field="depends_on") from None
     cycle = _find_cycle(session, task.id, wanted)
     if cycle:
-        path = " → ".join(f"#{step}" for step in cycle)
+        path = " → ".join(_cycle_titles(session, user, task, cycle))
         raise Invalid(f"this would make a dependency cycle: {path}", field="depends_on")
     session.execute(delete(TaskDependency).where(TaskDependency.task_id == task.id))
     session.add_all(TaskDependency(task_id=task.id, depends_on_id=other) for other in wanted)
+
+
+def _cycle_titles(session: Session, user: User, task: Task, cycle: list[int]) -> list[str]:
+    """The steps of ``cycle`` by title; one the user may not see is not named."""
+    rows = session.scalars(select(Task).where(Task.id.in_(cycle))).all()
+    titles = {
+        row.id: repr(row.title) for row in rows if can_see(session=session, user=user, task=row)
+    }
+    titles[task.id] = repr(task.title)
+    return [titles.get(step, "a task you cannot see") for step in cycle]
 
 
 def _find_cycle(session: Session, task_id: int, depends_on: list[int]) -> list[int]:

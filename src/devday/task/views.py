@@ -7,7 +7,7 @@ FastAPI-free, so that the routes and the CLI's local fast path build the very sa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +32,8 @@ class TaskRow(RowView):
     tags: list[str]
     depends_on: list[int]
     actual_minutes: int
+    #: What ``TaskSaved`` adds after a create or an update (see ``task.deadline_check``).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def priority(self) -> str:

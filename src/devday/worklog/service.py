@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from devday import timetext
 from devday.account.models import User
 from devday.concurrency import check_version, flush_versioned
 from devday.db import EpochMicroseconds, UTCDateTime
@@ -85,7 +86,7 @@ def start_timer(
         _stop(current, start)
         start = max(start, current.start_at)
         flush_versioned(session, f"time entry {current.id}")
-    _check_overlap(session, user, start, None, exclude_id=None)
+    _check_overlap(session, user, start, None, exclude_id=None, now=now)
     entry = TimeEntry(
         user_id=user.id,
         task_id=task.id,
@@ -110,7 +111,7 @@ def start_timer(
         ) from None
     except StaleDataError:
         raise Conflict(
-            f"task {task_id} was changed by someone else; retry", field="task_id"
+            f"{task.title!r} was changed by someone else; retry", field="task_id"
         ) from None
     return entry
 
@@ -142,7 +143,7 @@ def add_entry(*, session: Session, user: User, data: TimeEntryCreate, now: datet
     _lock_user(session, user)
     task = _visible_task(session, user, data.task_id)
     _check_span(data.start, data.end, now)
-    _check_overlap(session, user, data.start, data.end, exclude_id=None)
+    _check_overlap(session, user, data.start, data.end, exclude_id=None, now=now)
     entry = TimeEntry(
         user_id=user.id,
         task_id=task.id,
@@ -231,7 +232,7 @@ def update_entry(
             if end <= start:
                 raise Invalid("end must be after start", field="end")
             _check_span(start, end, now)
-        _check_overlap(session, user, start, end, exclude_id=entry.id)
+        _check_overlap(session, user, start, end, exclude_id=entry.id, now=now)
     entry.task_id, entry.start_at, entry.end_at = task_id, start, end
     if "note" in sent:
         entry.note = (data.note or "").strip()
@@ -331,7 +332,7 @@ def totals(
             for day, part in _split_days(lo, hi, zone):
                 key = day.isoformat()
                 spent[key] += part
-                labels[key] = day.strftime("%a %d %b")
+                labels[key] = timetext.day(day, timezone, now)
             continue
         if group_by == "task":
             key, label = str(task_id), title
@@ -452,30 +453,38 @@ def _overlapping(user_id: int, start: datetime, end: datetime | None) -> ColumnE
 
 
 def _check_overlap(
-    session: Session, user: User, start: datetime, end: datetime | None, *, exclude_id: int | None
+    session: Session,
+    user: User,
+    start: datetime,
+    end: datetime | None,
+    *,
+    exclude_id: int | None,
+    now: datetime,
 ) -> None:
-    """Refuses [start, end) (end None: running) if it overlaps another entry of the user."""
+    """Refuses [start, end) (end None: running) if it overlaps another entry of the user, naming
+    that entry's task by title and its time in the user's timezone."""
     query = select(TimeEntry).where(_overlapping(user.id, start, end))
     if exclude_id is not None:
         query = query.where(TimeEntry.id != exclude_id)
     clash = session.scalars(query.order_by(TimeEntry.start_at).limit(1)).first()
     if clash is not None:
-        span = _span(clash, ZoneInfo(user.timezone))
+        task = session.get(Task, clash.task_id)
+        title = repr(task.title) if task is not None else "a task"
+        span = _span(clash, user.timezone, now)
         raise Conflict(
-            f"overlaps time entry {clash.id} (task {clash.task_id}, {span}); "
-            "change or delete that one first",
+            f"overlaps your time on {title} ({span}); change or delete that entry first",
             field="start",
         )
 
 
-def _span(entry: TimeEntry, zone: ZoneInfo) -> str:
-    start = entry.start_at.astimezone(zone)
+def _span(entry: TimeEntry, timezone: str, now: datetime) -> str:
+    start = timetext.moment(entry.start_at, timezone, now)
     if entry.end_at is None:
-        return f"running since {start:%a %d %b %H:%M} {zone.key}"
-    end = entry.end_at.astimezone(zone)
-    if end.date() == start.date():
-        return f"{start:%a %d %b %H:%M}-{end:%H:%M} {zone.key}"
-    return f"{start:%a %d %b %H:%M} - {end:%a %d %b %H:%M} {zone.key}"
+        return f"the timer running since {start} {timezone}"
+    zone = ZoneInfo(timezone)
+    if entry.end_at.astimezone(zone).date() == entry.start_at.astimezone(zone).date():
+        return f"{start}-{entry.end_at.astimezone(zone):%H:%M} {timezone}"
+    return f"{start} - {timetext.moment(entry.end_at, timezone, now)} {timezone}"
 
 
 def _split_days(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[tuple[date, timedelta]]:
