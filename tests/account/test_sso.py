@@ -370,3 +370,12 @@ def test_it_turns_password_sign_in_off(
 def test_it_refuses_password_login_off_without_single_sign_on() -> None:
     with pytest.raises(ValidationError, match="DEVDAY_PASSWORD_LOGIN=false needs single sign-on"):
         Settings(password_login=False)
+
+
+def test_it_shows_the_providers_error_only_for_a_sign_in_begun_here(client: TestClient) -> None:
+    planted = client.get(
+        "/login/sso/callback?error=access_denied&error_description=Call+0800+to+unlock&state=x"
+    )
+    assert planted.status_code == 403
+    assert "Call 0800" not in planted.text
+    assert "this sign-in was not started here" in planted.text

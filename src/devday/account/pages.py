@@ -15,7 +15,6 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import available_timezones
 
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from itsdangerous import BadSignature
 
 from devday.account import closing, oidc, reset, sso
 from devday.account import service as account_service
@@ -278,11 +277,10 @@ def reset_password(visit: VisitorPage, token: str, password: AnyFormStr = "") ->
 
 # --- single sign-on (account/oidc.py, account/sso.py) ---------------------------------------------
 
-# Carries the sign-in's state, nonce, PKCE verifier and next page, signed, from the redirect to
-# the provider until its redirect back: only this browser can finish the sign-in it began.
+# Carries the sign-in's state, nonce, PKCE verifier and next page (sso.carry) from the redirect
+# to the provider until its redirect back: only this browser can finish the sign-in it began.
 SSO_COOKIE = "devday_sso"
 SSO_PATH = "/login/sso"
-SSO_MINUTES = 10
 
 
 def _sso_settings(visit: Visit) -> Settings:
@@ -306,12 +304,11 @@ def sso_begin(visit: VisitorPage) -> Response:
         begun = oidc.begin(settings)
     except DomainError as exc:
         return _login(visit, {"error": exc.message, "next": to}, status=exc.status_code)
-    carried = [begun.state, begun.nonce, begun.verifier, to, int(visit.now.timestamp())]
     response = visit.redirect(begun.url)
     response.set_cookie(
         SSO_COOKIE,
-        visit.state.signer.dumps(carried, salt="sso"),
-        max_age=SSO_MINUTES * 60,
+        sso.carry(visit.state.signer, begun, to, visit.now),
+        max_age=sso.CARRIED_MINUTES * 60,
         httponly=True,
         # Lax: the provider's redirect back is a top-level GET from another site.
         samesite="lax",
@@ -321,41 +318,30 @@ def sso_begin(visit: VisitorPage) -> Response:
     return response
 
 
-def _carried(visit: Visit) -> list[str] | None:
-    """The state, nonce, verifier and next page this browser's sign-in began with; None when
-    there is no such cookie, its signature is wrong or it is older than ``SSO_MINUTES``."""
-    try:
-        value = visit.state.signer.loads(visit.request.cookies.get(SSO_COOKIE, ""), salt="sso")
-    except BadSignature:
-        return None
-    if not (isinstance(value, list) and len(value) == 5 and isinstance(value[4], int)):
-        return None
-    if not 0 <= visit.now.timestamp() - value[4] <= SSO_MINUTES * 60:
-        return None
-    if not all(isinstance(part, str) for part in value[:4]):
-        return None
-    return [str(part) for part in value[:4]]
-
-
 @router.get(oidc.CALLBACK_PATH, response_class=HTMLResponse)
 def sso_callback(visit: VisitorPage) -> Response:
+    """Where the provider sends the browser back. A GET that writes (the account, its link, the
+    session) because that is how OpenID Connect answers; it writes only once this browser's
+    state, the code and the ID token are proven."""
     settings = _sso_settings(visit)
-    carried = _carried(visit)
-    to = local_path(carried[3]) if carried else "/"
+    cookie = visit.request.cookies.get(SSO_COOKIE, "")
+    carried = sso.carried(visit.state.signer, cookie, visit.now)
+    to = local_path(carried.next) if carried else "/"
 
     def refused(message: str, status: int) -> Response:
         response = _login(visit, {"error": message, "next": to}, status=status)
         response.delete_cookie(SSO_COOKIE, path=SSO_PATH)
         return response
 
-    if error := visit.query("error"):
-        reason = visit.query("error_description") or error
-        return refused(f"the sign-on provider did not sign you in: {reason}", 403)
     try:
         if carried is None:
             raise oidc.SignOnRefused("this sign-in was not started here or has expired; try again")
-        state, nonce, verifier, _ = carried
-        oidc.check_state(state, visit.query("state", max_length=1000))
+        oidc.check_state(carried.state, visit.query("state", max_length=1000))
+        # The provider's own words only for a sign-in this browser began: a link made
+        # elsewhere cannot put its text on this page.
+        if error := visit.query("error"):
+            reason = visit.query("error_description") or error
+            raise oidc.SignOnRefused(f"the sign-on provider did not sign you in: {reason}")
         visit.state.rate_limits.hit(
             settings.login_limit_per_address,
             "login-address",
@@ -363,7 +349,9 @@ def sso_callback(visit: VisitorPage) -> Response:
             message="too many sign-in attempts from this address; try again later",
         )
         code = visit.query("code", max_length=4000)
-        identity = oidc.finish(settings, code=code, nonce=nonce, verifier=verifier, now=visit.now)
+        identity = oidc.finish(
+            settings, code=code, nonce=carried.nonce, verifier=carried.verifier, now=visit.now
+        )
         # A GET's session only reads: the account and the browser session are written in a
         # writer session of their own, after the provider has answered.
         with visit.state.writer_session_factory() as session:

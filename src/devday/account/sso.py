@@ -12,19 +12,58 @@ in every case.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from devday.account import service
 from devday.account.models import User
-from devday.account.oidc import Identity, SignOnRefused
+from devday.account.oidc import Begun, Identity, SignOnRefused
 from devday.account.passwords import hash_password
 from devday.config import Settings
 from devday.errors import Forbidden
 from devday.input_rules import without_controls
 
 NEW_ACCOUNT_TIMEZONE = "UTC"  # as the sign-up form's, until the user sets theirs in Settings
+# How long a sign-in begun here may take at the provider.
+CARRIED_MINUTES = 10
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What the browser carries, signed, from the redirect to the provider until its redirect
+    back: the sign-in's state, nonce and PKCE verifier, and the page to go on to."""
+
+    state: str
+    nonce: str
+    verifier: str
+    next: str
+
+
+def carry(signer: URLSafeSerializer, begun: Begun, next: str, now: datetime) -> str:
+    """The signed cookie value of a sign-in begun ``now``."""
+    value = [begun.state, begun.nonce, begun.verifier, next, int(now.timestamp())]
+    signed: str = signer.dumps(value, salt="sso")
+    return signed
+
+
+def carried(signer: URLSafeSerializer, cookie: str, now: datetime) -> Carried | None:
+    """What a cookie from ``carry`` says; None when its signature is wrong or it is older than
+    ``CARRIED_MINUTES``."""
+    try:
+        value = signer.loads(cookie, salt="sso")
+    except BadSignature:
+        return None
+    if not (isinstance(value, list) and len(value) == 5 and isinstance(value[4], int)):
+        return None
+    if not 0 <= now.timestamp() - value[4] <= CARRIED_MINUTES * 60:
+        return None
+    if not all(isinstance(part, str) for part in value[:4]):
+        return None
+    return Carried(*value[:4])
 
 
 def password_login_off(settings: Settings) -> str:
