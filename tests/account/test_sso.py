@@ -196,6 +196,25 @@ def test_it_lets_in_only_the_allowed_domains(
     assert users(engine) == []
 
 
+def test_it_refuses_a_second_identity_for_a_linked_account(
+    make_client: MakeClient, provider: Provider, engine: Engine
+) -> None:
+    sso_log_in(make_client())
+    provider.person = Person(sub="someone-else", email=SAM.email, email_verified=True)
+    refused = sso_log_in(make_client())
+    assert refused.status_code == 403
+    assert "is linked to another single sign-on identity" in refused.text
+    assert [u.oidc_subject for u in users(engine)] == [SAM.sub]
+
+
+def test_it_counts_sign_ins_from_an_address(make_client: MakeClient) -> None:
+    client = make_client(login_limit_per_address="1/minute")
+    assert sso_log_in(client).status_code == 303
+    again = client.get("/login/sso")
+    assert again.status_code == 429
+    assert "too many sign-in attempts from this address" in again.text
+
+
 def test_it_goes_on_to_the_local_page_that_asked(client: TestClient) -> None:
     assert sso_log_in(client, next="/week?day=2026-12-01").headers["location"] == (
         "/week?day=2026-12-01"
@@ -336,9 +355,11 @@ def test_it_turns_password_sign_in_off(
     )
     assert login.status_code == 403 and off in login.text
     assert "devday_session" not in login.cookies
-    for path in ("/signup", "/reset-password"):
+    for path in ("/signup", "/reset-password", "/reset-password/some-token"):
         answer = client.get(path)
         assert answer.status_code == 403 and off in answer.text
+    reset_request = client.post("/api/v1/auth/password-reset", json={"email": "alice@example.com"})
+    assert reset_request.status_code == 403 and off in reset_request.json()["detail"]
     body = {"email": "bob@example.com", "name": "Bob", "password": PASSWORD}
     signup = client.post("/api/v1/users", json=body)
     assert signup.status_code == 403 and off in signup.json()["detail"]
