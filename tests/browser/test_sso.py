@@ -8,7 +8,9 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx2
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect
@@ -49,7 +51,13 @@ def sso_server(
         )
         app = create_app(settings, engine=engine, clock=clock)
         config = uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="off", ws="none", http="h11"
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ws="none",
+            http="h11",
+            loop="asyncio",
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -60,11 +68,28 @@ def sso_server(
                 raise RuntimeError("the test server did not start")
             time.sleep(0.02)
         try:
+            _warm_up(url, provider)
             yield LiveServer(url=url, clock=clock, engine=engine), provider
         finally:
             server.should_exit = True
             thread.join(timeout=10)
             sock.close()
+
+
+def _warm_up(url: str, provider: Provider) -> None:
+    """One sign-in and the login page's files, before any browser: a new server's first answers
+    load modules and compile templates, which on a busy machine takes longer than the browser
+    tests' 5 seconds per step (the shared server of the other browser tests is warm by then)."""
+    provider.person = Person(sub="warm-up", email="warm-up@example.com")
+    with httpx2.Client(base_url=url, timeout=60) as client:
+        for path in ("/login", "/static/app.css", "/static/account.css"):
+            assert client.get(path).status_code == 200
+        begun = client.get("/login/sso")
+        approved = httpx2.get(begun.headers["location"], timeout=60)
+        back = urlsplit(approved.headers["location"])
+        signed_in = client.get(f"{back.path}?{back.query}")
+        assert signed_in.status_code == 303, signed_in.text
+        assert client.get("/today").status_code == 200
 
 
 class SsoBrowsing(Browsing):
