@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -70,6 +70,20 @@ class Settings(BaseSettings):
     # "Poll now" of a team's mailbox (the scheduled polls are not counted).
     inbox_poll_limit_per_team: str = "6/minute"
 
+    # Single sign-on with OpenID Connect (see account/oidc.py): on when an issuer and a client id
+    # are set. The issuer's /.well-known/openid-configuration is read on each sign-in; the
+    # redirect URL to register at the provider is <public_url>/login/sso/callback. Allowed email
+    # domains are comma-separated ("example.com, example.org"); empty allows any. The button
+    # says "Sign in with <oidc_label>". password_login=false leaves only that button: password
+    # sign-up, sign-in and reset links are refused (API tokens and the CLI's admin commands work).
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_allowed_domains: str = ""
+    oidc_label: str = "single sign-on"
+    oidc_timeout_seconds: float = Field(default=10.0, gt=0)
+    password_login: bool = True
+
     @field_validator("outbound_allow")
     @classmethod
     def _readable_allow_list(cls, value: str) -> str:
@@ -77,6 +91,35 @@ class Settings(BaseSettings):
 
         netguard.parse_allow(value)
         return value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("DEVDAY_OIDC_ISSUER must be the provider's issuer URL, https://...")
+        return value
+
+    @model_validator(mode="after")
+    def _someone_can_sign_in(self) -> Settings:
+        if self.oidc_issuer and not self.oidc_client_id:
+            raise ValueError("DEVDAY_OIDC_ISSUER is set: set DEVDAY_OIDC_CLIENT_ID too")
+        if not self.password_login and not self.sso_enabled:
+            raise ValueError(
+                "DEVDAY_PASSWORD_LOGIN=false needs single sign-on: set DEVDAY_OIDC_ISSUER and "
+                "DEVDAY_OIDC_CLIENT_ID, or nobody can sign in"
+            )
+        return self
+
+    @property
+    def sso_enabled(self) -> bool:
+        """Whether the login page offers single sign-on (an issuer and a client id are set)."""
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    def oidc_domains(self) -> frozenset[str]:
+        """The email domains single sign-on lets in, lower case; empty for any."""
+        parts = (part.strip().lower().lstrip("@") for part in self.oidc_allowed_domains.split(","))
+        return frozenset(part for part in parts if part)
 
     @property
     def sends_email(self) -> bool:

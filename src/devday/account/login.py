@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
-from devday.account import service
+from devday.account import service, sso
 from devday.account.models import User
 from devday.account.ratelimit import RateLimits
 from devday.config import Settings
@@ -79,7 +79,9 @@ def log_in(
     device: Device | None,
 ) -> User:
     """The user with this email and password; RateLimited while a limit holds the attempt,
-    Unauthorized (one message for every failure) otherwise."""
+    Unauthorized (one message for every failure) otherwise; Forbidden while password sign-in
+    is turned off (``DEVDAY_PASSWORD_LOGIN``)."""
+    sso.require_password_login(settings)
     account = service.normalise_email(email)
     user = service.get_user_by_email(session=session, email=account)
     known = device is not None and user is not None and device.user_id == user.id

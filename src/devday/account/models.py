@@ -17,6 +17,12 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The single sign-on identity linked to the account (see account/sso.py): the provider's
+    # issuer and its stable subject id, so that a later email change there signs in the same user.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500), default=None)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), default=None)
+
+    __table_args__ = (Index("ux_user_account_oidc", "oidc_issuer", "oidc_subject", unique=True),)
 
 
 class ApiToken(Base):

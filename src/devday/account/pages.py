@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import available_timezones
 
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from devday.account import closing, reset
+from devday.account import closing, oidc, reset, sso
 from devday.account import service as account_service
 from devday.account.login import DEVICE_COOKIE, DEVICE_DAYS, device_cookie, read_device
 from devday.account.login import log_in as log_in_with_password
@@ -29,8 +29,9 @@ from devday.account.schemas import (
     UserCreate,
     UserUpdate,
 )
+from devday.config import Settings
 from devday.deps import SESSION_COOKIE, IdPath, session_key_from_cookie
-from devday.errors import DomainError
+from devday.errors import DomainError, NotFound
 from devday.web.forms import AnyFormStr, FormInvalid, FormStr, Refusal
 from devday.web.page import Page, PageContext, Visit, VisitorPage, page_router
 
@@ -103,8 +104,33 @@ def _start_session(visit: Visit, user: User) -> tuple[str, User]:
     return key, user
 
 
+def _login(visit: Visit, context: dict[str, Any], status: int = 200) -> Response:
+    """The login page: the password form unless password sign-in is off, and the single sign-on
+    button when it is set up (going back to ``next`` once signed in)."""
+    settings = visit.state.settings
+    to = context.get("next") or "/"
+    sso_url = "/login/sso" + (f"?{urlencode({'next': to})}" if to != "/" else "")
+    extra = {
+        "email": "",
+        "password_login": settings.password_login,
+        "sso_label": settings.oidc_label if settings.sso_enabled else None,
+        "sso_url": sso_url,
+    }
+    return visit.render(LOGIN, extra | context, status=status)
+
+
+def _password_login_off(visit: Visit) -> Response | None:
+    """The login page saying so, while password sign-in is off; None when it is on."""
+    settings = visit.state.settings
+    if settings.password_login:
+        return None
+    return _login(visit, {"error": sso.password_login_off(settings), "next": "/"}, status=403)
+
+
 @router.get("/signup", response_class=HTMLResponse)
 def signup_form(visit: VisitorPage) -> Response:
+    if (off := _password_login_off(visit)) is not None:
+        return off
     return visit.render(SIGNUP, {"values": {}, "errors": {}, "timezones": timezones()})
 
 
@@ -112,6 +138,8 @@ def signup_form(visit: VisitorPage) -> Response:
 def signup(
     visit: VisitorPage, email: FormStr, name: FormStr, password: FormStr, timezone: FormStr = "UTC"
 ) -> Response:
+    if (off := _password_login_off(visit)) is not None:
+        return off
     values = {"email": email, "name": name, "timezone": timezone}
 
     def sign_up() -> tuple[str, User]:
@@ -142,7 +170,7 @@ def login_form(visit: VisitorPage) -> Response:
     to = local_path(visit.query("next") or "/")
     if visit.user is not None:
         return visit.redirect(to)
-    return visit.render(LOGIN, {"email": "", "error": None, "next": to})
+    return _login(visit, {"error": None, "next": to})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -165,7 +193,7 @@ def login(
 
     def refused(refusal: Refusal) -> Response:
         context = {"email": email, "error": refusal.message, "next": to}
-        return visit.render(LOGIN, context, status=refusal.status)
+        return _login(visit, context, status=refusal.status)
 
     return visit.submit(log_in, then=lambda key: _signed_in(visit, key, to), refused=refused)
 
@@ -178,6 +206,8 @@ def _reset_request(visit: Visit, context: dict[str, Any], status: int = 200) -> 
 
 @router.get("/reset-password", response_class=HTMLResponse)
 def reset_request_form(visit: VisitorPage) -> Response:
+    if (off := _password_login_off(visit)) is not None:
+        return off
     return _reset_request(visit, {"email": "", "error": None, "notice": None})
 
 
@@ -207,6 +237,8 @@ def request_reset(visit: VisitorPage, email: FormStr) -> Response:
 
 @router.get("/reset-password/{token}", response_class=HTMLResponse)
 def reset_form(visit: VisitorPage, token: str) -> Response:
+    if (off := _password_login_off(visit)) is not None:
+        return off
     try:
         reset.user_for_reset(
             session=visit.session, signer=visit.state.signer, token=token, now=visit.now
@@ -241,6 +273,98 @@ def reset_password(visit: VisitorPage, token: str, password: AnyFormStr = "") ->
     return visit.submit(
         set_password, then=lambda started: _signed_in(visit, started), refused=refused
     )
+
+
+# --- single sign-on (account/oidc.py, account/sso.py) ---------------------------------------------
+
+# Carries the sign-in's state, nonce, PKCE verifier and next page (sso.carry) from the redirect
+# to the provider until its redirect back: only this browser can finish the sign-in it began.
+SSO_COOKIE = "devday_sso"
+SSO_PATH = "/login/sso"
+
+
+def _sso_settings(visit: Visit) -> Settings:
+    settings = visit.state.settings
+    if not settings.sso_enabled:
+        raise NotFound("single sign-on is not set up on this server")
+    return settings
+
+
+@router.get("/login/sso")
+def sso_begin(visit: VisitorPage) -> Response:
+    settings = _sso_settings(visit)
+    to = local_path(visit.query("next") or "/")
+    try:
+        visit.state.rate_limits.hit(
+            settings.login_limit_per_address,
+            "sso-begin",
+            visit.address(),
+            message="too many sign-in attempts from this address; try again later",
+        )
+        begun = oidc.begin(settings)
+    except DomainError as exc:
+        return _login(visit, {"error": exc.message, "next": to}, status=exc.status_code)
+    response = visit.redirect(begun.url)
+    response.set_cookie(
+        SSO_COOKIE,
+        sso.carry(visit.state.signer, begun, to, visit.now),
+        max_age=sso.CARRIED_MINUTES * 60,
+        httponly=True,
+        # Lax: the provider's redirect back is a top-level GET from another site.
+        samesite="lax",
+        secure=visit.request.url.scheme == "https",
+        path=SSO_PATH,
+    )
+    return response
+
+
+@router.get(oidc.CALLBACK_PATH, response_class=HTMLResponse)
+def sso_callback(visit: VisitorPage) -> Response:
+    """Where the provider sends the browser back. A GET that writes (the account, its link, the
+    session) because that is how OpenID Connect answers; it writes only once this browser's
+    state, the code and the ID token are proven."""
+    settings = _sso_settings(visit)
+    cookie = visit.request.cookies.get(SSO_COOKIE, "")
+    carried = sso.carried(visit.state.signer, cookie, visit.now)
+    to = local_path(carried.next) if carried else "/"
+
+    def refused(message: str, status: int) -> Response:
+        response = _login(visit, {"error": message, "next": to}, status=status)
+        response.delete_cookie(SSO_COOKIE, path=SSO_PATH)
+        return response
+
+    try:
+        if carried is None:
+            raise oidc.SignOnRefused("this sign-in was not started here or has expired; try again")
+        oidc.check_state(carried.state, visit.query("state", max_length=1000))
+        # The provider's own words only for a sign-in this browser began: a link made
+        # elsewhere cannot put its text on this page.
+        if error := visit.query("error"):
+            reason = visit.query("error_description") or error
+            raise oidc.SignOnRefused(f"the sign-on provider did not sign you in: {reason}")
+        visit.state.rate_limits.hit(
+            settings.login_limit_per_address,
+            "login-address",
+            visit.address(),
+            message="too many sign-in attempts from this address; try again later",
+        )
+        code = visit.query("code", max_length=4000)
+        identity = oidc.finish(
+            settings, code=code, nonce=carried.nonce, verifier=carried.verifier, now=visit.now
+        )
+        # A GET's session only reads: the account and the browser session are written in a
+        # writer session of their own, after the provider has answered.
+        with visit.state.writer_session_factory() as session:
+            user = sso.account_for(session=session, settings=settings, identity=identity)
+            key = account_service.start_session(
+                session=session, user=user, now=visit.now, days=settings.session_days
+            )
+            session.commit()
+    except DomainError as exc:
+        return refused(exc.message, exc.status_code)
+    response = _signed_in(visit, (key, user), to)
+    response.delete_cookie(SSO_COOKIE, path=SSO_PATH)
+    return response
 
 
 @router.post("/logout")

@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from devday.account import service
+from devday.account import service, sso
 from devday.account.login import lift_lockout
 from devday.account.models import User, WebSession
 from devday.account.passwords import hash_password
@@ -56,7 +56,9 @@ def request_reset(
     address: str,
     now: datetime,
 ) -> None:
-    """Queues the reset email when an account uses ``email``; limited per address and account."""
+    """Queues the reset email when an account uses ``email``; limited per address and account.
+    Forbidden while password sign-in is off: the link would sign its holder in."""
+    sso.require_password_login(settings)
     limits.hit(
         settings.login_limit_per_address,
         "reset-address",
@@ -128,7 +130,9 @@ def reset_password(
     password: str,
     now: datetime,
 ) -> User:
-    """Sets the new password, signs out every browser and lifts the account's lockout."""
+    """Sets the new password, signs out every browser and lifts the account's lockout.
+    Forbidden while password sign-in is off (an operator's ``set_password`` still works)."""
+    sso.require_password_login(settings)
     user = user_for_reset(session=session, signer=signer, token=token, now=now)
     user.password_hash = hash_password(password)
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from devday.account import closing, reset, service
+from devday.account import closing, reset, service, sso
 from devday.account.login import DEVICE_COOKIE, DEVICE_DAYS, device_cookie, log_in, read_device
 from devday.account.schemas import (
     AccountDelete,
@@ -42,7 +42,11 @@ def client_address(request: Request) -> str:
 
 @router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserRead)
 def sign_up(data: UserCreate, request: Request, state: StateDep, session: SessionDep) -> UserRead:
-    """Create an account. Open to anyone, rate-limited per address; the email must be new."""
+    """Create an account. Open to anyone, rate-limited per address; the email must be new.
+    While password sign-in is off (single sign-on only) this answers 403, but to the CLI on the
+    server itself (``devday user create`` without ``--server``)."""
+    if not state.trust_local_user:
+        sso.require_password_login(state.settings)
     state.rate_limits.hit(
         state.settings.signup_limit_per_address,
         "signup",
@@ -136,7 +140,8 @@ def delete_me(
 def log_in_for_token(
     data: TokenLogin, request: Request, response: Response, state: StateDep, session: SessionDep
 ) -> TokenCreated:
-    """Exchange email and password for a new API token (what `devday login` does).
+    """Exchange email and password for a new API token (what `devday login` does). While
+    password sign-in is off this answers 403: make a token in Settings, API tokens instead.
 
     Rate-limited like the web login: per address, per account and address, and an account
     locked by many failures lets in only a known device (the ``devday_device`` cookie that
