@@ -23,8 +23,11 @@ import typer
 from typer._click import exceptions as click_errors
 from typer.core import TyperCommand, TyperGroup
 
+from devday.cli import coerce
 from devday.cli.client import CliError
 from devday.cli.state import CliState
+
+coerce.install()  # option values become their types without a pydantic adapter each
 
 # name -> (module in devday.cli, attribute): a function is a command, a Typer a group of them.
 # Commands first, then groups, as the help lists them.
