@@ -267,9 +267,17 @@ def timeline(heading: str, rows: Iterable[tuple[str, str, str, bool]]) -> None:
 
 
 def heading(text: str) -> None:
+    from devday.cli.plain import Screen
+
+    console = _measure()
+    screen = Screen(console)
+    if screen.takes([text]):
+        screen.line("", text, "bold")
+        screen.flush()
+        return
     from rich.text import Text
 
-    _console().print(Text(text, style="bold"))
+    _rich(console).print(Text(text, style="bold"))
 
 
 def explained(head: str, reason: str) -> None:
