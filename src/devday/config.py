@@ -87,7 +87,9 @@ class Settings(BaseSettings):
     @field_validator("outbound_allow")
     @classmethod
     def _readable_allow_list(cls, value: str) -> str:
-        from devday import netguard  # not on the CLI's start-up path: it loads httpx
+        if not value.strip():  # nothing to read: netguard (it loads httpx) stays unimported
+            return value
+        from devday import netguard
 
         netguard.parse_allow(value)
         return value

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from devday.input_rules import RANGE, day_in_range
@@ -206,6 +205,8 @@ def parse_duration(text: str) -> int:
             f"cannot read {text!r}: a day is ambiguous (24 hours or a working day); "
             "give hours instead, such as 16h"
         )
+    from decimal import Decimal, InvalidOperation  # only here: it is slow to import
+
     minutes: Decimal
     if match := _MINUTES.fullmatch(compact):
         minutes = Decimal(match["m"])

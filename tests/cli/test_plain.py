@@ -201,6 +201,7 @@ def test_it_cuts_a_long_title_as_rich_does(title: str, columns: int) -> None:
     same(lambda: output.duty_table(duty, "Europe/Berlin"), columns)
     same(lambda: output.timeline("Mon", [("10:00\u201312:00", title, "[coding]", False)]), columns)
     same(lambda: output.aligned([["#1", "P1", title, "due Fri"]], cut=2), columns)
+    same(lambda: output.heading(title), columns)
 
 
 def test_it_uses_the_screen_for_plain_text_and_rich_for_the_rest() -> None:
@@ -212,3 +213,23 @@ def test_it_uses_the_screen_for_plain_text_and_rich_for_the_rest() -> None:
         assert not screen.takes(["two\nlines"])
         output.tasks_table(tasks, {}, "UTC")
     assert "Fix the tab" not in out.getvalue()  # Rich expands the tab; it is no plain text
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"COLUMNS": "97"}, {"COLUMNS": "wide"}, {"FORCE_COLOR": ""}, {"TTY_COMPATIBLE": "0"},
+     {"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"}, {"FORCE_COLOR": "1"}, {"TTY_COMPATIBLE": "1"}],
+)  # fmt: skip
+def test_it_sizes_output_that_is_no_terminal_as_rich_does(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with contextlib.redirect_stdout(io.StringIO()):
+        measured, rich = plain.measure(), plain.console()
+        assert measured.width == rich.width
+        assert (measured.color_system is None) == (rich.color_system is None)
+        # Rich itself is asked whenever the output may be a terminal.
+        assert isinstance(measured, plain.Plain) == (rich.color_system is None)

@@ -175,9 +175,189 @@ def _reason(exc: Exception) -> str:
     return text or type(exc).__name__
 
 
+class StdlibTransport:
+    """Requests to a devday server over the standard library's ``http.client``: what
+    ``HttpTransport`` does for a JSON API, without importing an HTTP client library. One
+    connection serves the command's requests; one a server closed while idle is opened again.
+    Certificates are checked as ``HttpTransport`` checks them (``SSL_CERT_FILE`` or
+    ``SSL_CERT_DIR`` when set, else the system's store)."""
+
+    def __init__(self, server: str, where: str, *, timeout: float = 30) -> None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(server)
+        self.where = where
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname or ""
+        self._port = parts.port
+        self._prefix = parts.path.rstrip("/")
+        self._timeout = timeout
+        self._connection: Any = None
+        self._used = False
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None,
+        body: JSON,
+        headers: dict[str, str],
+    ) -> Reply:
+        import json
+        from urllib.parse import quote
+
+        target = quote(self._prefix + path, safe=_PATH_SAFE) + _query(params)
+        sent = {"Accept": "*/*", "User-Agent": USER_AGENT, **headers}
+        content: bytes | None = None
+        if body is not None:
+            content = json.dumps(
+                body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode("utf-8")
+            sent["Content-Type"] = "application/json"
+        for attempt in (1, 2):
+            connection = self._connect()
+            fresh = not self._used
+            self._used = True
+            try:
+                connection.request(method, target, body=content, headers=sent)
+                response = connection.getresponse()
+                data = response.read()
+            except (ConnectionError, _http_errors()) as exc:
+                self._drop()
+                if attempt == 1 and not fresh and _stale(exc):
+                    continue  # the server closed the idle connection: once more on a new one
+                raise CliError(f"cannot talk to {self.where}: {_talk_reason(exc)}") from None
+            except TimeoutError:
+                self._drop()
+                raise CliError(f"cannot reach {self.where}: timed out") from None
+            except OSError as exc:
+                self._drop()
+                raise CliError(f"cannot talk to {self.where}: {exc}") from None
+            if response.will_close:
+                self._drop()
+            return _reply(response.status, data, response.reason)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _connect(self) -> Any:
+        if self._connection is not None:
+            return self._connection
+        import http.client
+
+        if self._https:
+            connection: Any = http.client.HTTPSConnection(
+                self._host, self._port, timeout=self._timeout, context=_tls_context()
+            )
+        else:
+            connection = http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
+        try:
+            connection.connect()
+        except TimeoutError:
+            raise CliError(f"cannot reach {self.where}: timed out") from None
+        except OSError as exc:  # refused, no such host, a certificate refused (ssl.SSLError)
+            raise CliError(f"cannot reach {self.where}: {_reason(exc)}") from None
+        self._connection = connection
+        self._used = False
+        return connection
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def close(self) -> None:
+        self._drop()
+
+
+def _http_errors() -> type[Exception]:
+    import http.client
+
+    return http.client.HTTPException
+
+
+def _stale(exc: Exception) -> bool:
+    import http.client
+
+    return isinstance(exc, http.client.RemoteDisconnected | BrokenPipeError | ConnectionResetError)
+
+
+def _talk_reason(exc: Exception) -> str:
+    import http.client
+
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return "Server disconnected without sending a response."
+    return str(exc) or type(exc).__name__
+
+
+def _reply(status: int, content: bytes, reason: str) -> Reply:
+    """``reply_of`` for a body read by ``http.client``."""
+    import json
+
+    if not content:
+        return Reply(status, None, reason)
+    try:
+        return Reply(status, json.loads(content), reason)
+    except ValueError:
+        return Reply(status, None, reason, is_json=False)
+
+
+def _query(params: dict[str, Any] | None) -> str:
+    """The query string as httpx writes ``params``: a list as the key repeated (an empty one
+    left out), True and False as "true" and "false", None as empty."""
+    if not params:
+        return ""
+    from urllib.parse import urlencode
+
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            pairs.append((str(key), _primitive(item)))
+    return f"?{urlencode(pairs)}" if pairs else ""
+
+
+def _primitive(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "" if value is None else str(value)
+
+
+def _tls_context() -> Any:
+    import os
+    import ssl
+
+    if cafile := os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=cafile)
+    if capath := os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=capath)
+    return ssl.create_default_context()
+
+
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
+
+
+def _plain_request(server: str) -> bool:
+    """Whether ``StdlibTransport`` carries requests to ``server`` as ``HttpTransport`` would:
+    no proxy named in the environment (httpx honours those), a plain host and port."""
+    import os
+
+    names = {name.lower() for name in os.environ}
+    if any(variable in names for variable in _PROXY_VARIABLES):
+        return False
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(server)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return bool(parts.hostname) and server.isascii() and not parts.username and not parts.query
+
+
 def remote_client(server: str, token: str | None) -> ApiClient:
     """A client of the devday at ``server``, authenticated by the API token ``token``."""
-    import httpx2
 
     def auth_headers() -> dict[str, str]:
         if not token:
@@ -187,6 +367,22 @@ def remote_client(server: str, token: str | None) -> ApiClient:
             )
         return {"Authorization": f"Bearer {token}"}
 
+    transport: Transport
+    if _plain_request(server):
+        transport = StdlibTransport(server, server)
+    else:
+        transport = HttpTransport(_httpx_client(server), server)
+    return ApiClient(
+        transport,
+        where=server,
+        auth_headers=auth_headers,
+        unauthorized_hint=f"run 'devday --server {server} login'",
+    )
+
+
+def _httpx_client(server: str) -> httpx2.Client:
+    import httpx2
+
     verify: Any = True
     if server.startswith("http://"):
         # Plain HTTP needs no CA bundle, and loading one is most of a client's start-up. A
@@ -194,12 +390,6 @@ def remote_client(server: str, token: str | None) -> ApiClient:
         import ssl
 
         verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    http = httpx2.Client(
+    return httpx2.Client(
         base_url=server, timeout=30, headers={"User-Agent": USER_AGENT}, verify=verify
-    )
-    return ApiClient(
-        HttpTransport(http, server),
-        where=server,
-        auth_headers=auth_headers,
-        unauthorized_hint=f"run 'devday --server {server} login'",
     )

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
     from starlette.testclient import TestClient
 
+    from devday.cli.envsettings import EnvSettings
     from devday.config import Settings
 
 WHERE = "the local database"
@@ -46,7 +47,7 @@ class LocalBackend:
 
     One per process in normal use; tests keep one across commands (see ``BackendPool``)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings | EnvSettings) -> None:
         from devday import migrate
         from devday.db import make_engine, make_session_factory
 
@@ -59,11 +60,18 @@ class LocalBackend:
             raise CliError(
                 f"cannot open the database {_safe_url(url)}: {_first_line(exc)}"
             ) from None
-        self.settings = settings
+        self._given = settings
         self.engine: Engine = engine
         self.reader: sessionmaker[Session] = make_session_factory(engine)
         self.clock = CallClock()
         self._apps: dict[tuple[str, ...], tuple[FastAPI, TestClient]] = {}
+
+    @functools.cached_property
+    def settings(self) -> Settings:
+        """All the settings, as the API app takes them; read when the app is first built."""
+        from devday.cli.envsettings import full
+
+        return full(self._given)
 
     @functools.cached_property
     def writer(self) -> sessionmaker[Session]:
@@ -178,10 +186,12 @@ def local_client(
     ``devday serve`` does.
     """
     from devday.account.service import LOCAL_USER_HEADER
-    from devday.config import Settings
+    from devday.cli import envsettings
 
-    settings = Settings()
-    backend = pool.get(settings) if pool is not None else LocalBackend(settings)
+    if pool is not None:
+        backend = pool.get(envsettings.full(envsettings.read()))
+    else:
+        backend = LocalBackend(envsettings.read())
     backend.begin()
     chosen: list[str] = []
 

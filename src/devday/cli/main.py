@@ -23,8 +23,11 @@ import typer
 from typer._click import exceptions as click_errors
 from typer.core import TyperCommand, TyperGroup
 
+from devday.cli import coerce
 from devday.cli.client import CliError
 from devday.cli.state import CliState
+
+coerce.install()  # option values become their types without a pydantic adapter each
 
 # name -> (module in devday.cli, attribute): a function is a command, a Typer a group of them.
 # Commands first, then groups, as the help lists them.
@@ -205,6 +208,8 @@ class OneLineErrors(TyperGroup):
             if not _is_text(arg):
                 output.error(f"argument {position} is not valid UTF-8 text")
                 return 2
+        if not argv or "--help" in argv or "-h" in argv:
+            _light_help()
         try:
             result = super().main(argv, prog_name, complete_var, False, **extra)
         except click_errors.NoArgsIsHelpError:
@@ -248,6 +253,53 @@ class DevdayGroup(OneLineErrors):
 
             output.error(str(exc))
             raise typer.Exit(1) from None
+
+
+class _Markdown:
+    """Rich's ``Markdown``, imported when one is made (only in Typer's markdown mode)."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        from rich.markdown import Markdown
+
+        return Markdown(*args, **kwargs)
+
+
+class _Traceback:
+    """Rich's ``Traceback``, imported when one is made (pretty exceptions are off here)."""
+
+    @staticmethod
+    def from_exception(*args: Any, **kwargs: Any) -> Any:
+        from rich.traceback import Traceback
+
+        return Traceback.from_exception(*args, **kwargs)
+
+
+def _light_help() -> None:
+    """Imports Typer's help formatter without Rich's Markdown and Traceback modules, which it
+    imports up front (with markdown-it, Pygments and attrs) but a help in Rich markup never
+    uses: stand-ins that import the real ones when used take their place while it loads."""
+    import types
+
+    if "typer.rich_utils" in sys.modules:
+        return
+    stand_ins = {}
+    for name, attribute, stand_in in (
+        ("rich.markdown", "Markdown", _Markdown),
+        ("rich.traceback", "Traceback", _Traceback),
+    ):
+        if name not in sys.modules:
+            module = types.ModuleType(name)
+            setattr(module, attribute, stand_in)
+            stand_ins[name] = module
+    sys.modules.update(stand_ins)
+    try:
+        import typer.rich_utils  # noqa: F401 - loaded now, with the stand-ins
+    except ImportError:  # pragma: no cover - without Rich, Typer formats help itself
+        pass
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
 
 
 def _is_text(arg: str) -> bool:

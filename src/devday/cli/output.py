@@ -23,11 +23,26 @@ from devday.dateparse import format_duration
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from devday.cli.plain import Plain
+
 
 def _console() -> Console:
     from devday.cli.plain import console
 
     return console()
+
+
+def _measure() -> Console | Plain:
+    """The console, or what the screen needs of it when the output is no terminal."""
+    from devday.cli.plain import measure
+
+    return measure()
+
+
+def _rich(of: Console | Plain) -> Console:
+    from devday.cli.plain import rich_console
+
+    return rich_console(of)
 
 
 def line(text: str) -> None:
@@ -99,7 +114,7 @@ def tasks_table(tasks: Iterable[dict[str, Any]], projects: dict[int, str], timez
         return
     from devday.cli.plain import Screen, fit
 
-    console = _console()
+    console = _measure()
     widths = [max(len(name), *(len(row[i]) for row in rows)) for i, name in enumerate(TASK_COLUMNS)]
     title = TASK_COLUMNS.index("title")
     # One line per task: the title gets the room the other columns leave (two spaces between
@@ -117,7 +132,7 @@ def tasks_table(tasks: Iterable[dict[str, Any]], projects: dict[int, str], timez
             screen.line("", text, "bold" if style else "")
         screen.flush()
         return
-    richout.tasks_table(console, TASK_COLUMNS, widths, rows)
+    richout.tasks_table(_rich(console), TASK_COLUMNS, widths, rows)
 
 
 def task_detail(
@@ -215,7 +230,7 @@ def duty_table(items: list[dict[str, Any]], timezone: str) -> None:
         for rank, item in enumerate(items, start=1)
     ]
     terms = [[str(term["explanation"]) for term in item["terms"]] for item in items]
-    console = _console()
+    console = _measure()
     widths = [max(len(name), *(len(row[i]) for row in rows)) for i, name in enumerate(DUTY_COLUMNS)]
     title = DUTY_COLUMNS.index("title")
     room = console.width - (sum(widths) - widths[title]) - 2 * (len(DUTY_COLUMNS) - 1)
@@ -240,7 +255,7 @@ def duty_table(items: list[dict[str, Any]], timezone: str) -> None:
                     screen.line(" " * indent, piece, "dim")
         screen.flush()
         return
-    richout.duty_table(console, DUTY_COLUMNS, widths, right, rows, terms, indent)
+    richout.duty_table(_rich(console), DUTY_COLUMNS, widths, right, rows, terms, indent)
 
 
 def timeline(heading: str, rows: Iterable[tuple[str, str, str, bool]]) -> None:
@@ -249,7 +264,7 @@ def timeline(heading: str, rows: Iterable[tuple[str, str, str, bool]]) -> None:
     done work) are dim."""
     from devday.cli.plain import Screen, cells, fit
 
-    console = _console()
+    console = _measure()
     items = [(f"{' ' * _INDENT}{span}  ", what, note, quiet) for span, what, note, quiet in rows]
     screen = Screen(console)
     if screen.takes([heading, *(part for item in items for part in item[:3])]):
@@ -262,13 +277,21 @@ def timeline(heading: str, rows: Iterable[tuple[str, str, str, bool]]) -> None:
                 screen.line("", text, "dim" if quiet else "")
         screen.flush()
         return
-    richout.timeline(console, heading, items)
+    richout.timeline(_rich(console), heading, items)
 
 
 def heading(text: str) -> None:
+    from devday.cli.plain import Screen
+
+    console = _measure()
+    screen = Screen(console)
+    if screen.takes([text]):
+        screen.line("", text, "bold")
+        screen.flush()
+        return
     from rich.text import Text
 
-    _console().print(Text(text, style="bold"))
+    _rich(console).print(Text(text, style="bold"))
 
 
 def explained(head: str, reason: str) -> None:
@@ -281,7 +304,7 @@ def explained_all(items: Iterable[tuple[str, str]]) -> None:
     from devday.cli.plain import Screen, wrap
 
     pairs = list(items)
-    console = _console()
+    console = _measure()
     screen = Screen(console)
     if screen.takes(text for pair in pairs for text in pair):
         for head, reason in pairs:
@@ -290,7 +313,7 @@ def explained_all(items: Iterable[tuple[str, str]]) -> None:
                     screen.line(" " * indent, piece, "dim" if style else "")
         screen.flush()
         return
-    richout.explained(console, pairs, _INDENT)
+    richout.explained(_rich(console), pairs, _INDENT)
 
 
 # --- the working day: the morning review, the wrap-up, the reflection ---------------------------
@@ -304,7 +327,7 @@ def aligned(rows: Iterable[Iterable[str]], *, cut: int | None = None) -> None:
     table = [list(row) for row in rows]
     if not table:
         return
-    console = _console()
+    console = _measure()
     count = max(len(row) for row in table)
     table = [row + [""] * (count - len(row)) for row in table]
     screen = Screen(console)
@@ -318,7 +341,7 @@ def aligned(rows: Iterable[Iterable[str]], *, cut: int | None = None) -> None:
             screen.line("", (" " * _INDENT + text).rstrip())
         screen.flush()
         return
-    richout.aligned(console, table, cut, _INDENT)
+    richout.aligned(_rich(console), table, cut, _INDENT)
 
 
 def spent(minutes: int) -> str:

@@ -38,9 +38,9 @@ class CliState:
     _me: dict[str, Any] | None = field(default=None, repr=False)
 
     def data_dir(self) -> Path:
-        from devday.config import Settings
+        from devday.cli import envsettings
 
-        return Settings().data_dir
+        return envsettings.read().data_dir
 
     def config(self) -> CliConfig:
         return CliConfig.load(self.data_dir() / FILENAME)
