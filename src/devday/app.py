@@ -49,6 +49,7 @@ ROUTERS: dict[str, tuple[str, ...]] = {
     "devday.figures.router": ("teams",),
     "devday.inbox.router": ("inbox", "teams"),
     "devday.meeting.router": ("meetings", "teams"),
+    "devday.forge.router": ("forges",),
 }
 
 # The HTML pages, each domain's ``pages.router`` (see docs/architecture.md).
@@ -64,6 +65,7 @@ PAGE_ROUTERS = (
     "devday.notify.pages",
     "devday.team.pages",
     "devday.project.pages",
+    "devday.forge.pages",
 )
 
 DESCRIPTION = """
