@@ -4,13 +4,14 @@ names a bad token; finishing a task closes its issue or comments on it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from devday.clock import MockClock
+from devday.forge import mapping
 from tests.conftest import START
 from tests.factories import Account
 from tests.forge.fake_forge import TOKEN, FakeForge
@@ -414,10 +415,10 @@ def test_it_refuses_bad_settings_by_field(client: TestClient, alice: Account) ->
         assert [e["field"] for e in response.json()["errors"]] == [field], response.text
 
 
-def test_importance_defaults_and_reset_epoch_are_read() -> None:
-    from devday.forge import mapping
-
+def test_it_reads_importance_names_and_durations() -> None:
     assert mapping.parse_importance_map(mapping.DEFAULT_IMPORTANCE)["priority:high"] == 3
-    assert mapping.parse_importance_map("P1=P1")["p1"] == 4
-    assert mapping.parse_duration("1d") == 480 and mapping.parse_duration("soon") is None
-    assert datetime.fromtimestamp(0, UTC).year == 1970
+    assert mapping.parse_importance_map("urgent=P1, nice = low") == {"urgent": 4, "nice": 1}
+    with pytest.raises(ValueError, match="'urgent=soon'"):
+        mapping.parse_importance_map("urgent=soon")
+    assert mapping.parse_duration("1d") == 480 and mapping.parse_duration("1.5h") == 90
+    assert mapping.parse_duration("soon") is None and mapping.parse_duration("") is None

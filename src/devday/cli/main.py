@@ -66,6 +66,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "inbox": ("inbox", "app"),
     "standup": ("standup", "app"),
     "leave": ("standup", "leave_app"),
+    "forge": ("forge", "app"),
 }
 
 
