@@ -41,6 +41,7 @@ _GET: ContextVar[str | None] = ContextVar("get_request", default=None)
 ID_TABLES = {
     "app_id": "app",
     "check_id": "app_check",
+    "connection_id": "forge_connection",
     "entry_id": "time_entry",
     "incident_id": "incident",
     "item_id": "inbox_item",

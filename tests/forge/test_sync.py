@@ -422,3 +422,16 @@ def test_it_reads_importance_names_and_durations() -> None:
         mapping.parse_importance_map("urgent=soon")
     assert mapping.parse_duration("1d") == 480 and mapping.parse_duration("1.5h") == 90
     assert mapping.parse_duration("soon") is None and mapping.parse_duration("") is None
+
+
+def test_it_imports_the_rest_when_one_issue_cannot_be_a_task(
+    client: TestClient, alice: Account, forge: FakeForge
+) -> None:
+    forge.add(1, "Fine")
+    forge.add(2, "Far away", due="2999-01-01")
+    connection = connect(client, alice, forge, "github")
+
+    result = sync(client, alice, connection["id"])
+
+    assert result["created"] == 1 and list(tasks(client, alice)) == ["Fine"]
+    assert result["error"].startswith("issue #2: deadline:") and "2200-12-31" in result["error"]

@@ -179,6 +179,22 @@ class ForgeRead(ReadModel):
 class SyncRead(ReadModel):
     """What one sync did."""
 
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "not_modified": False,
+                    "created": 12,
+                    "updated": 2,
+                    "finished": 1,
+                    "error": None,
+                    "retry_at": None,
+                }
+            ]
+        },
+    )
+
     not_modified: bool = Field(description="The forge answered 304: nothing changed")
     created: int
     updated: int

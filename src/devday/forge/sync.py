@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -107,6 +108,11 @@ def record(session: Session, remote: Remote, listing: Listing, now: datetime) ->
             what = _apply(session, row, owner, issue, fields, now)
         except DomainError as exc:
             problems.append(f"issue #{issue.number}: {exc}")
+            continue
+        except ValidationError as exc:  # a milestone due in the year 3000, say
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            problems.append(f"issue #{issue.number}: {where}: {first['msg']}")
             continue
         if what:
             counts[what] += 1
