@@ -11,7 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from devday.clock import MockClock
+from devday.db import transaction
+from devday.forge import client as forge_client
 from devday.forge import mapping
+from devday.forge import sync as forge_sync
+from devday.netguard import OutboundPolicy
+from devday.wiring import writer_sessions
 from tests.conftest import START
 from tests.factories import Account
 from tests.forge.fake_forge import TOKEN, FakeForge
@@ -435,3 +440,28 @@ def test_it_imports_the_rest_when_one_issue_cannot_be_a_task(
 
     assert result["created"] == 1 and list(tasks(client, alice)) == ["Fine"]
     assert result["error"].startswith("issue #2: deadline:") and "2200-12-31" in result["error"]
+
+
+def test_it_drops_what_it_read_when_the_connection_changed_meanwhile(
+    client: TestClient, alice: Account, forge: FakeForge, engine: Engine, clock: MockClock
+) -> None:
+    forge.add(1, "Bug", labels=["bug"])
+    forge.add(2, "Chore")
+    connection = connect(client, alice, forge, "github")
+    sessions = writer_sessions(engine, clock)
+    with transaction(sessions) as session:
+        remote = forge_sync.claim(session, connection["id"], START)
+    assert remote is not None
+    listing = forge_client.list_issues(remote, OutboundPolicy.of(allow_private=True))
+    changed = client.patch(
+        f"/api/v1/forges/{connection['id']}", json={"labels": ["bug"]}, headers=alice.headers
+    )
+    assert changed.status_code == 200, changed.text
+
+    with transaction(sessions) as session:
+        result = forge_sync.record(session, remote, listing, START)
+
+    assert result.error == "the connection changed during the sync; sync again"
+    assert tasks(client, alice) == {}
+    assert sync(client, alice, connection["id"])["created"] == 1
+    assert list(tasks(client, alice)) == ["Bug"]

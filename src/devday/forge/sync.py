@@ -82,6 +82,11 @@ def record(session: Session, remote: Remote, listing: Listing, now: datetime) ->
     if row is None:  # deleted while the forge was asked
         return SyncResult(error=listing.error)
     row.sync_claimed_until = None
+    if _what_is_read(service.remote_of(row)) != _what_is_read(remote):
+        # Changed while the forge was asked: what was read is another list; the next sync
+        # reads the new one.
+        session.flush()
+        return SyncResult(error="the connection changed during the sync; sync again")
     if listing.error is not None:
         row.last_error = listing.error
         row.retry_at = listing.retry_at(now)
@@ -129,6 +134,10 @@ def record(session: Session, remote: Remote, listing: Listing, now: datetime) ->
         updated=counts["updated"],
         finished=counts["finished"],
     )
+
+
+def _what_is_read(remote: Remote) -> tuple[str, ...]:
+    return (remote.base_url, remote.repo, remote.token, remote.assignee, remote.labels)
 
 
 def _apply(
