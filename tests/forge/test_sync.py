@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 
 from devday.clock import MockClock
 from devday.db import transaction
 from devday.forge import client as forge_client
 from devday.forge import mapping
 from devday.forge import sync as forge_sync
+from devday.jobs.models import ScheduledJob
 from devday.netguard import OutboundPolicy
 from devday.wiring import writer_sessions
 from tests.conftest import START
@@ -465,3 +466,19 @@ def test_it_drops_what_it_read_when_the_connection_changed_meanwhile(
     assert tasks(client, alice) == {}
     assert sync(client, alice, connection["id"])["created"] == 1
     assert list(tasks(client, alice)) == ["Bug"]
+
+
+def test_a_starting_worker_queues_a_poll_for_a_connection_that_has_none(
+    client: TestClient, alice: Account, forge: FakeForge, engine: Engine, clock: MockClock
+) -> None:
+    forge.add(1, "Fix login")
+    connect(client, alice, forge, "gitlab")
+    with transaction(writer_sessions(engine, clock)) as session:
+        session.execute(delete(ScheduledJob))  # as if its poll had been lost
+    running = worker(engine, clock)
+
+    running.start_up()
+    running.run_once()  # the sweep queues the poll
+    running.run_once()  # the poll
+
+    assert list(tasks(client, alice)) == ["Fix login"]
