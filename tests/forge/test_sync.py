@@ -482,3 +482,20 @@ def test_a_starting_worker_queues_a_poll_for_a_connection_that_has_none(
     running.run_once()  # the poll
 
     assert list(tasks(client, alice)) == ["Fix login"]
+
+
+def test_finishing_an_imported_task_counts_one_version(
+    client: TestClient, alice: Account, forge: FakeForge
+) -> None:
+    forge.add(1, "Fix login")
+    connection = connect(client, alice, forge, "github", on_finish="close")
+    sync(client, alice, connection["id"])
+    task = tasks(client, alice)["Fix login"]
+
+    done = client.patch(
+        f"/api/v1/tasks/{task['id']}",
+        json={"status": "done", "version": task["version"]},
+        headers=alice.headers,
+    )
+
+    assert done.status_code == 200 and done.json()["version"] == task["version"] + 1

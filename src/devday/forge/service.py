@@ -23,6 +23,7 @@ from devday.forge.models import ForgeConnection, ForgeIssue, ForgeKind, OnFinish
 from devday.forge.schemas import DEFAULT_BASE, ForgeCreate, ForgeUpdate
 from devday.jobs import service as jobs_service
 from devday.project import service as project_service
+from devday.task.models import Source
 from devday.task.service import TaskFinished
 from devday.team import policy
 from devday.team import service as team_service
@@ -229,10 +230,14 @@ def task_finished(session: Session, event: TaskFinished) -> None:
     """A finished task closes its issue, or comments on it, as its connection says; through
     a job (``forge.finish``) that retries. An issue already closed on the forge (which is
     what finished the task, in a sync) is left alone."""
-    issue = issue_of(session=session, task_id=event.task.id)
-    if issue is None or issue.state == "closed":
+    if event.task.source != Source.import_:
         return
-    row = session.get(ForgeConnection, issue.connection_id)
-    if row is None or row.on_finish == OnFinish.nothing:
-        return
-    schedule_finish(session, issue, row.on_finish, event.now, event.now, 1)
+    # No flush here: the task service flushes its own change once, with one new version.
+    with session.no_autoflush:
+        issue = issue_of(session=session, task_id=event.task.id)
+        if issue is None or issue.state == "closed":
+            return
+        row = session.get(ForgeConnection, issue.connection_id)
+        if row is None or row.on_finish == OnFinish.nothing:
+            return
+        schedule_finish(session, issue, row.on_finish, event.now, event.now, 1)
