@@ -338,6 +338,13 @@ def test_it_refuses_control_characters_in_text_and_searches(
             "name",
         ),
         ("PUT", "/api/v1/reflections/2026-11-30", {"went_well": bad}, "went_well"),
+        (
+            "POST",
+            "/api/v1/forges",
+            {"kind": "github", "repo": "acme/api", "token": "t", "labels": [bad]},
+            "labels",
+        ),
+        ("POST", "/api/v1/forges", {"kind": "gitlab", "repo": "a/b", "token": bad}, "token"),
         ("PUT", "/api/v1/reflections/2026-11-30", {"goals": ["fine", bad]}, "goals"),
         (
             "PATCH",

@@ -42,6 +42,7 @@ ID_TABLES = {
     "app_id": "app",
     "calendar_id": "calendar_source",
     "check_id": "app_check",
+    "connection_id": "forge_connection",
     "entry_id": "time_entry",
     "incident_id": "incident",
     "item_id": "inbox_item",

@@ -46,6 +46,7 @@ PAGES = [
     "/settings/routine",
     "/settings/tokens",
     "/settings/channels",
+    "/settings/forges",
 ]
 # Over a month of app checks (tests/web/checks_seed.py): three apps, four checks.
 CHECK_PAGES = ["/apps", "/apps/{billing}", "/apps/{billing}?range=7d", "/apps/{orders}?range=30d",

@@ -50,6 +50,7 @@ ROUTERS: dict[str, tuple[str, ...]] = {
     "devday.inbox.router": ("inbox", "teams"),
     "devday.meeting.router": ("meetings", "teams"),
     "devday.calendars.router": ("calendar-feed", "calendars"),
+    "devday.forge.router": ("forges",),
 }
 
 # The HTML pages, each domain's ``pages.router`` (see docs/architecture.md).
@@ -66,6 +67,7 @@ PAGE_ROUTERS = (
     "devday.team.pages",
     "devday.project.pages",
     "devday.calendars.pages",
+    "devday.forge.pages",
 )
 
 DESCRIPTION = """

@@ -7,6 +7,7 @@ from devday.calendars.models import PlanFeed
 from devday.checks.models import App as App  # and the other check tables, for metadata
 from devday.day.models import DayClose, HabitCheck, Reflection
 from devday.db import Base
+from devday.forge.models import ForgeConnection as ForgeConnection  # and ForgeIssue
 from devday.inbox.models import InboxItem as InboxItem  # and InboxEvent, TeamInbox
 from devday.jobs.models import ScheduledJob as ScheduledJob  # re-exported for metadata
 from devday.meeting.models import Meeting as Meeting  # and MeetingItem, for metadata

@@ -30,12 +30,16 @@ if TYPE_CHECKING:
 
 def events() -> Events:
     """Every domain event and who hears it. A new event adds its ``on(...)`` line here."""
+    from devday.forge import service as forge_service
     from devday.inbox import notices
     from devday.task.service import TaskFinished
 
     wired = Events()
     # The inbox tells a requester that the task made from their request is done.
     wired.on(TaskFinished, notices.task_done)
+    # A task imported from a GitHub or GitLab issue closes it, or comments, as its
+    # connection says.
+    wired.on(TaskFinished, forge_service.task_finished)
     return wired
 
 
@@ -66,6 +70,7 @@ def job_registry(*, outbound: OutboundPolicy = STRICT) -> JobRegistry:
     from devday.calendars import jobs as calendars_jobs
     from devday.checks import jobs as checks_jobs
     from devday.day import jobs as day_jobs
+    from devday.forge import jobs as forge_jobs
     from devday.inbox import jobs as inbox_jobs
     from devday.jobs.registry import JobRegistry
     from devday.notify import jobs as notify_jobs
@@ -81,6 +86,7 @@ def job_registry(*, outbound: OutboundPolicy = STRICT) -> JobRegistry:
         checks_jobs.register,
         planning_jobs.register,
         calendars_jobs.register,
+        forge_jobs.register,
     ):
         register(registry)
     return registry

@@ -70,6 +70,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "standup": ("standup", "app"),
     "leave": ("standup", "leave_app"),
     "calendar": ("calendar", "app"),
+    "forge": ("forge", "app"),
 }
 
 

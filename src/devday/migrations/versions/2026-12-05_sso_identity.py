@@ -1,7 +1,7 @@
 """single sign-on: an account remembers the OpenID Connect identity (issuer, subject) linked to it
 
 Revision ID: j1sso
-Revises: i1formtoken
+Revises: j1calsrc
 Create Date: 2026-12-05 02:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "j1sso"
-down_revision = "i1formtoken"
+down_revision = "j1calsrc"
 branch_labels = None
 depends_on = None
 
