@@ -69,7 +69,7 @@ def sso_server(
             time.sleep(0.02)
         try:
             _warm_up(url, provider)
-            yield LiveServer(url=url, clock=clock, engine=engine), provider
+            yield LiveServer(url=url, clock=clock, engine=engine, settings=settings), provider
         finally:
             server.should_exit = True
             thread.join(timeout=10)
