@@ -49,6 +49,7 @@ ROUTERS: dict[str, tuple[str, ...]] = {
     "devday.figures.router": ("teams",),
     "devday.inbox.router": ("inbox", "teams"),
     "devday.meeting.router": ("meetings", "teams"),
+    "devday.transfer.router": ("export", "import"),
 }
 
 # The HTML pages, each domain's ``pages.router`` (see docs/architecture.md).
@@ -138,6 +139,7 @@ def create_app(
         BodyLimits,
         max_body_bytes=settings.max_body_bytes,
         body_timeout_seconds=settings.body_timeout_seconds,
+        larger={"/api/v1/import": settings.max_import_bytes},
     )
     if settings.https_redirect:
         # Behind a TLS proxy: what the proxy reports as plain HTTP goes to https first.

@@ -1,0 +1,34 @@
+"""Moving in and out: /api/v1/export and /api/v1/import, whole or from another tool."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from devday.deps import ClockDep, CurrentUser, SessionDep
+from devday.transfer import taskwarrior
+from devday.transfer.common import ImportReport
+from devday.transfer.schemas import ImportReportRead
+
+router = APIRouter(prefix="/api/v1", tags=["transfer"])
+
+JsonBody = Annotated[Any, Body()]
+
+
+@router.get("/export/taskwarrior")
+def export_taskwarrior(user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    """Your own tasks as the JSON list `task import` reads, each under its Taskwarrior UUID
+    (one that came from Taskwarrior keeps its own)."""
+    return taskwarrior.export_tasks(session=session, user=user)
+
+
+@router.post("/import/taskwarrior", response_model=ImportReportRead)
+def import_taskwarrior(
+    records: JsonBody, user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> ImportReport:
+    """Tasks from `task export`'s JSON list. A task imported before (same UUID) is updated,
+    not made twice; projects are found, or made, by name."""
+    report = taskwarrior.import_tasks(session=session, user=user, records=records, now=clock.now())
+    session.commit()
+    return report
