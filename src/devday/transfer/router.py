@@ -7,13 +7,30 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from devday.deps import ClockDep, CurrentUser, SessionDep
-from devday.transfer import taskwarrior
+from devday.transfer import account, taskwarrior
 from devday.transfer.common import ImportReport
 from devday.transfer.schemas import ImportReportRead
 
 router = APIRouter(prefix="/api/v1", tags=["transfer"])
 
 JsonBody = Annotated[Any, Body()]
+
+
+@router.get("/export")
+def export_account(user: CurrentUser, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+    """Everything you own in your personal space (tasks, projects, time entries, plans,
+    reflections, inbox items, routine, channels ...) as one document,
+    `{"format": "devday-export", "version": 1, ...}`, that `POST /api/v1/import` reads."""
+    return account.export_account(session=session, user=user, now=clock.now())
+
+
+@router.post("/import")
+def import_account(document: JsonBody, user: CurrentUser, session: SessionDep) -> dict[str, int]:
+    """Loads a `GET /api/v1/export` document into your account, which must be empty (409
+    otherwise); answers how many rows of each kind came in."""
+    counts = account.import_account(session=session, user=user, document=document)
+    session.commit()
+    return counts
 
 
 @router.get("/export/taskwarrior")
