@@ -48,6 +48,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "checks": ("checks", "checks"),
     "incidents": ("checks", "incidents"),
     "ask": ("inbox", "ask"),
+    "backup": ("transfer", "backup"),
+    "restore": ("transfer", "restore"),
 }
 GROUPS: dict[str, tuple[str, str]] = {
     "user": ("account", "user_app"),

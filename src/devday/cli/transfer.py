@@ -133,3 +133,39 @@ def import_taskwarrior(ctx: typer.Context, file: FileArgument) -> None:
     """Tasks from `task export` (FILE, or - for standard input); importing again updates them."""
     records = _read_json(file)
     _report(state(ctx).client().post("/api/v1/import/taskwarrior", records))
+
+
+def _database_url() -> str:
+    from devday.config import Settings
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings.resolved_database_url()
+
+
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup.")],
+) -> None:
+    """Back up the server's whole database to FILE, consistently, while it runs."""
+    from devday.transfer.backup import BackupError
+    from devday.transfer.backup import backup as run_backup
+
+    try:
+        what = run_backup(_database_url(), file)
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    output.line(f"backed up the {what} to {file}")
+
+
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file devday backup wrote.")],
+) -> None:
+    """Restore a backup into the server's database, which must be empty (stop the server first)."""
+    from devday.transfer.backup import BackupError
+    from devday.transfer.backup import restore as run_restore
+
+    try:
+        where = run_restore(_database_url(), file)
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    output.line(f"restored {file} into {where}")
