@@ -316,7 +316,7 @@ def _row_in(
             ref = raw.get(name)
             if ref is None and column.nullable:
                 values[attribute] = None
-            elif ref in target:
+            elif isinstance(ref, int) and ref in target:
                 values[attribute] = target[ref]
             else:
                 raise Invalid(f"no {section.refs[name]} with ref {ref!r}", field=f"{where}.{name}")
@@ -363,7 +363,7 @@ def _value(column: Any, value: Any, where: str) -> Any:
                 raise ValueError
             return value
         if isinstance(kind, Integer):
-            if not isinstance(value, int) or isinstance(value, bool):
+            if not isinstance(value, int) or isinstance(value, bool) or abs(value) >= 2**31:
                 raise ValueError
             return value
         if isinstance(kind, String | Text):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -104,6 +105,8 @@ def minutes_of(value: object, where: str) -> int | None:
     if isinstance(value, bool):
         raise Invalid("use minutes or a duration such as PT1H30M", field=where)
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise Invalid("use minutes or a duration such as PT1H30M", field=where)
         minutes = round(value)
     else:
         text = str(value).strip().upper()

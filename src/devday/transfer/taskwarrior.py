@@ -215,13 +215,13 @@ def _read(record: Any, where: str, zone: ZoneInfo) -> Incoming:
         raise Invalid("a task needs a description", field=f"{where}.description")
     title, rest = title_and_rest(description)
     status_name = record.get("status", "pending")
-    if status_name not in _STATUS_IN:
+    if not isinstance(status_name, str) or status_name not in _STATUS_IN:
         raise Invalid(
             f"unknown status {status_name!r}: pending, waiting, completed or deleted",
             field=f"{where}.status",
         )
     priority = record.get("priority") or ""
-    if priority not in ("", *_PRIORITY_IN):
+    if not isinstance(priority, str) or priority not in ("", *_PRIORITY_IN):
         raise Invalid(f"unknown priority {priority!r}: H, M or L", field=f"{where}.priority")
     tags = record.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
