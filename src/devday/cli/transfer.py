@@ -135,6 +135,23 @@ def import_taskwarrior(ctx: typer.Context, file: FileArgument) -> None:
     _report(state(ctx).client().post("/api/v1/import/taskwarrior", records))
 
 
+@import_app.command("todoist")
+def import_todoist(
+    ctx: typer.Context,
+    file: FileArgument,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project", "-p", help="The project for the tasks; default: the file's name."
+        ),
+    ] = None,
+) -> None:
+    """Tasks from a Todoist CSV export (FILE, or - for standard input) into one project."""
+    name = project or ("Todoist" if file == "-" else Path(file).stem)
+    body = {"csv": _read(file), "project": name}
+    _report(state(ctx).client().post("/api/v1/import/todoist", body))
+
+
 def _database_url() -> str:
     from devday.config import Settings
 

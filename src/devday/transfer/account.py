@@ -241,6 +241,12 @@ def import_account(*, session: Session, user: User, document: Any) -> dict[str, 
     """Loads an ``export_account`` document into ``user``'s account, which must hold no data
     yet; the counts of rows made, by section. The stored plans come in as they were exported,
     not re-planned."""
+    if isinstance(document, dict) and document.get("format") == "devday-export/1":
+        raise Invalid(
+            "this is the readable copy from Settings (GET /api/v1/me/export); import reads "
+            "what devday export (GET /api/v1/export) writes",
+            field="format",
+        )
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise Invalid(f'not a devday export: expected "format": "{FORMAT}"', field="format")
     if document.get("version") != VERSION:

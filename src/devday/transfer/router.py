@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from devday.deps import ClockDep, CurrentUser, SessionDep
-from devday.transfer import account, taskwarrior
+from devday.transfer import account, taskwarrior, todoist
 from devday.transfer.common import ImportReport
-from devday.transfer.schemas import ImportReportRead
+from devday.transfer.schemas import ImportReportRead, TodoistImport
 
 router = APIRouter(prefix="/api/v1", tags=["transfer"])
 
@@ -47,5 +47,19 @@ def import_taskwarrior(
     """Tasks from `task export`'s JSON list. A task imported before (same UUID) is updated,
     not made twice; projects are found, or made, by name."""
     report = taskwarrior.import_tasks(session=session, user=user, records=records, now=clock.now())
+    session.commit()
+    return report
+
+
+@router.post("/import/todoist", response_model=ImportReportRead)
+def import_todoist(
+    data: TodoistImport, user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> ImportReport:
+    """Tasks from a Todoist CSV (`{"csv": "<the file>", "project": "Name"}`) into the personal
+    project of that name (made if missing): sections become tags, notes join the task above,
+    sub-tasks become dependencies of their parent, recurring dates stay in the notes as text."""
+    report = todoist.import_csv(
+        session=session, user=user, text=data.csv, project=data.project, now=clock.now()
+    )
     session.commit()
     return report

@@ -1,6 +1,18 @@
 from __future__ import annotations
 
+from pydantic import ConfigDict, Field
+
+from devday.inputs import InputModel
 from devday.readmodel import ReadModel
+
+
+class TodoistImport(InputModel):
+    """A Todoist CSV file's text and the project its tasks go in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    csv: str = Field(max_length=50_000_000)
+    project: str = Field(min_length=1, max_length=100)
 
 
 class ImportReportRead(ReadModel):
