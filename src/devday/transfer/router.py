@@ -7,16 +7,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from devday.deps import ClockDep, CurrentUser, SessionDep
-from devday.transfer import account, taskwarrior, todoist
+from devday.transfer import account, examples, taskwarrior, todoist
 from devday.transfer.common import ImportReport
 from devday.transfer.schemas import ImportReportRead, TodoistImport
 
 router = APIRouter(prefix="/api/v1", tags=["transfer"])
 
-JsonBody = Annotated[Any, Body()]
+TaskwarriorBody = Annotated[Any, Body(openapi_examples={"tasks": {"value": examples.TASKWARRIOR}})]
+AccountBody = Annotated[Any, Body(openapi_examples={"account": {"value": examples.ACCOUNT}})]
 
 
-@router.get("/export")
+def _example(value: Any) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {"application/json": {"example": value}}}}
+
+
+@router.get("/export", responses=_example(examples.ACCOUNT))
 def export_account(user: CurrentUser, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
     """Everything you own in your personal space (tasks, projects, time entries, plans,
     reflections, inbox items, routine, channels ...) as one document,
@@ -24,8 +29,8 @@ def export_account(user: CurrentUser, session: SessionDep, clock: ClockDep) -> d
     return account.export_account(session=session, user=user, now=clock.now())
 
 
-@router.post("/import")
-def import_account(document: JsonBody, user: CurrentUser, session: SessionDep) -> dict[str, int]:
+@router.post("/import", responses=_example(examples.COUNTS))
+def import_account(document: AccountBody, user: CurrentUser, session: SessionDep) -> dict[str, int]:
     """Loads a `GET /api/v1/export` document into your account, which must be empty (409
     otherwise); answers how many rows of each kind came in."""
     counts = account.import_account(session=session, user=user, document=document)
@@ -33,7 +38,7 @@ def import_account(document: JsonBody, user: CurrentUser, session: SessionDep) -
     return counts
 
 
-@router.get("/export/taskwarrior")
+@router.get("/export/taskwarrior", responses=_example(examples.TASKWARRIOR))
 def export_taskwarrior(user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
     """Your own tasks as the JSON list `task import` reads, each under its Taskwarrior UUID
     (one that came from Taskwarrior keeps its own)."""
@@ -42,7 +47,7 @@ def export_taskwarrior(user: CurrentUser, session: SessionDep) -> list[dict[str,
 
 @router.post("/import/taskwarrior", response_model=ImportReportRead)
 def import_taskwarrior(
-    records: JsonBody, user: CurrentUser, session: SessionDep, clock: ClockDep
+    records: TaskwarriorBody, user: CurrentUser, session: SessionDep, clock: ClockDep
 ) -> ImportReport:
     """Tasks from `task export`'s JSON list. A task imported before (same UUID) is updated,
     not made twice; projects are found, or made, by name."""

@@ -9,7 +9,14 @@ from devday.readmodel import ReadModel
 class TodoistImport(InputModel):
     """A Todoist CSV file's text and the project its tasks go in."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"csv": "TYPE,CONTENT,PRIORITY\ntask,Write the post,1\n", "project": "Blog"}
+            ]
+        },
+    )
 
     csv: str = Field(max_length=50_000_000)
     project: str = Field(min_length=1, max_length=100)
@@ -17,6 +24,21 @@ class TodoistImport(InputModel):
 
 class ImportReportRead(ReadModel):
     """What an import did: tasks created, updated, left as they were, and skipped."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "created": 5,
+                    "updated": 1,
+                    "unchanged": 0,
+                    "skipped": 1,
+                    "projects_created": ["Docs"],
+                    "notes": [],
+                }
+            ]
+        }
+    )
 
     created: int
     updated: int
