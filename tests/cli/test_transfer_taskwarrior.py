@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import pytest
 
 from tests.cli.conftest import Run, create_user, ok
+from tests.cli.test_remote import server as server  # the fixture: a devday server over HTTP
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.skipif(shutil.which("task") is None, reason="needs Taskwarrior")
 
@@ -149,3 +152,24 @@ def test_it_skips_recurring_templates_and_names_a_bad_field(run: Run, tmp_path: 
     not_json = run("import", "taskwarrior", "-", input="nope")
     assert not_json.exit_code == 1
     assert "standard input is not JSON" in not_json.stderr
+
+
+def test_it_imports_more_than_an_ordinary_body_over_http(
+    run: Run, server: str, tmp_path: Path
+) -> None:
+    create_user(run, "alex@example.com", "UTC", "--server", server)
+    login = run("--server", server, "login", "--email", "alex@example.com", "--password-stdin",
+                input=PASSWORD + "\n")  # fmt: skip
+    assert login.exit_code == 0, login.output
+    note = {"entry": "20261130T090000Z", "description": "x" * 8000}
+    records = [
+        {"uuid": str(uuid.UUID(int=n + 1)), "description": f"task {n}", "annotations": [note]}
+        for n in range(150)
+    ]
+    body = json.dumps(records)
+    assert len(body) > 1024 * 1024  # over DEVDAY_MAX_BODY_BYTES: imports have their own limit
+    result = ok(run("--server", server, "import", "taskwarrior", "-", input=body))
+    assert result.splitlines()[0] == "imported 150 tasks: 150 new, 0 updated, 0 unchanged"
+    exported = json.loads(ok(run("--server", server, "export", "taskwarrior")))
+    assert len(exported) == 150
+    assert exported[0]["annotations"] == [note]

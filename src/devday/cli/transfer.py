@@ -114,7 +114,12 @@ def export_taskwarrior(ctx: typer.Context, to: OutputOption = None) -> None:
 
 
 @import_app.callback()
-def import_all(ctx: typer.Context, file: Annotated[str | None, typer.Argument()] = None) -> None:
+def import_all(
+    ctx: typer.Context,
+    file: Annotated[
+        str | None, typer.Argument(help="A devday export, or - for standard input.")
+    ] = None,
+) -> None:
     """Import a devday export (FILE, or - for standard input) into your account."""
     if ctx.invoked_subcommand is not None:
         return
