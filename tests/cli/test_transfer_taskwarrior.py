@@ -173,3 +173,16 @@ def test_it_imports_more_than_an_ordinary_body_over_http(
     exported = json.loads(ok(run("--server", server, "export", "taskwarrior")))
     assert len(exported) == 150
     assert exported[0]["annotations"] == [note]
+
+
+def test_it_refuses_dependencies_that_make_a_cycle(run: Run) -> None:
+    create_user(run, "alex@example.com", "UTC")
+    a, b = "2ed9c9bb-456a-4bc3-a3f9-4d42cc7ebded", "1febed6d-793d-49d7-acd9-1f488109b3ca"
+    records = [
+        {"uuid": a, "description": "First", "depends": [b]},
+        {"uuid": b, "description": "Second", "depends": [a]},
+    ]
+    refused = run("import", "taskwarrior", "-", input=json.dumps(records))
+    assert refused.exit_code == 1
+    assert "the dependencies make a cycle: 'First' → 'Second' → 'First'" in refused.stderr
+    assert json.loads(ok(run("task", "list", "--json"))) == []  # nothing was imported

@@ -34,6 +34,7 @@ from devday.planning.models import BusyEvent, DayPlan, PlanBlock, Routine
 from devday.project.models import Project
 from devday.standup.models import Leave
 from devday.task.models import Task, TaskDependency, TaskTag
+from devday.transfer.common import check_acyclic
 from devday.transfer.models import ExternalTaskId
 from devday.worklog.models import TimeEntry
 
@@ -280,6 +281,7 @@ def import_account(*, session: Session, user: User, document: Any) -> dict[str, 
                     ids[section.name][raw["ref"]] = _key(row)
             counts[section.name] = len(rows)
         session.flush()
+    check_acyclic(session, user, "task_dependencies")
     return counts
 
 

@@ -13,7 +13,7 @@ from devday.account.models import User
 from devday.errors import Invalid
 from devday.input_rules import without_controls
 from devday.project.models import Project
-from devday.task.models import Task, TaskTag
+from devday.task.models import Task, TaskDependency, TaskTag
 from devday.transfer.models import ExternalTaskId
 
 _TAG = re.compile(r"^[\w][\w.\-/]{0,49}$")
@@ -133,3 +133,38 @@ def duration_of(minutes: int) -> str:
     """``PT1H30M`` for 90 minutes."""
     hours, rest = divmod(minutes, 60)
     return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
+
+
+def check_acyclic(session: Session, user: User, field: str) -> None:
+    """Raises Invalid naming a cycle if the user's task dependencies now make one: the planner
+    needs an order in which each task comes after what it depends on."""
+    edges = session.execute(
+        select(TaskDependency.task_id, TaskDependency.depends_on_id)
+        .join(Task, Task.id == TaskDependency.task_id)
+        .where(Task.owner_id == user.id)
+    ).all()
+    graph: dict[int, list[int]] = {}
+    for task_id, other in edges:
+        graph.setdefault(task_id, []).append(other)
+    state: dict[int, int] = {}  # 1 on the current path, 2 done
+    for start in graph:
+        if state.get(start):
+            continue
+        path, stack = [start], [iter(graph.get(start, []))]
+        state[start] = 1
+        while stack:
+            following = next(stack[-1], None)
+            if following is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(following) == 1:
+                cycle = [*path[path.index(following) :], following]
+                titles = dict(
+                    session.execute(select(Task.id, Task.title).where(Task.id.in_(cycle))).all()
+                )
+                named = " → ".join(repr(titles.get(step, step)) for step in cycle)
+                raise Invalid(f"the dependencies make a cycle: {named}", field=field)
+            elif not state.get(following):
+                state[following] = 1
+                path.append(following)
+                stack.append(iter(graph.get(following, [])))

@@ -33,6 +33,7 @@ from devday.task.models import Source, Status, Task, TaskDependency, TaskTag
 from devday.transfer.common import (
     ImportReport,
     Projects,
+    check_acyclic,
     clean_tag,
     duration_of,
     external_ids,
@@ -138,6 +139,7 @@ def import_tasks(*, session: Session, user: User, records: Any, now: datetime) -
     session.flush()
     _link(session, incoming, by_uuid, known, report)
     session.flush()
+    check_acyclic(session, user, "depends")
     return report
 
 
