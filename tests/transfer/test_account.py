@@ -85,6 +85,10 @@ def test_it_moves_a_whole_account_into_an_empty_one(client: TestClient) -> None:
     assert {"Write the guide", "Review it", "Old chore", "Finish the guide"} <= set(titles)
 
     robin = sign_up(client, "Robin", timezone="UTC")
+    # Robin has changed the routine already: the imported one replaces it.
+    kept = client.get("/api/v1/routine", headers=robin.headers).json()
+    kept_body = {k: kept[k] for k in ("working_hours", "blocks", "kind_windows", "version")}
+    assert client.put("/api/v1/routine", json=kept_body, headers=robin.headers).status_code == 200
     imported = client.post("/api/v1/import", json=document, headers=robin.headers)
     assert imported.status_code == 200, imported.text
     assert imported.json()["tasks"] == len(document["tasks"])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Enum, Integer, String, Text, exists, select
+from sqlalchemy import JSON, Boolean, Date, Enum, Integer, String, Text, delete, exists, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -267,6 +267,8 @@ def import_account(*, session: Session, user: User, document: Any) -> dict[str, 
     counts: dict[str, int] = {}
     ids: dict[str, dict[int, Any]] = {}
     with live.paused(session):
+        if document.get("routine"):  # one per user: the imported one replaces the one kept
+            session.execute(delete(Routine).where(Routine.user_id == user.id))
         for section in SECTIONS:
             rows = document.get(section.name) or []
             if not isinstance(rows, list):
