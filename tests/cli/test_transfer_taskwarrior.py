@@ -186,3 +186,16 @@ def test_it_refuses_dependencies_that_make_a_cycle(run: Run) -> None:
     assert refused.exit_code == 1
     assert "the dependencies make a cycle: 'First' → 'Second' → 'First'" in refused.stderr
     assert json.loads(ok(run("task", "list", "--json"))) == []  # nothing was imported
+
+
+def test_it_leaves_a_team_task_in_its_team_project(run: Run, tmp_path: Path) -> None:
+    create_user(run, "alex@example.com", "UTC")
+    ok(run("team", "create", "Backend"))
+    ok(run("project", "add", "api", "--team", "Backend"))
+    ok(run("task", "add", "Fix the login", "-p", "api"))
+    exported = ok(run("export", "taskwarrior"))
+    assert json.loads(exported)[0]["project"] == "api"
+    again = ok(run("import", "taskwarrior", "-", input=exported))
+    assert "new projects" not in again
+    [task] = json.loads(ok(run("task", "list", "--json")))
+    assert task["project_id"] == 1 and task["team_id"] is not None

@@ -105,14 +105,16 @@ def import_tasks(*, session: Session, user: User, records: Any, now: datetime) -
     by_uuid: dict[str, Task] = {}
     for item in incoming:
         task = session.get(Task, known[item.uuid]) if item.uuid in known else owned.get(item.uuid)
-        project = projects.get(item.project) if item.project else None
         created = task is None or task.owner_id != user.id
         if created:
             task = Task(
                 owner_id=user.id, assignee_id=user.id, source=Source.import_, created_at=now
             )
         assert task is not None
-        changed = _apply(task, item, project, now)
+        # A task placed in a team's project stays there: where it lives in devday is devday's.
+        in_team = task.team_id is not None
+        project = projects.get(item.project) if item.project and not in_team else None
+        changed = _apply(task, item, project, now, keep_place=in_team)
         if created:
             session.add(task)
             session.flush()
@@ -143,7 +145,9 @@ def import_tasks(*, session: Session, user: User, records: Any, now: datetime) -
     return report
 
 
-def _apply(task: Task, item: Incoming, project: Project | None, now: datetime) -> bool:
+def _apply(
+    task: Task, item: Incoming, project: Project | None, now: datetime, *, keep_place: bool
+) -> bool:
     wanted: dict[str, Any] = {
         "title": item.title,
         "notes": item.notes,
@@ -153,10 +157,10 @@ def _apply(task: Task, item: Incoming, project: Project | None, now: datetime) -
         "planned_date": item.planned_date,
         "earliest_start_at": item.earliest_start_at,
         "estimate_minutes": item.estimate_minutes,
-        "project_id": project.id if project else None,
-        "team_id": None,
         "completed_at": item.end_at or now if item.status == Status.done else None,
     }
+    if not keep_place:
+        wanted["project_id"], wanted["team_id"] = project.id if project else None, None
     if item.created_at is not None:
         wanted["created_at"] = item.created_at
     if item.status == Status.dropped and item.end_at is not None:
