@@ -159,6 +159,37 @@ def test_it_never_fails_with_500_on_random_task_bodies(
     assert updated.status_code < 500, updated.text
 
 
+TASKWARRIOR_FIELDS = [
+    "uuid", "description", "status", "project", "tags", "priority", "due", "scheduled", "wait",
+    "entry", "end", "depends", "annotations", "estimate",
+]  # fmt: skip
+EXPORT_SECTIONS = ["format", "version", "profile", "projects", "tasks", "time_entries", "routine"]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    record=st.dictionaries(st.sampled_from(TASKWARRIOR_FIELDS), JSON_VALUES, max_size=6),
+    document=st.dictionaries(st.sampled_from(EXPORT_SECTIONS), JSON_VALUES, max_size=4),
+)
+def test_it_never_fails_with_500_on_random_imports(
+    client: TestClient, alice: Account, record: dict[str, Any], document: dict[str, Any]
+) -> None:
+    record.setdefault("uuid", "2ed9c9bb-456a-4bc3-a3f9-4d42cc7ebded")
+    record.setdefault("description", "imported")
+    headers = {**alice.headers, "Content-Type": "application/json"}
+    tasks = client.post("/api/v1/import/taskwarrior", content=json.dumps([record]), headers=headers)
+    assert tasks.status_code < 500, tasks.text
+    if tasks.status_code >= 400:
+        assert_clear_4xx(tasks, f"taskwarrior {record}")
+    document = {"format": "devday-export", "version": 1, **document}
+    whole = client.post("/api/v1/import", content=json.dumps(document), headers=headers)
+    assert whole.status_code < 500, whole.text
+    if whole.status_code >= 400:
+        assert_clear_4xx(whole, f"import {document}")
+
+
 FAR_DAYS = ["0001-01-01", "1969-12-31", "2201-01-01", "9999-12-31"]
 FAR_INSTANTS = [
     "0001-01-01T00:00:00+14:00",

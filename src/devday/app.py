@@ -51,6 +51,7 @@ ROUTERS: dict[str, tuple[str, ...]] = {
     "devday.meeting.router": ("meetings", "teams"),
     "devday.calendars.router": ("calendar-feed", "calendars"),
     "devday.forge.router": ("forges",),
+    "devday.transfer.router": ("export", "import"),
 }
 
 # The HTML pages, each domain's ``pages.router`` (see docs/architecture.md).
@@ -142,6 +143,7 @@ def create_app(
         BodyLimits,
         max_body_bytes=settings.max_body_bytes,
         body_timeout_seconds=settings.body_timeout_seconds,
+        larger={"/api/v1/import": settings.max_import_bytes},
     )
     if settings.https_redirect:
         # Behind a TLS proxy: what the proxy reports as plain HTTP goes to https first.

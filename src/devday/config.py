@@ -139,6 +139,8 @@ class Settings(BaseSettings):
     # Request bodies (JSON and forms): larger ones answer 413 before they are read; a body
     # that takes longer than the timeout to arrive answers 408.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # An import (/api/v1/import...) carries a whole account or another tool's export.
+    max_import_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     body_timeout_seconds: float = Field(default=30.0, gt=0)
     # While the database cannot be reached, requests answer 503 with this Retry-After.
     unavailable_retry_after_seconds: int = Field(default=5, ge=1)

@@ -19,6 +19,7 @@ from devday.standup.models import Leave as Leave
 from devday.standup.models import Standup as Standup
 from devday.task.models import Task, TaskDependency, TaskTag
 from devday.team.models import Invitation, Team, TeamMember
+from devday.transfer.models import ExternalTaskId as ExternalTaskId  # re-exported for metadata
 from devday.worklog.models import TimeEntry as TimeEntry  # re-exported for metadata
 
 __all__ = [

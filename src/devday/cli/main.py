@@ -51,6 +51,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "checks": ("checks", "checks"),
     "incidents": ("checks", "incidents"),
     "ask": ("inbox", "ask"),
+    "backup": ("transfer", "backup"),
+    "restore": ("transfer", "restore"),
 }
 GROUPS: dict[str, tuple[str, str]] = {
     "user": ("account", "user_app"),
@@ -71,6 +73,8 @@ GROUPS: dict[str, tuple[str, str]] = {
     "leave": ("standup", "leave_app"),
     "calendar": ("calendar", "app"),
     "forge": ("forge", "app"),
+    "export": ("transfer", "export_app"),
+    "import": ("transfer", "import_app"),
 }
 
 

@@ -12,7 +12,8 @@ future, can change a task and leave a plan that no longer holds it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -94,6 +95,19 @@ def settle(session: Session, now: datetime) -> None:
             replan_touched(session, touched, now)
         finally:
             session.info.pop(_APPLYING, None)
+
+
+@contextmanager
+def paused(session: Session) -> Iterator[None]:
+    """Changes flushed inside are not re-planned: for writing stored plans back as they were
+    (an account import), which a re-plan at commit would rebuild."""
+    session.flush()
+    session.info[_APPLYING] = True
+    try:
+        yield
+        session.flush()
+    finally:
+        session.info.pop(_APPLYING, None)
 
 
 def _touched(session: Session) -> Touched:
