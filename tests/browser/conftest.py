@@ -75,6 +75,8 @@ class LiveServer:
     url: str
     clock: MockClock
     engine: Engine
+    #: The running app's settings: a test that changes one (an SMTP server) puts it back.
+    settings: Settings
 
     def seed_demo(self) -> None:
         """The demo workspace (team Backend, three people, two weeks of work) as of START."""
@@ -129,7 +131,9 @@ def live_server(
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", clock=clock, engine=engine)
+        yield LiveServer(
+            url=f"http://127.0.0.1:{port}", clock=clock, engine=engine, settings=settings
+        )
     finally:
         server.should_exit = True
         thread.join(timeout=10)
