@@ -549,3 +549,24 @@ def test_it_stores_any_text_it_accepts_exactly_and_searches_it(
         assert created.json()["errors"][0]["field"] == "title"
     found = client.get("/api/v1/tasks", params={"q": search}, headers=alice.headers)
     assert found.status_code in (200, 422), found.text
+
+
+def test_it_names_the_field_for_bad_meeting_days_and_invitation_addresses(
+    client: TestClient, app: FastAPI, alice: Account
+) -> None:
+    team = client.post("/api/v1/teams", json={"name": "Days"}, headers=alice.headers).json()
+    for days in (["funday"], [], "mon", ["mon", 1], ["mon"] * 8):
+        response = client.patch(
+            f"/api/v1/teams/{team['id']}", json={"meeting_days": days}, headers=alice.headers
+        )
+        body = assert_clear_4xx(response, f"meeting_days {days!r}")
+        assert body["errors"][0]["field"].split(".")[0] == "meeting_days", (days, body)
+    kept = client.get(f"/api/v1/teams/{team['id']}", headers=alice.headers).json()
+    assert kept["meeting_days"] == ["mon", "tue", "wed", "thu", "fri"]
+
+    app.state.devday.settings.smtp_url = "smtp://127.0.0.1:9?from=devday@example.com"
+    invitations = f"/api/v1/teams/{team['id']}/invitations"
+    for address in ("not-an-address", "a@b@c", "x" * 300 + "@example.com", 7):
+        response = client.post(invitations, json={"email": address}, headers=alice.headers)
+        body = assert_clear_4xx(response, f"email {str(address)[:20]!r}")
+        assert body["errors"][0]["field"] == "email", (address, body)

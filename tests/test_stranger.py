@@ -20,7 +20,7 @@ from tests.factories import Account, sign_up
 
 # A valid body per endpoint, so that validation passes and only access control can refuse.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("PATCH", "/api/v1/teams/{team_id}"): {"name": "mine now"},
+    ("PATCH", "/api/v1/teams/{team_id}"): {"name": "mine now", "meeting_days": ["sat"]},
     ("POST", "/api/v1/teams/{team_id}/members"): {"email": "mallory@example.com"},
     ("PATCH", "/api/v1/teams/{team_id}/members/{user_id}"): {"role": "member"},
     ("PATCH", "/api/v1/projects/{project_id}"): {"name": "mine now", "version": 1},

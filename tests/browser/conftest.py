@@ -75,7 +75,7 @@ class LiveServer:
     url: str
     clock: MockClock
     engine: Engine
-    #: The app's own settings: a test may change one for its length (and must put it back).
+    #: The running app's settings: a test that changes one (an SMTP server) puts it back.
     settings: Settings
 
     def seed_demo(self) -> None:

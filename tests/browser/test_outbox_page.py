@@ -54,7 +54,7 @@ def test_outbox_shows_a_failed_delivery_and_retries_it(
             message_id = session.scalars(select(OutboxMessage.id)).one()
         give_up(server.engine, message_id)
 
-        page.get_by_role("link", name="Outbox").click()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Outbox").click()
         page.wait_for_url(re.compile(r"/outbox$"))
         row = page.locator(f'tr[data-delivery="{message_id}"]')
         expect(row.locator("td.status")).to_contain_text("failed")

@@ -197,3 +197,20 @@ def test_the_settings_page_shows_the_address_once(client: TestClient, alice: Acc
     assert off.status_code == 303
     assert "The plan feed is off" in client.get(off.headers["location"]).text
     assert client.get(urlsplit(address).path).status_code == 404
+
+
+def test_the_team_meeting_repeats_only_on_the_meeting_days(
+    client: TestClient, alice: Account
+) -> None:
+    team = api_team(client, alice, "Platform", timezone="America/New_York")
+    read = client.get(f"/api/v1/teams/{team}", headers=alice.headers).json()
+    changed = client.patch(
+        f"/api/v1/teams/{team}",
+        json={"meeting_days": ["mon", "tue", "wed", "thu"], "meeting_time": "10:30"},
+        headers=alice.headers,
+    )
+    assert changed.status_code == 200, (changed.text, read)
+    (meeting,) = by_summary(fetch(client, turn_on(client, alice)))["Platform: team meeting"]
+    assert meeting["RRULE"]["BYDAY"] == ["MO", "TU", "WE", "TH"]
+    start = meeting["DTSTART"].dt
+    assert (start.hour, start.minute) == (10, 30) and str(start.tzinfo) == "America/New_York"

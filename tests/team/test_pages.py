@@ -345,3 +345,26 @@ def test_it_keeps_the_invitee_on_the_link_when_sign_up_or_log_in_is_refused(
     assert wrong.status_code == 401 and "Wrong email or password." in wrong.text
     assert f'action="{path}/login"' in wrong.text
     assert bob.email not in roles(client, alice, team_id)
+
+
+def test_it_links_teams_projects_and_the_outbox_from_every_page_and_marks_the_current_one(
+    client: TestClient, alice: Account
+) -> None:
+    team_id = api_team(client, alice)
+    web_log_in(client, alice.email)
+    for path, current in (
+        ("/today", "Today"),
+        (f"/team/{team_id}", "Team"),
+        ("/teams", "Teams"),
+        (f"/teams/{team_id}", "Teams"),
+        ("/projects", "Projects"),
+        ("/outbox", "Outbox"),
+        ("/settings/channels", "Settings"),
+    ):
+        html = client.get(path).text
+        nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', html, re.S)
+        assert nav, path
+        links = re.findall(r'<a href="(/[\w-]*)"[^>]*>', nav.group(1))
+        assert {"/teams", "/projects", "/outbox"} <= set(links), path
+        marked = re.findall(r'aria-current="page">([^<(]+)', nav.group(1))
+        assert [m.strip() for m in marked] == [current], path

@@ -10,7 +10,10 @@ from fastapi.testclient import TestClient
 from tests.factories import Account
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "/api/v1/teams/{team_id}/invitations"): {"role": "member"},
+    ("POST", "/api/v1/teams/{team_id}/invitations"): {
+        "role": "member",
+        "email": "mallory@example.com",
+    },
     ("POST", "/api/v1/invitations/{token}/accept"): {},
 }
 

@@ -24,6 +24,7 @@ from devday.calendars.models import PlanFeed
 from devday.meeting import agenda
 from devday.planning.models import DayPlan, PlanBlock
 from devday.planning.problem import routine_of
+from devday.planning.routine import WEEKDAYS
 from devday.project.models import Project
 from devday.task.models import Status, Task
 from devday.team.models import Team, TeamMember
@@ -204,7 +205,7 @@ def _routine_minutes(routine: dict[str, object], starts: time) -> int:
 
 def _meeting_event(meeting: _Meeting, since: date, now: datetime) -> Event:
     team = meeting.team
-    days = agenda.meeting_weekdays(team)
+    days = {WEEKDAYS.index(day) for day in team.meeting_weekdays}
     first = since
     while first.weekday() not in days:
         first += timedelta(days=1)

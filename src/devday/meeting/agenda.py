@@ -255,8 +255,3 @@ def previous_actions(*, session: Session, meeting: Meeting) -> list[PreviousActi
         )
         for item, task, name in rows
     ]
-
-
-def meeting_weekdays(team: Team) -> frozenset[int]:
-    """The weekdays the team meets on (Monday is 0)."""
-    return frozenset(range(5))

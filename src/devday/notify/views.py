@@ -41,6 +41,15 @@ def status_of(message: OutboxMessage) -> tuple[str, datetime | None]:
     return "queued", message.next_attempt_at
 
 
+def _channel(message: OutboxMessage, name: str | None) -> str:
+    if name:
+        return f"{message.kind.value} {name}"
+    # Sent to an address rather than through a channel: a team invitation.
+    if message.channel_id is None and message.payload.get("kind") == "team-invitation":
+        return f"{message.kind.value} to {message.target}"
+    return f"{message.kind.value} (removed)"
+
+
 def outbox_rows(*, session: Session, user: User) -> list[OutboxRow]:
     """The newest deliveries to the user's and their teams' channels (``service.list_outbox``)."""
     messages = service.list_outbox(session=session, user=user, limit=LIMIT)
@@ -57,9 +66,7 @@ def outbox_rows(*, session: Session, user: User) -> list[OutboxRow]:
             OutboxRow(
                 id=message.id,
                 created_at=message.created_at,
-                channel=f"{message.kind.value} {name}"
-                if name
-                else f"{message.kind.value} (removed)",
+                channel=_channel(message, name),
                 team=message.team_id is not None,
                 subject=message.subject,
                 status=status,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.planning import routine as routine_defaults
-from devday.planning import solver
+from devday.planning import solver, team_meeting
 from devday.planning.models import BusyEvent, Routine
 from devday.task.models import Status, Task, TaskDependency, TaskTag
 from devday.worklog import service as worklog_service
@@ -62,6 +62,7 @@ def build(
     pinned: tuple[solver.PinnedBlock, ...] = (),
 ) -> Inputs:
     routine, _version = routine_of(session=session, user=user)
+    routine = team_meeting.applied(session=session, user_id=user.id, routine=routine)
     tasks = list(
         session.scalars(
             select(Task).where(Task.assignee_id == user.id, Task.status.in_(OPEN)).order_by(Task.id)

@@ -18,7 +18,7 @@ from devday.account.models import User
 from devday.day import service as day_service
 from devday.day.calendar_days import day_bounds
 from devday.errors import Invalid
-from devday.planning import busy_view, chances
+from devday.planning import busy_view, chances, team_meeting
 from devday.planning import service as planning_service
 from devday.planning.models import DayPlan
 from devday.planning.routine import WEEKDAYS
@@ -168,6 +168,7 @@ def _over_estimate(session: Session, plan: DayPlan | None) -> list[dict[str, Any
 
 def _routine_spans(session: Session, user: User, day: date, zone: ZoneInfo) -> list[Span]:
     routine, _ = planning_service.get_routine(session=session, user=user)
+    routine = team_meeting.applied(session=session, user_id=user.id, routine=routine)
     weekday = WEEKDAYS[day.weekday()]
     midnight = datetime.combine(day, wall_time(0), tzinfo=zone)
     return [

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from devday import importance
 from devday.account.models import User
-from devday.planning import chances, service
+from devday.planning import chances, service, team_meeting
 from devday.planning.models import DayPlan
 from devday.planning.routine import WEEKDAYS
 from devday.planning.schemas import (
@@ -73,6 +73,7 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
     ids = {b.task_id for b in blocks}
     tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(ids)))} if ids else {}
     routine, _ = service.get_routine(session=session, user=user)
+    routine = team_meeting.applied(session=session, user_id=user.id, routine=routine)
     day = WEEKDAYS[plan.plan_date.weekday()]
     slots = [
         RoutineSlot(

@@ -1,8 +1,9 @@
 """Standup reminders and blocker flags as scheduled jobs.
 
 - the reminder: one job per member of each team, due the team's reminder time (30 minutes by
-  default) before its daily meeting (15:00 in the team's timezone by default) on weekdays. It
-  tells the member, in their own timezone, when the meeting starts and that their draft waits.
+  default) before its daily meeting (15:00 in the team's timezone by default) on the team's
+  meeting days (Monday to Friday unless it set others). It tells the member, in their own
+  timezone, when the meeting starts and that their draft waits.
   Members on leave that day, and members who already submitted, get nothing.
 - the sweep, queued when a worker starts and every hour after: queues the next reminder of each
   member who has none pending, and flags blockers open for more than two days to the team's
@@ -32,7 +33,6 @@ if TYPE_CHECKING:  # only a type: devday.wiring passes the registry to register(
 REMINDER = "standup.reminder"
 SWEEP = "standup.sweep"
 SWEEP_EVERY = timedelta(hours=1)
-MEETING_DAYS = range(5)  # Monday to Friday
 
 
 def reminder_at(team: Team, day: date) -> datetime:
@@ -44,12 +44,12 @@ def next_reminder(team: Team, after: datetime) -> tuple[datetime, date]:
     start = after.astimezone(ZoneInfo(team.timezone)).date()
     for offset in range(0, 9):
         day = start + timedelta(days=offset)
-        if day.weekday() not in MEETING_DAYS:
+        if not team.meets_on(day):
             continue
         when = reminder_at(team, day)
         if when > after:
             return when, day
-    raise ValueError("no meeting day in the next week")  # pragma: no cover - weekdays exist
+    raise ValueError("no meeting day in the next week")  # pragma: no cover - a team has one
 
 
 def schedule_next(
@@ -83,9 +83,10 @@ def remind(session: Session, job: ScheduledJob, now: datetime) -> None:
         .astimezone(ZoneInfo(team.timezone))
         .date()
     )
-    if reminder_at(team, day) == job.due_at:
+    if team.meets_on(day) and reminder_at(team, day) == job.due_at:
         send_reminder(session, team, user, day, now)
-    # A reminder left from old meeting settings sends nothing; the next one follows the new.
+    # A reminder left from old meeting settings (time or days) sends nothing; the next one
+    # follows the new.
     schedule_next(session, team, user.id, after, now)
 
 

@@ -1,8 +1,10 @@
 """Invitations by link: an owner or manager makes a link (``/join/<secret>``) that lets whoever
 holds it join the team with a role, once, within ``VALID_FOR``.
 
-Only a SHA-256 of the secret is stored, so the link is shown once, to its creator. A stranger
-who has no link learns nothing: an unknown secret is NotFound, like a team they are not in.
+Only a SHA-256 of the secret is stored, so the link is shown once, to its creator, or emailed
+once, to the address they named (``email_link``: through the outbox, like every other email).
+A stranger who has no link learns nothing: an unknown secret is NotFound, like a team they are
+not in.
 """
 
 from __future__ import annotations
@@ -11,12 +13,17 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from uuid import uuid4
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
-from devday.errors import Conflict, Forbidden, NotFound
+from devday.account.ratelimit import RateLimits
+from devday.account.reset import public_url
+from devday.config import Settings
+from devday.errors import Conflict, Forbidden, Invalid, NotFound
+from devday.notify.models import ChannelKind, OutboxMessage, OutboxStatus
 from devday.team import policy
 from devday.team import service as team_service
 from devday.team.models import Invitation, Role, Team, TeamMember
@@ -24,6 +31,14 @@ from devday.team.policy import Action
 
 VALID_FOR = timedelta(days=7)
 PREFIX = "/join/"
+#: Invitation emails one person may have sent: anyone can make a team, so this bounds how
+#: much mail to strangers' addresses one account can make the server send.
+EMAIL_LIMIT_PER_USER = "20/hour"
+NO_EMAIL = (
+    "this server sends no email (its administrator has not set DEVDAY_SMTP_URL); "
+    "make a link and pass it on yourself"
+)
+EMAIL_KIND = "team-invitation"
 
 
 class InvitationGone(Conflict):
@@ -37,10 +52,16 @@ def digest(secret: str) -> str:
 
 
 def create(
-    *, session: Session, user: User, team_id: int, role: Role, now: datetime
+    *,
+    session: Session,
+    user: User,
+    team_id: int,
+    role: Role,
+    now: datetime,
+    email: str | None = None,
 ) -> tuple[Invitation, str]:
     """A new invitation and its secret (returned only here). Owners and managers; only owners
-    invite owners."""
+    invite owners. ``email`` records whom it is for; ``email_link`` sends it there."""
     _team, my_role = team_service.get_team(session=session, user=user, team_id=team_id)
     policy.require_role(my_role, Action.manage_members)
     if role == Role.owner and my_role != Role.owner:
@@ -53,10 +74,97 @@ def create(
         created_by_id=user.id,
         created_at=now,
         expires_at=now + VALID_FOR,
+        email=email,
     )
     session.add(invitation)
     session.flush()
     return invitation, secret
+
+
+def invite(
+    *,
+    session: Session,
+    settings: Settings,
+    limits: RateLimits,
+    user: User,
+    team_id: int,
+    role: Role,
+    email: str | None,
+    now: datetime,
+) -> tuple[Invitation, str]:
+    """A new invitation (``create``), emailed to ``email`` when one is given (``email_link``).
+    With an address it is refused before anything is made when the server sends no email, and
+    limited to ``EMAIL_LIMIT_PER_USER`` per inviter."""
+    if email is not None and not settings.sends_email:
+        team_service.get_team(session=session, user=user, team_id=team_id)  # a stranger: 404
+        raise Invalid(NO_EMAIL, field="email")
+    invitation, secret = create(
+        session=session, user=user, team_id=team_id, role=role, now=now, email=email
+    )
+    if email is not None:
+        limits.hit(
+            EMAIL_LIMIT_PER_USER,
+            "invitation-email",
+            str(user.id),
+            message="you sent many invitation emails just now; try again later",
+        )
+        team = session.get_one(Team, team_id)
+        email_link(
+            session=session,
+            settings=settings,
+            user=user,
+            team=team,
+            invitation=invitation,
+            secret=secret,
+            now=now,
+        )
+    return invitation, secret
+
+
+def email_link(
+    *,
+    session: Session,
+    settings: Settings,
+    user: User,
+    team: Team,
+    invitation: Invitation,
+    secret: str,
+    now: datetime,
+) -> OutboxMessage:
+    """Queues the email that carries the invitation's link to ``invitation.email``, in the
+    caller's transaction. It is the team's message in the outbox (its owners and managers see
+    it and may retry it); the link is built on ``DEVDAY_PUBLIC_URL``, never the request's Host.
+    Invalid when the server sends no email."""
+    if not settings.sends_email:
+        raise Invalid(NO_EMAIL, field="email")
+    if invitation.email is None:
+        raise ValueError("an invitation without an address cannot be emailed")
+    link = f"{public_url(settings)}{PREFIX}{secret}"
+    expires = invitation.expires_at.strftime("%a %d %b %Y, %H:%M UTC")
+    text = (
+        f"{user.name} ({user.email}) invites you to join the team {team.name} on devday "
+        f"as {invitation.role.value}.\n\n"
+        f"Open this link to sign up or log in, and join: {link}\n\n"
+        f"It works once and until {expires}. If you do not know {user.name}, ignore this email."
+    )
+    message = OutboxMessage(
+        delivery_id=uuid4().hex,
+        team_id=team.id,
+        kind=ChannelKind.email,
+        target=invitation.email,
+        secret="",
+        subject=f"Join {team.name} on devday"[:300],
+        text=text,
+        # The invitation, not its link: only the email carries the secret.
+        payload={"kind": EMAIL_KIND, "team_id": team.id, "invitation_id": invitation.id},
+        status=OutboxStatus.pending,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
 
 
 def list_open(*, session: Session, user: User, team_id: int, now: datetime) -> Sequence[Invitation]:

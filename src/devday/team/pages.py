@@ -19,7 +19,7 @@ from devday.account import pages as account_pages
 from devday.account import service as account_service
 from devday.account.schemas import UserCreate
 from devday.deps import IdPath
-from devday.errors import Conflict, Invalid
+from devday.errors import Conflict, Invalid, NotFound
 from devday.inbox import imap
 from devday.inbox import setup as inbox_setup
 from devday.inbox.schemas import TeamInboxUpdate
@@ -27,9 +27,9 @@ from devday.team import invitations
 from devday.team import service as team_service
 from devday.team.models import Role, Team
 from devday.team.policy import Action
-from devday.team.schemas import MemberAdd, TeamCreate, TeamUpdate
+from devday.team.schemas import InvitationCreate, MemberAdd, TeamCreate, TeamUpdate
 from devday.team.views import settings_context
-from devday.web.forms import AnyFormStr, FormStr, Refusal, form_version
+from devday.web.forms import AnyFormStr, FormList, FormStr, Refusal, form_version
 from devday.web.page import Missing, Page, PageContext, Visit, VisitorPage, page_router
 
 router = page_router(
@@ -121,7 +121,9 @@ def _settings(
     context = settings_context(
         session=page.session, user=page.user, team=team[0], role=team[1], now=page.now
     ) | {"timezones": account_pages.timezones()}
-    context |= {"inbox_domain": page.state.settings.inbox_domain} | extra
+    settings = page.state.settings
+    context |= {"inbox_domain": settings.inbox_domain, "sends_email": settings.sends_email}
+    context |= extra
     return page.render(SETTINGS, context, status=status)
 
 
@@ -143,18 +145,24 @@ def update_team(
     name: FormStr = "",
     timezone: FormStr = "",
     meeting_time: FormStr = "",
+    meeting_days: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
+    meeting_days_shown: FormStr = "",
     standup_reminder_minutes: FormStr = "",
 ) -> Response:
     def change() -> None:
         minutes = standup_reminder_minutes.strip()
-        data = TeamUpdate.model_validate(
-            {
-                "name": name,
-                "timezone": timezone or None,
-                "meeting_time": meeting_time or None,
-                "standup_reminder_minutes": int(minutes) if minutes.isdigit() else None,
-            }
-        )
+        fields: dict[str, object] = {
+            "name": name,
+            "timezone": timezone or None,
+            "meeting_time": meeting_time or None,
+            "standup_reminder_minutes": int(minutes) if minutes.isdigit() else None,
+        }
+        # Unticked boxes send nothing: the marker tells "no day ticked" from "no boxes".
+        if meeting_days_shown:
+            if not meeting_days:
+                raise Invalid("tick at least one day the team meets", field="meeting_days")
+            fields["meeting_days"] = meeting_days
+        data = TeamUpdate.model_validate(fields)
         team_service.update_team(
             session=page.session, user=page.user, team_id=team[0].id, data=data
         )
@@ -202,15 +210,30 @@ def remove_member(page: Page, team: CurrentTeam, user_id: IdPath) -> Response:
 
 
 @router.post("/teams/{team_id}/invitations", response_class=HTMLResponse)
-def create_invitation(page: Page, team: CurrentTeam, role: FormStr = "") -> Response:
-    def create() -> str:
-        _invitation, secret = invitations.create(
-            session=page.session, user=page.user, team_id=team[0].id, role=_role(role), now=page.now
+def create_invitation(
+    page: Page, team: CurrentTeam, role: FormStr = "", email: FormStr = ""
+) -> Response:
+    def create() -> tuple[str, str | None]:
+        address = InvitationCreate.model_validate({"email": email.strip() or None}).email
+        _invitation, secret = invitations.invite(
+            session=page.session,
+            settings=page.state.settings,
+            limits=page.state.rate_limits,
+            user=page.user,
+            team_id=team[0].id,
+            role=_role(role),
+            email=address,
+            now=page.now,
         )
-        return secret
+        return secret, address
 
-    # The link's secret is not stored: it is shown in this answer, not after a redirect.
-    def show(secret: str) -> Response:
+    # The link's secret is not stored: it is shown in this answer, not after a redirect; an
+    # emailed one is not shown at all (the email is the one copy).
+    def show(made: tuple[str, str | None]) -> Response:
+        secret, address = made
+        if address is not None:
+            notice = f"Invitation emailed to {address}. Its delivery shows in the Outbox."
+            return _settings(page, team, notice=notice, emailed_to=address, status=201)
         link = str(page.request.base_url).rstrip("/") + invitations.PREFIX + secret
         return _settings(page, team, new_link=link, status=201)
 
@@ -352,7 +375,7 @@ def join_page(visit: VisitorPage, token: Token) -> Response:
 def _join(visit: Visit, token: str, *, status: int = 200, **extra: Any) -> Response:
     try:
         invitation, team = invitations.look_up(session=visit.session, secret=token, now=visit.now)
-    except invitations.InvitationGone as gone:
+    except (invitations.InvitationGone, NotFound) as gone:
         return visit.render(JOIN, {"gone": gone.message}, status=gone.status_code)
     member = (
         team_service.member_role(session=visit.session, team_id=team.id, user_id=visit.user.id)
@@ -365,7 +388,8 @@ def _join(visit: Visit, token: str, *, status: int = 200, **extra: Any) -> Respo
         "token": token,
         "member": member,
         "timezones": account_pages.timezones(),
-        "values": {},
+        # An emailed invitation fills in its address; the invitee may use another.
+        "values": {"email": invitation.email or "", "login-email": invitation.email or ""},
         "errors": {},
         "error": None,
         **extra,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Path, Response, status
 
-from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep
+from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep, StateDep
 from devday.team import invitations, service
 from devday.team.models import Role, Team
 from devday.team.schemas import (
@@ -18,6 +18,7 @@ from devday.team.schemas import (
     TeamCreate,
     TeamRead,
     TeamUpdate,
+    Weekday,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["teams"])
@@ -30,6 +31,7 @@ def _read(team: Team, role: Role) -> TeamRead:
         timezone=team.timezone,
         my_role=role,
         meeting_time=team.meeting_time,
+        meeting_days=cast("list[Weekday]", team.meeting_weekdays),
         standup_reminder_minutes=team.standup_reminder_minutes,
         created_at=team.created_at,
     )
@@ -60,8 +62,8 @@ def read_team(team_id: IdPath, user: CurrentUser, session: SessionDep) -> TeamRe
 def update_team(
     team_id: IdPath, data: TeamUpdate, user: CurrentUser, session: SessionDep
 ) -> TeamRead:
-    """Rename a team, or change its timezone, meeting time or standup reminder (owners and
-    managers)."""
+    """Rename a team, or change its timezone, meeting time and days or standup reminder (owners
+    and managers)."""
     team = service.update_team(session=session, user=user, team_id=team_id, data=data)
     _, role = service.get_team(session=session, user=user, team_id=team_id)
     session.commit()
@@ -126,12 +128,26 @@ def remove_member(
     response_model=InvitationRead,
 )
 def create_invitation(
-    team_id: IdPath, data: InvitationCreate, user: CurrentUser, session: SessionDep, clock: ClockDep
+    team_id: IdPath,
+    data: InvitationCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    state: StateDep,
 ) -> InvitationRead:
     """An invitation link with a role, valid for 7 days and for one person (owners and
-    managers; only owners invite owners). The link is shown only in this answer."""
-    invitation, secret = invitations.create(
-        session=session, user=user, team_id=team_id, role=data.role, now=clock.now()
+    managers; only owners invite owners). The link is shown only in this answer. With `email`
+    devday also emails the link there (through the outbox: `GET /api/v1/outbox` follows it);
+    a server that sends no email answers 422 for `email`."""
+    invitation, secret = invitations.invite(
+        session=session,
+        settings=state.settings,
+        limits=state.rate_limits,
+        user=user,
+        team_id=team_id,
+        role=data.role,
+        email=data.email,
+        now=clock.now(),
     )
     session.commit()
     return InvitationRead(
@@ -141,6 +157,8 @@ def create_invitation(
         expires_at=invitation.expires_at,
         token=secret,
         link=invitations.PREFIX + secret,
+        email=invitation.email,
+        emailed=invitation.email is not None,
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
@@ -22,6 +23,20 @@ MeetingTime = Field(
     pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
     description="The daily meeting, HH:MM in the team's timezone",
 )
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WORKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+
+def _workdays() -> list[Weekday]:
+    return list(WORKDAYS)
+
+
+MeetingDays = Field(
+    default=None,
+    min_length=1,
+    max_length=7,
+    description="The weekdays the team meets (mon ... sun); default Monday to Friday",
+)
 ReminderMinutes = Field(
     default=None, ge=0, le=720, description="Minutes before the meeting to remind members"
 )
@@ -36,6 +51,7 @@ class TeamCreate(InputModel):
     name: str = Field(min_length=1, max_length=100)
     timezone: str | None = Field(default=None, max_length=64, description="Default: yours")
     meeting_time: str | None = MeetingTime
+    meeting_days: list[Weekday] | None = MeetingDays
     standup_reminder_minutes: StrictInt | None = ReminderMinutes
 
     @field_validator("timezone")
@@ -57,6 +73,7 @@ class TeamUpdate(InputModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     timezone: str | None = Field(default=None, max_length=64)
     meeting_time: str | None = MeetingTime
+    meeting_days: list[Weekday] | None = MeetingDays
     standup_reminder_minutes: StrictInt | None = ReminderMinutes
 
     @field_validator("timezone")
@@ -80,6 +97,7 @@ class TeamRead(BaseModel):
                     "timezone": "Europe/Berlin",
                     "my_role": "owner",
                     "meeting_time": "15:00",
+                    "meeting_days": ["mon", "tue", "wed", "thu", "fri"],
                     "standup_reminder_minutes": 30,
                     "created_at": "2026-11-02T09:00:00Z",
                 }
@@ -92,6 +110,7 @@ class TeamRead(BaseModel):
     timezone: str
     my_role: Role
     meeting_time: str = "15:00"
+    meeting_days: list[Weekday] = Field(default_factory=_workdays)
     standup_reminder_minutes: int = 30
     created_at: datetime
 
@@ -135,9 +154,20 @@ class MemberRead(BaseModel):
 
 
 class InvitationCreate(InputModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"role": "member"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"role": "member"}, {"role": "member", "email": "dana@example.com"}]
+        },
+    )
 
     role: Role = Role.member
+    email: Email | None = Field(
+        default=None,
+        max_length=254,
+        description="Email the link to this address (the server must send email); "
+        "without it the link is only in the answer",
+    )
 
 
 class InvitationRead(BaseModel):
@@ -154,6 +184,8 @@ class InvitationRead(BaseModel):
                     "expires_at": "2026-11-09T09:00:00Z",
                     "token": "hV1x...",
                     "link": "/join/hV1x...",
+                    "email": None,
+                    "emailed": False,
                 }
             ]
         },
@@ -165,3 +197,5 @@ class InvitationRead(BaseModel):
     expires_at: datetime
     token: str
     link: str
+    email: str | None = Field(default=None, description="The address the link was emailed to")
+    emailed: bool = Field(default=False, description="Whether an email with the link is queued")

@@ -11,7 +11,7 @@ from devday.account import service as account_service
 from devday.account.models import User
 from devday.errors import Conflict, Forbidden, Invalid, NotFound
 from devday.team import policy
-from devday.team.models import Role, Team, TeamMember
+from devday.team.models import Role, Team, TeamMember, meeting_days_text
 from devday.team.policy import Action
 from devday.team.schemas import MemberAdd, TeamCreate, TeamUpdate
 
@@ -55,6 +55,8 @@ def create_team(*, session: Session, user: User, data: TeamCreate) -> Team:
     team = Team(name=data.name.strip(), timezone=data.timezone or user.timezone)
     if data.meeting_time is not None:
         team.meeting_time = data.meeting_time
+    if data.meeting_days is not None:
+        team.meeting_days = meeting_days_text(list(data.meeting_days))
     if data.standup_reminder_minutes is not None:
         team.standup_reminder_minutes = data.standup_reminder_minutes
     session.add(team)
@@ -73,6 +75,8 @@ def update_team(*, session: Session, user: User, team_id: int, data: TeamUpdate)
         team.timezone = data.timezone
     if data.meeting_time is not None:
         team.meeting_time = data.meeting_time
+    if data.meeting_days is not None:
+        team.meeting_days = meeting_days_text(list(data.meeting_days))
     if data.standup_reminder_minutes is not None:
         team.standup_reminder_minutes = data.standup_reminder_minutes
     session.flush()
