@@ -49,6 +49,7 @@ ROUTERS: dict[str, tuple[str, ...]] = {
     "devday.figures.router": ("teams",),
     "devday.inbox.router": ("inbox", "teams"),
     "devday.meeting.router": ("meetings", "teams"),
+    "devday.learning.router": ("feeds", "learning"),
 }
 
 # The HTML pages, each domain's ``pages.router`` (see docs/architecture.md).
