@@ -132,6 +132,8 @@ def fetch(
         return Fetched(url=url, error=str(exc))
     except FeedError as exc:
         return Fetched(url=url, error=str(exc))
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError):
+        return Fetched(url=url, error="the address (or one it redirects to) is not a valid URL")
     except httpx.TooManyRedirects:
         return Fetched(url=url, error=f"more than {MAX_REDIRECTS} redirects")
     except httpx.TimeoutException:

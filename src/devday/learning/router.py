@@ -60,18 +60,18 @@ def add_item(
     return LearningItemRead.model_validate(item)
 
 
-@router.get("/learning/items/{item_id}")
+@router.get("/learning/items/{learning_item_id}")
 def read_item(
-    item_id: IdPath, user: CurrentUser, session: SessionDep, response: Response
+    learning_item_id: IdPath, user: CurrentUser, session: SessionDep, response: Response
 ) -> LearningItemRead:
-    item = service.get_item(session=session, user=user, item_id=item_id)
+    item = service.get_item(session=session, user=user, item_id=learning_item_id)
     response.headers["ETag"] = etag(item.version)
     return LearningItemRead.model_validate(service.view(session=session, item=item))
 
 
-@router.patch("/learning/items/{item_id}")
+@router.patch("/learning/items/{learning_item_id}")
 def update_item(
-    item_id: IdPath,
+    learning_item_id: IdPath,
     data: LearningItemUpdate,
     user: CurrentUser,
     session: SessionDep,
@@ -80,22 +80,22 @@ def update_item(
     """Star it, set its goal date, rename it or change its estimate (`If-Match` optional)."""
     version = expected_version(if_match, None) if if_match else None
     item = service.update_item(
-        session=session, user=user, item_id=item_id, data=data, version=version
+        session=session, user=user, item_id=learning_item_id, data=data, version=version
     )
     session.commit()
     return LearningItemRead.model_validate(item)
 
 
-@router.delete("/learning/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_item(item_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
-    service.delete_item(session=session, user=user, item_id=item_id)
+@router.delete("/learning/items/{learning_item_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_item(learning_item_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+    service.delete_item(session=session, user=user, item_id=learning_item_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/learning/items/{item_id}/done")
+@router.post("/learning/items/{learning_item_id}/done")
 def mark_done(
-    item_id: IdPath,
+    learning_item_id: IdPath,
     data: LearningDone,
     user: CurrentUser,
     session: SessionDep,
@@ -104,7 +104,7 @@ def mark_done(
     """Mark the next lesson or chapter (or `part_id`), or the article or talk, done; the time
     spent (`minutes`, default its estimate) is recorded as ending now."""
     item = service.mark_done(
-        session=session, user=user, item_id=item_id, data=data, now=clock.now()
+        session=session, user=user, item_id=learning_item_id, data=data, now=clock.now()
     )
     session.commit()
     return LearningItemRead.model_validate(item)

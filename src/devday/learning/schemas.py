@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from devday.ids import IdField
 from devday.inputs import Day, InputModel, Line
@@ -16,17 +17,30 @@ MAX_PARTS = 500
 
 def _web_url(value: str) -> str:
     value = value.strip()
-    if value and not value.lower().startswith(("http://", "https://")):
+    if not value:
+        return value
+    if not value.lower().startswith(("http://", "https://")):
         raise ValueError("must be an http:// or https:// URL")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a bad port raises here
+    except ValueError:
+        raise ValueError("is not a valid URL") from None
+    if not parts.hostname or any(c.isspace() for c in value):
+        raise ValueError("is not a valid URL: it needs a host")
     return value
 
 
 class PartCreate(InputModel):
+    model_config = ConfigDict(extra="forbid")
+
     title: Line = Field(min_length=1, max_length=300)
     minutes: int | None = Field(default=None, ge=1, le=1440)
 
 
 class LearningItemCreate(InputModel):
+    model_config = ConfigDict(extra="forbid")
+
     kind: ItemKind
     title: Line = Field(min_length=1, max_length=300)
     url: str = Field(default="", max_length=2000)
@@ -55,6 +69,8 @@ class LearningItemCreate(InputModel):
 
 
 class LearningItemUpdate(InputModel):
+    model_config = ConfigDict(extra="forbid")
+
     title: Line | None = Field(default=None, min_length=1, max_length=300)
     goal_date: Day | None = None
     starred: bool | None = None
@@ -64,6 +80,8 @@ class LearningItemUpdate(InputModel):
 class LearningDone(InputModel):
     """What ``done`` records: the lesson or chapter (default: the next one), and the minutes
     spent (default: its estimate)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     part_id: IdField | None = None
     minutes: int | None = Field(default=None, ge=1, le=1440)
@@ -98,6 +116,8 @@ class PreferenceRead(ReadModel):
 
 
 class PreferenceWrite(InputModel):
+    model_config = ConfigDict(extra="forbid")
+
     in_working_hours: bool
 
 
@@ -139,6 +159,8 @@ class WeekRead(ReadModel):
 
 
 class FeedCreate(InputModel):
+    model_config = ConfigDict(extra="forbid")
+
     url: str = Field(min_length=1, max_length=2000)
     starred: bool = False
 
@@ -152,6 +174,8 @@ class FeedCreate(InputModel):
 
 
 class FeedUpdate(InputModel):
+    model_config = ConfigDict(extra="forbid")
+
     starred: bool
 
 
