@@ -65,6 +65,7 @@ PAGE_ROUTERS = (
     "devday.notify.pages",
     "devday.team.pages",
     "devday.project.pages",
+    "devday.learning.pages",
 )
 
 DESCRIPTION = """

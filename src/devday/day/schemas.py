@@ -243,6 +243,7 @@ class ReflectionWrite(InputModel):
     improve: str = Field(default="", max_length=5000)
     energy: int | None = Field(default=None, ge=1, le=3, description="1 low, 2 ok, 3 high")
     note: str = Field(default="", max_length=5000)
+    learned: str = Field(default="", max_length=5000, description="What did you learn today?")
     goals: list[GoalWrite | str] = Field(
         default_factory=list,
         max_length=10,
@@ -298,6 +299,7 @@ class ReflectionRead(BaseModel):
     achievements: list[TaskBrief]
     went_well: str
     improve: str
+    learned: str = ""
     energy: int | None
     note: str
     goals: list[TaskBrief]
