@@ -66,6 +66,8 @@ GROUPS: dict[str, tuple[str, str]] = {
     "inbox": ("inbox", "app"),
     "standup": ("standup", "app"),
     "leave": ("standup", "leave_app"),
+    "learn": ("learning", "learn_app"),
+    "feed": ("learning", "feed_app"),
 }
 
 
