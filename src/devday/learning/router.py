@@ -64,6 +64,7 @@ def add_item(
 def read_item(
     learning_item_id: IdPath, user: CurrentUser, session: SessionDep, response: Response
 ) -> LearningItemRead:
+    """One item of your learning list, with its lessons or chapters and the time spent."""
     item = service.get_item(session=session, user=user, item_id=learning_item_id)
     response.headers["ETag"] = etag(item.version)
     return LearningItemRead.model_validate(service.view(session=session, item=item))
@@ -88,6 +89,7 @@ def update_item(
 
 @router.delete("/learning/items/{learning_item_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_item(learning_item_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+    """Remove an item from your list; the time spent on it stays in your figures."""
     service.delete_item(session=session, user=user, item_id=learning_item_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -165,6 +167,7 @@ def read_week(
 
 @router.get("/learning/settings")
 def read_settings(user: CurrentUser, session: SessionDep) -> PreferenceRead:
+    """Your learning settings: whether learning may use free working time."""
     return PreferenceRead.model_validate(service.preference(session=session, user=user))
 
 
@@ -182,6 +185,7 @@ def write_settings(data: PreferenceWrite, user: CurrentUser, session: SessionDep
 
 @router.get("/feeds")
 def list_feeds(user: CurrentUser, session: SessionDep) -> list[FeedRead]:
+    """The feeds you follow, with when each is fetched next and its last error."""
     return [FeedRead.model_validate(f) for f in feeds.list_feeds(session=session, user=user)]
 
 
@@ -234,6 +238,7 @@ def read_later(
 
 @router.post("/feeds/items/{feed_item_id}/dismiss", status_code=status.HTTP_204_NO_CONTENT)
 def dismiss(feed_item_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+    """Hide a feed item from today's list."""
     feeds.dismiss(session=session, user=user, item_id=feed_item_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -251,6 +256,7 @@ def update_feed(
 
 @router.delete("/feeds/{feed_id}", status_code=status.HTTP_204_NO_CONTENT)
 def unsubscribe(feed_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+    """Stop following a feed; its items go with it (those read later stay on your list)."""
     feeds.unsubscribe(session=session, user=user, feed_id=feed_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -39,7 +39,20 @@ class PartCreate(InputModel):
 
 
 class LearningItemCreate(InputModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "course",
+                    "title": "Kubernetes basics",
+                    "minutes": 25,
+                    "goal_date": "2026-12-20",
+                    "parts": [{"title": "Pods"}, {"title": "Services", "minutes": 40}],
+                }
+            ]
+        },
+    )
 
     kind: ItemKind
     title: Line = Field(min_length=1, max_length=300)
@@ -69,7 +82,10 @@ class LearningItemCreate(InputModel):
 
 
 class LearningItemUpdate(InputModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"starred": True, "goal_date": "2026-12-24"}]},
+    )
 
     title: Line | None = Field(default=None, min_length=1, max_length=300)
     goal_date: Day | None = None
@@ -81,7 +97,7 @@ class LearningDone(InputModel):
     """What ``done`` records: the lesson or chapter (default: the next one), and the minutes
     spent (default: its estimate)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"minutes": 35}]})
 
     part_id: IdField | None = None
     minutes: int | None = Field(default=None, ge=1, le=1440)
@@ -96,6 +112,37 @@ class PartRead(ReadModel):
 
 
 class LearningItemRead(ReadModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "kind": "course",
+                    "title": "Kubernetes basics",
+                    "url": "https://learn.example.com/k8s",
+                    "minutes": 25,
+                    "goal_date": "2026-12-20",
+                    "starred": False,
+                    "done_at": None,
+                    "created_at": "2026-11-30T09:00:00Z",
+                    "parts": [
+                        {
+                            "id": 7,
+                            "position": 1,
+                            "title": "Pods",
+                            "minutes": None,
+                            "done_at": "2026-11-30T17:25:00Z",
+                        }
+                    ],
+                    "parts_done": 1,
+                    "minutes_spent": 25,
+                    "version": 2,
+                }
+            ]
+        },
+    )
+
     id: int
     kind: ItemKind
     title: str
@@ -112,11 +159,17 @@ class LearningItemRead(ReadModel):
 
 
 class PreferenceRead(ReadModel):
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [{"in_working_hours": False}]}
+    )
+
     in_working_hours: bool
 
 
 class PreferenceWrite(InputModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"in_working_hours": False}]}
+    )
 
     in_working_hours: bool
 
@@ -132,6 +185,28 @@ class SlotRead(ReadModel):
 
 
 class AgendaRead(ReadModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "day": "2026-11-30",
+                    "slots": [
+                        {
+                            "item_id": 3,
+                            "part_id": 8,
+                            "kind": "course",
+                            "title": "Kubernetes basics: Services",
+                            "start": "2026-11-30T17:00:00Z",
+                            "end": "2026-11-30T17:25:00Z",
+                            "minutes": 25,
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
     day: date
     slots: list[SlotRead]
 
@@ -151,6 +226,33 @@ class CourseProgress(ReadModel):
 
 
 class WeekRead(ReadModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "start": "2026-11-24",
+                    "end": "2026-11-30",
+                    "total_minutes": 65,
+                    "by_kind": [
+                        {"kind": "course", "minutes": 50},
+                        {"kind": "article", "minutes": 15},
+                    ],
+                    "courses": [
+                        {
+                            "item_id": 3,
+                            "title": "Kubernetes basics",
+                            "kind": "course",
+                            "parts_done": 2,
+                            "parts": 6,
+                            "goal_date": "2026-12-20",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
     start: date
     end: date
     total_minutes: int
@@ -159,7 +261,12 @@ class WeekRead(ReadModel):
 
 
 class FeedCreate(InputModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"url": "https://blog.example.com/feed.xml", "starred": True}]
+        },
+    )
 
     url: str = Field(min_length=1, max_length=2000)
     starred: bool = False
@@ -174,12 +281,32 @@ class FeedCreate(InputModel):
 
 
 class FeedUpdate(InputModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"starred": False}]})
 
     starred: bool
 
 
 class FeedRead(ReadModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 2,
+                    "url": "https://blog.example.com/feed.xml",
+                    "title": "Example blog",
+                    "site_url": "https://blog.example.com/",
+                    "starred": True,
+                    "interval_minutes": 60,
+                    "next_fetch_at": "2026-11-30T10:00:00Z",
+                    "fetched_at": "2026-11-30T09:00:00Z",
+                    "last_error": "",
+                    "created_at": "2026-11-30T09:00:00Z",
+                }
+            ]
+        },
+    )
+
     id: int
     url: str
     title: str
@@ -193,6 +320,27 @@ class FeedRead(ReadModel):
 
 
 class FeedItemRead(ReadModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 41,
+                    "feed_id": 2,
+                    "feed_title": "Example blog",
+                    "title": "Faster tests with SQLite",
+                    "link": "https://blog.example.com/faster-tests",
+                    "summary": "How we cut the suite's time in half",
+                    "words": 1200,
+                    "reading_minutes": 10,
+                    "published_at": "2026-11-30T07:30:00Z",
+                    "state": "new",
+                    "learning_item_id": None,
+                }
+            ]
+        },
+    )
+
     id: int
     feed_id: int
     feed_title: str
