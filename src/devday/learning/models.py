@@ -166,6 +166,7 @@ class FeedItem(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "key", name="uq_feed_item_user_key"),
         Index("ix_feed_item_feed_id", "feed_id"),
+        Index("ix_feed_item_user_guid", "user_id", "guid"),
         Index("ix_feed_item_user_published", "user_id", "published_at"),
         Index("ix_feed_item_learning_item_id", "learning_item_id"),
     )

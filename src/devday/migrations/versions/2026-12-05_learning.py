@@ -140,6 +140,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("feed_item", schema=None) as batch_op:
         batch_op.create_index("ix_feed_item_feed_id", ["feed_id"], unique=False)
+        batch_op.create_index("ix_feed_item_user_guid", ["user_id", "guid"], unique=False)
         batch_op.create_index("ix_feed_item_learning_item_id", ["learning_item_id"], unique=False)
         batch_op.create_index(
             "ix_feed_item_user_published", ["user_id", "published_at"], unique=False
@@ -237,6 +238,7 @@ def downgrade() -> None:
     with op.batch_alter_table("feed_item", schema=None) as batch_op:
         batch_op.drop_index("ix_feed_item_user_published")
         batch_op.drop_index("ix_feed_item_learning_item_id")
+        batch_op.drop_index("ix_feed_item_user_guid")
         batch_op.drop_index("ix_feed_item_feed_id")
 
     op.drop_table("feed_item")
