@@ -247,3 +247,18 @@ def test_it_reads_an_item_later_and_dismisses_another(
     assert first["id"] not in left and second["id"] not in left and len(left) == 3
     listed = client.get("/api/v1/learning/items", headers=alice.headers).json()
     assert [i["title"] for i in listed] == [first["title"]]
+
+
+def test_the_morning_review_shows_the_starred_feeds_new_items(
+    client: TestClient, alice: Account, server: FeedServer
+) -> None:
+    starred = subscribe(client, alice, server.serve("/rss.xml", rss(STORIES[:2])), starred=True)
+    other = [("urn:x", "https://other.example.com/x", "Unstarred story")]
+    subscribe(client, alice, server.serve("/other.xml", rss(other, title="Other")))
+    news = client.get("/api/v1/today", headers=alice.headers).json()["news"]
+    assert [(n["title"], n["feed_title"]) for n in news] == [
+        ("Story 1", "Dev news"),
+        ("Story 0", "Dev news"),
+    ]
+    client.patch(f"/api/v1/feeds/{starred['id']}", json={"starred": False}, headers=alice.headers)
+    assert client.get("/api/v1/today", headers=alice.headers).json()["news"] == []

@@ -16,6 +16,9 @@ from devday.concurrency import check_version, flush_versioned
 from devday.errors import Invalid, NotFound
 from devday.learning.models import (
     WITH_PARTS,
+    Feed,
+    FeedItem,
+    FeedItemState,
     ItemKind,
     LearningItem,
     LearningPart,
@@ -229,6 +232,29 @@ def set_preference(*, session: Session, user: User, in_working_hours: bool) -> L
     row.in_working_hours = in_working_hours
     session.flush()
     return row
+
+
+# --- the morning review --------------------------------------------------------------------------
+
+
+def starred_news(
+    *, session: Session, user: User, since: datetime, limit: int = 10
+) -> list[tuple[FeedItem, str]]:
+    """New items of the user's starred feeds published since ``since``, newest first, each
+    with its feed's title: what the morning review shows."""
+    rows = session.execute(
+        select(FeedItem, Feed.title)
+        .join(Feed, Feed.id == FeedItem.feed_id)
+        .where(
+            FeedItem.user_id == user.id,
+            Feed.starred.is_(True),
+            FeedItem.state == FeedItemState.new,
+            FeedItem.published_at >= since,
+        )
+        .order_by(FeedItem.published_at.desc(), FeedItem.id.desc())
+        .limit(limit)
+    )
+    return [(item, title) for item, title in rows]
 
 
 # --- figures -------------------------------------------------------------------------------------
