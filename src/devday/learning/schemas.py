@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from devday.ids import IdField
 from devday.inputs import Day, InputModel, Line
@@ -35,7 +35,7 @@ class PartCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Line = Field(min_length=1, max_length=300)
-    minutes: int | None = Field(default=None, ge=1, le=1440)
+    minutes: StrictInt | None = Field(default=None, ge=1, le=1440)
 
 
 class LearningItemCreate(InputModel):
@@ -57,14 +57,14 @@ class LearningItemCreate(InputModel):
     kind: ItemKind
     title: Line = Field(min_length=1, max_length=300)
     url: str = Field(default="", max_length=2000)
-    minutes: int = Field(
+    minutes: StrictInt = Field(
         default=30,
         ge=1,
         le=1440,
         description="Minutes to read or watch it; for a course or book, each lesson or chapter",
     )
     goal_date: Day | None = None
-    starred: bool = False
+    starred: StrictBool = False
     parts: list[PartCreate] = Field(
         default_factory=list,
         max_length=MAX_PARTS,
@@ -89,8 +89,8 @@ class LearningItemUpdate(InputModel):
 
     title: Line | None = Field(default=None, min_length=1, max_length=300)
     goal_date: Day | None = None
-    starred: bool | None = None
-    minutes: int | None = Field(default=None, ge=1, le=1440)
+    starred: StrictBool | None = None
+    minutes: StrictInt | None = Field(default=None, ge=1, le=1440)
 
 
 class LearningDone(InputModel):
@@ -100,7 +100,7 @@ class LearningDone(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"minutes": 35}]})
 
     part_id: IdField | None = None
-    minutes: int | None = Field(default=None, ge=1, le=1440)
+    minutes: StrictInt | None = Field(default=None, ge=1, le=1440)
 
 
 class PartRead(ReadModel):
@@ -171,7 +171,7 @@ class PreferenceWrite(InputModel):
         extra="forbid", json_schema_extra={"examples": [{"in_working_hours": False}]}
     )
 
-    in_working_hours: bool
+    in_working_hours: StrictBool
 
 
 class SlotRead(ReadModel):
@@ -269,7 +269,7 @@ class FeedCreate(InputModel):
     )
 
     url: str = Field(min_length=1, max_length=2000)
-    starred: bool = False
+    starred: StrictBool = False
 
     @field_validator("url")
     @classmethod
@@ -283,7 +283,7 @@ class FeedCreate(InputModel):
 class FeedUpdate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"starred": False}]})
 
-    starred: bool
+    starred: StrictBool
 
 
 class FeedRead(ReadModel):
