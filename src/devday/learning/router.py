@@ -79,7 +79,7 @@ def update_item(
     if_match: Annotated[str | None, Header()] = None,
 ) -> LearningItemRead:
     """Star it, set its goal date, rename it or change its estimate (`If-Match` optional)."""
-    version = expected_version(if_match, None) if if_match else None
+    version = expected_version(if_match, None) if if_match is not None else None
     item = service.update_item(
         session=session, user=user, item_id=learning_item_id, data=data, version=version
     )
