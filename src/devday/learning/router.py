@@ -244,7 +244,7 @@ def dismiss(feed_item_id: IdPath, user: CurrentUser, session: SessionDep) -> Res
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.patch("/feeds/{feed_id}")
+@router.patch("/feeds/{feed_id:int}")
 def update_feed(
     feed_id: IdPath, data: FeedUpdate, user: CurrentUser, session: SessionDep
 ) -> FeedRead:
@@ -254,7 +254,7 @@ def update_feed(
     return FeedRead.model_validate(feed)
 
 
-@router.delete("/feeds/{feed_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/feeds/{feed_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 def unsubscribe(feed_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
     """Stop following a feed; its items go with it (those read later stay on your list)."""
     feeds.unsubscribe(session=session, user=user, feed_id=feed_id)
