@@ -570,3 +570,23 @@ def test_it_names_the_field_for_bad_meeting_days_and_invitation_addresses(
         response = client.post(invitations, json={"email": address}, headers=alice.headers)
         body = assert_clear_4xx(response, f"email {str(address)[:20]!r}")
         assert body["errors"][0]["field"] == "email", (address, body)
+def test_it_names_the_field_for_bad_learning_items_and_feeds(
+    client: TestClient, alice: Account
+) -> None:
+    items = {
+        "title": {"kind": "book", "title": HUGE},
+        "kind": {"kind": "podcast", "title": "t"},
+        "goal_date": {"kind": "book", "title": "t", "goal_date": "9999-12-31"},
+        "minutes": {"kind": "talk", "title": "t", "minutes": "an hour"},
+        "parts": {"kind": "course", "title": "t", "parts": "lesson one"},
+        "url": {"kind": "article", "title": "t", "url": "file:///etc/passwd"},
+        "colour": {"kind": "talk", "title": "t", "colour": "red"},
+    }
+    for field, payload in items.items():
+        response = client.post("/api/v1/learning/items", json=payload, headers=alice.headers)
+        body = assert_clear_4xx(response, field)
+        assert body["errors"][0]["field"].split(".")[0] == field, (field, body)
+    for url in ("ftp://example.com/feed", "not a url", "x" * 3000, "http://[::1"):
+        response = client.post("/api/v1/feeds", json={"url": url}, headers=alice.headers)
+        assert assert_clear_4xx(response, url[:20])["errors"][0]["field"] == "url"
+    assert client.get("/api/v1/feeds", headers=alice.headers).json() == []

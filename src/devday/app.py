@@ -52,6 +52,7 @@ ROUTERS: dict[str, tuple[str, ...]] = {
     "devday.calendars.router": ("calendar-feed", "calendars"),
     "devday.forge.router": ("forges",),
     "devday.transfer.router": ("export", "import"),
+    "devday.learning.router": ("feeds", "learning"),
 }
 
 # The HTML pages, each domain's ``pages.router`` (see docs/architecture.md).
@@ -69,6 +70,7 @@ PAGE_ROUTERS = (
     "devday.project.pages",
     "devday.calendars.pages",
     "devday.forge.pages",
+    "devday.learning.pages",
 )
 
 DESCRIPTION = """

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     help_form_limit_per_address: str = "5/hour"
     # "Poll now" of a team's mailbox (the scheduled polls are not counted).
     inbox_poll_limit_per_team: str = "6/minute"
+    # Feeds: items are kept this many days; a feed is fetched at most this often (its own
+    # ttl or sy:updatePeriod may ask for less often); a larger feed is refused.
+    feed_keep_days: int = Field(default=30, ge=1, le=3650)
+    feed_min_interval_minutes: int = Field(default=30, ge=1, le=10080)
+    feed_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
 
     # Single sign-on with OpenID Connect (see account/oidc.py): on when an issuer and a client id
     # are set. The issuer's /.well-known/openid-configuration is read on each sign-in; the

@@ -10,6 +10,8 @@ from devday.db import Base
 from devday.forge.models import ForgeConnection as ForgeConnection  # and ForgeIssue
 from devday.inbox.models import InboxItem as InboxItem  # and InboxEvent, TeamInbox
 from devday.jobs.models import ScheduledJob as ScheduledJob  # re-exported for metadata
+from devday.learning.models import Feed as Feed  # and the learning list's tables, for metadata
+from devday.learning.models import LearningItem as LearningItem
 from devday.meeting.models import Meeting as Meeting  # and MeetingItem, for metadata
 from devday.notify.models import Channel as Channel  # and OutboxMessage, for metadata
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock, Routine

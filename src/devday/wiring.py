@@ -64,15 +64,18 @@ def writer_sessions(
     return wire(make_session_factory(engine, writer=True), clock, wired=wired)
 
 
-def job_registry(*, outbound: OutboundPolicy = STRICT) -> JobRegistry:
+def job_registry(
+    *, outbound: OutboundPolicy = STRICT, settings: Settings | None = None
+) -> JobRegistry:
     """A fresh registry with every domain's job kinds. A domain with scheduled work adds its
-    ``register(registry)`` here."""
+    ``register(registry)`` here. ``settings`` gives the feeds' limits (default: the defaults)."""
     from devday.calendars import jobs as calendars_jobs
     from devday.checks import jobs as checks_jobs
     from devday.day import jobs as day_jobs
     from devday.forge import jobs as forge_jobs
     from devday.inbox import jobs as inbox_jobs
     from devday.jobs.registry import JobRegistry
+    from devday.learning import jobs as learning_jobs
     from devday.notify import jobs as notify_jobs
     from devday.planning import jobs as planning_jobs
     from devday.standup import jobs as standup_jobs
@@ -89,6 +92,7 @@ def job_registry(*, outbound: OutboundPolicy = STRICT) -> JobRegistry:
         forge_jobs.register,
     ):
         register(registry)
+    learning_jobs.register(registry, learning_jobs.feed_settings(settings))
     return registry
 
 
@@ -114,7 +118,7 @@ def build_worker(*, settings: Settings, engine: Engine, clock: Clock, worker_id:
     return Worker(
         sessions,
         deliverers,
-        job_registry(outbound=settings.outbound_policy()),
+        job_registry(outbound=settings.outbound_policy(), settings=settings),
         clock,
         worker_id,
         lease_seconds=settings.worker_lease_seconds,

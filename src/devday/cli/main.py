@@ -75,6 +75,8 @@ GROUPS: dict[str, tuple[str, str]] = {
     "forge": ("forge", "app"),
     "export": ("transfer", "export_app"),
     "import": ("transfer", "import_app"),
+    "learn": ("learning", "learn_app"),
+    "feed": ("learning", "feed_app"),
 }
 
 

@@ -55,6 +55,8 @@ class Reflection(Base):
     improve: Mapped[str] = mapped_column(Text, default="")
     energy: Mapped[int | None] = mapped_column(default=None)
     note: Mapped[str] = mapped_column(Text, default="")
+    # "What did you learn?": kept with the day beside the learning time of the week.
+    learned: Mapped[str] = mapped_column(Text, default="", server_default="")
     goal_task_ids: Mapped[list[Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -24,6 +24,7 @@ from devday.day.calendar_days import local_today
 from devday.day.reflection import GOAL_MINUTES, Goal
 from devday.errors import Invalid
 from devday.input_rules import RANGE, day_in_range
+from devday.learning import pages as learning_pages
 from devday.task.models import Kind
 from devday.web.forms import Clean, FormList, FormStr, Refusal, form_version
 from devday.web.page import Page, PageContext, PageDay, page_router
@@ -91,6 +92,7 @@ def wrapup_context(session: Session, user: User, day: date, now: datetime) -> di
     view = wrapup_service.build(session=session, user=user, day=day, now=now)
     closed = view.closed
     return {
+        **learning_pages.week_context(session, user, day),  # a week in learning
         "day": day,
         "today": local_today(user, now),
         "view": view,
@@ -177,6 +179,7 @@ def reflect_context(session: Session, user: User, day: date, now: datetime) -> d
         for t in view.goals
     ]
     return {
+        **learning_pages.week_context(session, user, day),  # a week in learning
         "day": day,
         "today": local_today(user, now),
         "view": view,
@@ -185,6 +188,7 @@ def reflect_context(session: Session, user: User, day: date, now: datetime) -> d
             "improve": row.improve if row else "",
             "energy": str(row.energy) if row and row.energy else "",
             "note": row.note if row else "",
+            "learned": row.learned if row else "",
             "goals": goals + [BLANK_GOAL] * max(0, GOAL_INPUTS - len(goals)),
             "version": str(row.version) if row else "",
         },
@@ -242,13 +246,15 @@ def save_reflection(
     improve: LongText = "",
     energy: FormStr = "",
     note: LongText = "",
+    learned: LongText = "",
     goal: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
     goal_estimate: FormList = [],  # noqa: B006
     goal_kind: FormList = [],  # noqa: B006
     version: FormStr = "",
 ) -> Response:
     def save() -> None:
-        for name, text in (("went_well", went_well), ("improve", improve), ("note", note)):
+        texts = (("went_well", went_well), ("improve", improve), ("note", note))
+        for name, text in (*texts, ("learned", learned)):
             if len(text) > MAX_TEXT:
                 raise Invalid(f"keep it under {MAX_TEXT} characters", field=name)
         reflection_service.save(
@@ -259,6 +265,7 @@ def save_reflection(
             improve=improve.strip(),
             energy=_energy(energy),
             note=note.strip(),
+            learned=learned.strip(),
             goals=_goals(goal, goal_estimate, goal_kind),
             version=form_version(version),
             now=page.now,
@@ -269,6 +276,7 @@ def save_reflection(
         "improve": improve,
         "energy": energy,
         "note": note,
+        "learned": learned,
         "goals": [
             *(
                 {

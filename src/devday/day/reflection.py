@@ -81,6 +81,7 @@ def save(
     goals: list[Goal],
     version: int | None,
     now: datetime,
+    learned: str = "",
 ) -> ReflectionView:
     """Creates or replaces the day's reflection. New goals become tasks planned for the next
     working day, in the order given (the planner makes them that day's first work); goals
@@ -124,6 +125,7 @@ def save(
         row = Reflection(user_id=user.id, day_date=day, created_at=now)
         session.add(row)
     row.went_well, row.improve, row.energy, row.note = went_well, improve, energy, note
+    row.learned = learned
     row.goal_task_ids = ids
     row.updated_at = now
     flush_versioned(session, "this reflection")

@@ -123,6 +123,7 @@ def _reflection(view: reflection.ReflectionView) -> ReflectionRead:
         improve=row.improve if row else "",
         energy=row.energy if row else None,
         note=row.note if row else "",
+        learned=row.learned if row else "",
         goals=[brief(t) for t in view.goals],
         goal_date=view.goal_date,
         version=row.version if row else 0,
@@ -165,6 +166,7 @@ def save_reflection(
         improve=data.improve,
         energy=data.energy,
         note=data.note,
+        learned=data.learned,
         goals=[
             reflection.Goal(title=g.title, estimate_minutes=g.estimate_minutes, kind=g.kind)
             for g in data.goal_list()

@@ -79,6 +79,16 @@ class HabitList(BaseModel):
     habits: list[HabitRead]
 
 
+class NewsRead(BaseModel):
+    """An item of a starred feed, for the morning review."""
+
+    id: int
+    title: str
+    link: str
+    feed_title: str
+    published_at: dt.datetime
+
+
 class TodayRead(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -107,6 +117,9 @@ class TodayRead(BaseModel):
     date: dt.date
     timezone: str
     due: list[TaskBrief] = Field(description="Open tasks due today or overdue")
+    news: list[NewsRead] = Field(
+        default_factory=list, description="New items of your starred feeds since yesterday"
+    )
     at_risk: list[LateRead] = Field(description="Late in today's plan, with the reason")
     plan: PlanRead | None = Field(description="Today's plan, once built (10:00, or on demand)")
     yesterday: dt.date
@@ -243,6 +256,7 @@ class ReflectionWrite(InputModel):
     improve: str = Field(default="", max_length=5000)
     energy: int | None = Field(default=None, ge=1, le=3, description="1 low, 2 ok, 3 high")
     note: str = Field(default="", max_length=5000)
+    learned: str = Field(default="", max_length=5000, description="What did you learn today?")
     goals: list[GoalWrite | str] = Field(
         default_factory=list,
         max_length=10,
@@ -298,6 +312,7 @@ class ReflectionRead(BaseModel):
     achievements: list[TaskBrief]
     went_well: str
     improve: str
+    learned: str = ""
     energy: int | None
     note: str
     goals: list[TaskBrief]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from devday import importance
 from devday.account.models import User
 from devday.day import service
-from devday.day.schemas import HabitRead, TaskBrief, TodayRead
+from devday.day.schemas import HabitRead, NewsRead, TaskBrief, TodayRead
 from devday.planning.schemas import LateRead
 from devday.planning.views import read_plan
 from devday.task.models import Task
@@ -43,4 +43,24 @@ def today(*, session: Session, user: User, now: datetime) -> TodayRead:
         yesterday_goals=[brief(t) for t in view.yesterday_goals],
         habits=[HabitRead(habit=h.title, done=h.done, streak=h.streak) for h in view.habits],
         unclosed_day=view.unclosed_day,
+        news=_news(session, user, now),
     )
+
+
+def _news(session: Session, user: User, now: datetime) -> list[NewsRead]:
+    from datetime import timedelta
+
+    from devday.learning import service as learning_service
+
+    return [
+        NewsRead(
+            id=item.id,
+            title=item.title,
+            link=item.link,
+            feed_title=feed_title,
+            published_at=item.published_at,
+        )
+        for item, feed_title in learning_service.starred_news(
+            session=session, user=user, since=now - timedelta(days=1)
+        )
+    ]

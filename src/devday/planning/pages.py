@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from devday.deps import IdPath
+from devday.learning import pages as learning_pages
 from devday.planning import busy_view, routine_form, today_view, week_view
 from devday.planning import service as planning_service
 from devday.planning.routine import WEEKDAYS
@@ -43,6 +44,7 @@ def today_page(page: Page) -> Response:
 
 def _today(page: PageContext, refusal: Refusal | None = None) -> Response:
     context = today_view.page_context(session=page.session, user=page.user, now=page.now)
+    context.update(learning_pages.context(page))  # the evening block, filled from the list
     context["error"] = refusal.message if refusal else None
     return page.render(TODAY, context, status=refusal.status if refusal else 200)
 

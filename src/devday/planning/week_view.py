@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from devday.account.models import User
 from devday.day.calendar_days import day_bounds, local_today, next_working_day
+from devday.learning import service as learning_service
 from devday.planning import busy_view, chances
 from devday.planning import service as planning_service
 from devday.planning.models import DayPlan
@@ -209,6 +210,11 @@ def _time_by_kind(
             now=now,
         ):
             table.setdefault(total.key or "other", [0] * len(days))[i] += total.minutes
+        # Time on the learning list (learning.service) counts beside work, as one kind.
+        learned = learning_service.minutes_by_kind(
+            session=session, user_id=user.id, start=start, end=end
+        )
+        table.setdefault("learning", [0] * len(days))[i] += sum(learned.values())
     kinds = [kind for kind, values in table.items() if any(values)]
     return kinds, {kind: table[kind] for kind in kinds}
 
