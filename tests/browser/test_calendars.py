@@ -27,6 +27,7 @@ def test_a_work_calendar_and_busy_time_from_settings_to_today(
 
     page.goto("/settings/calendar")
     expect(page.get_by_role("heading", name="Calendars you subscribe to")).to_be_visible()
+    expect(page.get_by_role("heading", level=2)).to_have_text("Calendars")
     check_page(page)
     form = page.locator("form#add-calendar")
     form.get_by_label("Name", exact=True).fill("Work")

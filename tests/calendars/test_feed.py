@@ -7,10 +7,12 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import httpx
 from fastapi.testclient import TestClient
 from icalendar import Calendar, Event
 
 from devday.clock import MockClock
+from tests.calendars.conftest import CalDav
 from tests.factories import Account, api_task, api_team, csrf_from, web_log_in
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -214,3 +216,69 @@ def test_the_team_meeting_repeats_only_on_the_meeting_days(
     assert meeting["RRULE"]["BYDAY"] == ["MO", "TU", "WE", "TH"]
     start = meeting["DTSTART"].dt
     assert (start.hour, start.minute) == (10, 30) and str(start.tzinfo) == "America/New_York"
+
+
+def test_the_feed_round_trips_through_a_caldav_server(
+    client: TestClient, alice: Account, bob: Account, caldav_server: CalDav
+) -> None:
+    """The feed's events, stored in Radicale one object per UID and read back by devday's own
+    CalDAV reading, are the same events at the same instants."""
+    api_team(client, alice, "Backend", timezone="Europe/Berlin")
+    api_task(
+        client,
+        alice,
+        title="Fix login",
+        estimate_minutes=90,
+        deadline="2026-11-30T17:00:00+01:00",
+        kind="coding",
+    )
+    build(client, alice)
+    feed = fetch(client, turn_on(client, alice))
+    zones = list(feed.walk("VTIMEZONE"))
+    url = caldav_server.url("plan")
+    auth = (caldav_server.user, caldav_server.password)
+    with httpx.Client(auth=auth) as dav:
+        assert dav.request("MKCALENDAR", url).status_code == 201
+        for number, event in enumerate(events(feed)):
+            one = Calendar()
+            one.add("prodid", "-//test//EN")
+            one.add("version", "2.0")
+            for zone in zones:
+                one.add_component(zone)
+            one.add_component(event)
+            put = dav.put(
+                f"{url}{number}.ics",
+                content=one.to_ical(),
+                headers={"Content-Type": "text/calendar"},
+            )
+            assert put.status_code == 201, put.text
+
+    calendar = client.post(
+        "/api/v1/calendars",
+        json={
+            "name": "Round trip",
+            "kind": "caldav",
+            "url": url,
+            "username": auth[0],
+            "password": auth[1],
+            "all_day_busy": False,
+        },
+        headers=bob.headers,
+    )
+    assert calendar.status_code == 201, calendar.text
+    read = client.post(f"/api/v1/calendars/{calendar.json()['id']}/refresh", headers=bob.headers)
+    assert read.status_code == 200 and read.json()["last_error"] == "", read.text
+    back = client.get("/api/v1/busy-events", headers=bob.headers).json()
+    busy_back = {(e["title"], e["start"], e["end"]) for e in back}
+    # Bob subscribed to it: every work block came back as busy time at its instants; a deadline
+    # is marked free and stays out; the team meeting repeats (its occurrences in the window).
+    for event in events(feed):
+        title = str(event["SUMMARY"])
+        if title.startswith("Due: "):
+            assert not [b for b in busy_back if b[0] == title]
+        elif "RRULE" in event:
+            assert len([b for b in busy_back if b[0] == title]) >= 20
+        else:
+            start = instant(event["DTSTART"]).isoformat().replace("+00:00", "Z")
+            end = instant(event["DTEND"]).isoformat().replace("+00:00", "Z")
+            assert (title, start, end) in busy_back

@@ -47,6 +47,7 @@ SECTIONS = {
     "routine": "Routine",
     "tokens": "API tokens",
     "channels": "Notification channels",
+    "calendar": "Calendars",
     "forges": "GitHub &amp; GitLab issues",
 }
 

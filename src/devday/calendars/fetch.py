@@ -82,22 +82,37 @@ def http_url(url: str) -> str:
     return url
 
 
-def fetch(source: Source, policy: OutboundPolicy, start: datetime, end: datetime) -> Fetched:
-    """Fetches ``source``; never raises for a failure of the far end (``error`` says it)."""
-    auth = (source.username, source.password) if source.username else None
-    transport = netguard.GuardedTransport(policy)
+def client(policy: OutboundPolicy) -> httpx.Client:
+    """A client for fetching calendars through the guard; one serves many fetches (making its
+    TLS context is the costly part), each with its own credentials."""
+    return httpx.Client(
+        transport=netguard.GuardedTransport(policy),
+        timeout=TIMEOUT,
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        headers={"User-Agent": USER_AGENT},
+    )
+
+
+def fetch(
+    source: Source,
+    policy: OutboundPolicy,
+    start: datetime,
+    end: datetime,
+    *,
+    using: httpx.Client | None = None,
+) -> Fetched:
+    """Fetches ``source`` (with ``using``, or a client of its own); never raises for a failure
+    of the far end (``error`` says it)."""
+    if using is None:
+        with client(policy) as own:
+            return fetch(source, policy, start, end, using=own)
+    auth = httpx.BasicAuth(source.username, source.password) if source.username else None
+    using.cookies.clear()  # a shared client: no cookie of one calendar's server reaches another
     try:
-        with httpx.Client(
-            transport=transport,
-            timeout=TIMEOUT,
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
-            auth=auth,
-            headers={"User-Agent": USER_AGENT},
-        ) as client:
-            if source.kind == "caldav":
-                return _caldav(client, source, start, end)
-            return _ics(client, source)
+        if source.kind == "caldav":
+            return _caldav(using, source, start, end, auth)
+        return _ics(using, source, auth)
     except FetchError as exc:
         return Fetched(error=str(exc))
     except netguard.Refused as exc:
@@ -141,13 +156,13 @@ def _read(response: httpx.Response) -> bytes:
     return bytes(body)
 
 
-def _ics(client: httpx.Client, source: Source) -> Fetched:
+def _ics(client: httpx.Client, source: Source, auth: httpx.Auth | None) -> Fetched:
     headers = {"Accept": "text/calendar, */*;q=0.5"}
     if source.etag:
         headers["If-None-Match"] = source.etag
     if source.last_modified:
         headers["If-Modified-Since"] = source.last_modified
-    with client.stream("GET", http_url(source.url), headers=headers) as response:
+    with client.stream("GET", http_url(source.url), headers=headers, auth=auth) as response:
         if response.status_code == 304:
             return Fetched(unchanged=True, etag=source.etag, last_modified=source.last_modified)
         if response.status_code != 200:
@@ -169,9 +184,11 @@ def _xml(body: bytes) -> ElementTree.Element:
         ) from exc
 
 
-def _dav(client: httpx.Client, method: str, url: str, body: bytes, depth: str) -> bytes:
+def _dav(
+    client: httpx.Client, method: str, url: str, body: bytes, depth: str, auth: httpx.Auth | None
+) -> bytes:
     headers = {"Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
-    with client.stream(method, url, content=body, headers=headers) as response:
+    with client.stream(method, url, content=body, headers=headers, auth=auth) as response:
         if response.status_code != 207:
             raise _refusal(response)
         return _read(response)
@@ -181,16 +198,18 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _caldav(client: httpx.Client, source: Source, start: datetime, end: datetime) -> Fetched:
+def _caldav(
+    client: httpx.Client, source: Source, start: datetime, end: datetime, auth: httpx.Auth | None
+) -> Fetched:
     url = http_url(source.url)
-    found = _xml(_dav(client, "PROPFIND", url, PROPFIND, "0"))
+    found = _xml(_dav(client, "PROPFIND", url, PROPFIND, "0", auth))
     if found.find(f".//{CALDAV}calendar") is None:
         raise FetchError("this address is a CalDAV collection but not a calendar")
     ctag = (found.findtext(f".//{CS}getctag") or found.findtext(f".//{DAV}getetag") or "")[:200]
     if ctag and ctag == source.etag:
         return Fetched(unchanged=True, etag=ctag)
     query = QUERY.format(start=_utc(start), end=_utc(end)).encode()
-    answer = _xml(_dav(client, "REPORT", url, query, "1"))
+    answer = _xml(_dav(client, "REPORT", url, query, "1", auth))
     documents = tuple(
         data.text.encode()
         for data in answer.iter(f"{CALDAV}calendar-data")

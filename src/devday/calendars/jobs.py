@@ -58,10 +58,12 @@ class Refresh:
         return Work(sources.due_sources(session, now, BATCH), sources.pushes_due(session, now))
 
     def exchange(self, prepared: Work, sessions: sessionmaker[Session]) -> Outcome:
-        return Outcome(
-            [fetch.fetch(due.source, self.outbound, due.start, due.end) for due in prepared.reads],
-            [push.push(plan, self.outbound) for plan in prepared.writes],
-        )
+        with fetch.client(self.outbound) as using:
+            read = [
+                fetch.fetch(due.source, self.outbound, due.start, due.end, using=using)
+                for due in prepared.reads
+            ]
+        return Outcome(read, [push.push(plan, self.outbound) for plan in prepared.writes])
 
     def record(
         self, session: Session, job: ScheduledJob, prepared: Work, outcome: Outcome, now: datetime

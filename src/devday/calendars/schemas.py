@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from devday.calendars.models import SourceKind
 from devday.inputs import InputModel
@@ -93,10 +93,10 @@ class CalendarCreate(InputModel):
     url: Address
     username: str = Field(default="", max_length=200)
     password: str = Field(default="", max_length=500)
-    all_day_busy: bool = Field(
+    all_day_busy: StrictBool = Field(
         default=True, description="Whether all-day events make the whole day busy"
     )
-    write_plan: bool = Field(
+    write_plan: StrictBool = Field(
         default=False,
         description="CalDAV only: also write your plan's blocks into this calendar as events "
         "(kept in step; only what devday wrote is ever changed or removed)",
@@ -120,8 +120,8 @@ class CalendarUpdate(InputModel):
     url: Address | None = None
     username: str | None = Field(default=None, max_length=200)
     password: str | None = Field(default=None, max_length=500)
-    all_day_busy: bool | None = None
-    write_plan: bool | None = None
+    all_day_busy: StrictBool | None = None
+    write_plan: StrictBool | None = None
     version: int | None = None
 
 
