@@ -570,6 +570,8 @@ def test_it_names_the_field_for_bad_meeting_days_and_invitation_addresses(
         response = client.post(invitations, json={"email": address}, headers=alice.headers)
         body = assert_clear_4xx(response, f"email {str(address)[:20]!r}")
         assert body["errors"][0]["field"] == "email", (address, body)
+
+
 def test_it_names_the_field_for_bad_learning_items_and_feeds(
     client: TestClient, alice: Account
 ) -> None:
