@@ -33,6 +33,7 @@ ROUTERS: dict[str, tuple[str, ...]] = {
     "devday.team.router": ("invitations", "teams"),
     "devday.project.router": ("projects",),
     "devday.task.router": ("tasks",),
+    "devday.recurrence.router": ("series",),
     "devday.planning.router": (
         "busy-events",
         "duty-list",

@@ -31,11 +31,15 @@ if TYPE_CHECKING:
 def events() -> Events:
     """Every domain event and who hears it. A new event adds its ``on(...)`` line here."""
     from devday.inbox import notices
-    from devday.task.service import TaskFinished
+    from devday.recurrence import service as recurrence
+    from devday.task.service import TaskDropped, TaskFinished
 
     wired = Events()
     # The inbox tells a requester that the task made from their request is done.
     wired.on(TaskFinished, notices.task_done)
+    # A repeating task done or dropped: its series makes the next one if its day has come.
+    wired.on(TaskFinished, recurrence.task_closed)
+    wired.on(TaskDropped, recurrence.task_closed)
     return wired
 
 
@@ -69,6 +73,7 @@ def job_registry(*, outbound: OutboundPolicy = STRICT) -> JobRegistry:
     from devday.jobs.registry import JobRegistry
     from devday.notify import jobs as notify_jobs
     from devday.planning import jobs as planning_jobs
+    from devday.recurrence import jobs as recurrence_jobs
     from devday.standup import jobs as standup_jobs
 
     registry = JobRegistry(outbound=outbound)
@@ -79,6 +84,7 @@ def job_registry(*, outbound: OutboundPolicy = STRICT) -> JobRegistry:
         standup_jobs.register,
         checks_jobs.register,
         planning_jobs.register,
+        recurrence_jobs.register,
     ):
         register(registry)
     return registry
