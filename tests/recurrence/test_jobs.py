@@ -1,4 +1,4 @@
-"""The worker's sweep: instances on their day with nobody online, one after downtime, never twice."""
+"""The worker's sweep: instances on their day with nobody online, one after downtime, once."""
 
 from __future__ import annotations
 
