@@ -270,7 +270,9 @@ def _make(session: Session, series: Series, day: date, now: datetime) -> Task | 
 def instance_closed(session: Session, task: Task, now: datetime) -> None:
     """An instance was done or dropped: ``every!`` counts its next day from now, and the next
     instance is made if its day has come (otherwise the sweep makes it on its day)."""
-    link = session.scalar(select(SeriesInstance).where(SeriesInstance.task_id == task.id))
+    # Heard in the middle of a task's update: looking is no reason to flush it half-done.
+    with session.no_autoflush:
+        link = session.scalar(select(SeriesInstance).where(SeriesInstance.task_id == task.id))
     if link is None:
         return
     series = _lock(session, link.series_id)
