@@ -58,6 +58,7 @@ PAGE_ROUTERS = (
     "devday.planning.pages",
     "devday.day.pages",
     "devday.task.pages",
+    "devday.recurrence.pages",
     "devday.checks.pages",
     "devday.inbox.pages",
     "devday.meeting.pages",

@@ -48,6 +48,7 @@ def test_a_repeating_task_from_the_new_task_page_to_its_next_instance(
     form.get_by_role("button", name="Add task").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("On-call handover")
+    expect(page.locator("#repeats")).to_have_text("every weekday; the next for Tue 01 Dec")
     page.get_by_role("button", name="Done").click()
     page.goto("/tasks")
     rows = page.locator("table#task-list tr[data-task-id]", has_text="On-call handover")

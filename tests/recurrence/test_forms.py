@@ -79,3 +79,42 @@ def test_it_makes_a_series_from_quick_add_and_the_new_task_page(
         "Weekly report": ("every Fri", "2026-12-04"),
         "Backups": ("every month on the 15th", "2026-12-15"),
     }
+
+
+def test_it_skips_one_and_ends_the_series_from_the_task_page(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    first = client.post(
+        "/api/v1/tasks", json={"title": "Retro notes", "repeat": "every mon"}, headers=alice.headers
+    ).json()
+    series_id = first["repeat"]["series_id"]
+    web_log_in(client, alice.email)
+    page = client.get(f"/tasks/{first['id']}")
+    assert "every Mon; the next for Mon 07 Dec" in page.text
+    assert 'id="skip-one"' in page.text and 'id="end-series"' in page.text
+    skipped = client.post(
+        f"/series/{series_id}/skip",
+        data={"task_id": str(first["id"]), "csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
+    )
+    assert skipped.status_code == 303, skipped.text
+    nxt = client.get(skipped.headers["location"])
+    assert "Mon 07 Dec" in nxt.text and "the next for Mon 14 Dec" in nxt.text
+    ended = client.post(
+        f"/series/{series_id}/end",
+        data={"task_id": str(first["id"]), "csrf_token": csrf_from(nxt.text)},
+        follow_redirects=False,
+    )
+    assert ended.status_code == 303
+    series = client.get(f"/api/v1/series/{series_id}", headers=alice.headers).json()
+    assert series["ended_at"] is not None and series["open_task_id"] is not None
+    again = client.get(f"/tasks/{series['open_task_id']}")
+    assert "every Mon (ended)" in again.text and 'id="skip-one"' not in again.text
+    refused = client.post(f"/series/{series_id}/skip", data={"csrf_token": csrf_from(again.text)})
+    assert refused.status_code == 422 and "has ended" in refused.text
+    client.cookies.clear()
+    web_log_in(client, bob.email)
+    stranger = client.post(
+        f"/series/{series_id}/end", data={"csrf_token": csrf_from(client.get("/tasks").text)}
+    )
+    assert stranger.status_code == 404
