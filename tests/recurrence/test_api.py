@@ -221,3 +221,23 @@ def test_it_makes_a_plain_task_repeat_by_an_update(client: TestClient, alice: Ac
     ).json()
     assert updated["repeat"]["description"] == "every month on the last Fri"
     assert updated["planned_date"] == "2026-12-25"
+
+
+def test_it_refuses_to_point_a_series_at_others_data(
+    client: TestClient, alice: Account, bob: Account
+) -> None:
+    team = api_team(client, alice)
+    project = api_project(client, alice, team)
+    mine = client.post(
+        "/api/v1/tasks", json={"title": "Mine", "repeat": "every day"}, headers=bob.headers
+    ).json()
+    url = f"/api/v1/series/{mine['repeat']['series_id']}"
+    for body, field in (
+        ({"project_id": project}, "project_id"),
+        ({"assignee_id": alice.id}, "assignee_id"),
+    ):
+        response = client.patch(url, json={**body, "version": 1}, headers=bob.headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == field
+    series = client.get(url, headers=bob.headers).json()
+    assert (series["project_id"], series["assignee_id"], series["version"]) == (None, None, 1)

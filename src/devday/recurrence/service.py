@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from devday.recurrence.views import SeriesRow
 from devday.task import service as task_service
 from devday.task.models import Kind, Status, Task
 from devday.task.schemas import TaskCreate, TaskUpdate
+from devday.team import service as team_service
 from devday.team.models import TeamMember
 from devday.timeutil import DEFAULT_WORKDAY_END, end_of_working_day
 
@@ -55,14 +56,14 @@ def _today(series: Series, now: datetime) -> date:
 # --- reading --------------------------------------------------------------------------------------
 
 
-def visible(user_id: int) -> object:
+def visible(user_id: int) -> ColumnElement[bool]:
     """The series ``user_id`` may see and change: theirs, assigned to them, or of their teams."""
     teams = select(TeamMember.team_id).where(TeamMember.user_id == user_id)
     return or_(Series.owner_id == user_id, Series.assignee_id == user_id, Series.team_id.in_(teams))
 
 
 def get_series(*, session: Session, user: User, series_id: int, lock: bool = False) -> Series:
-    statement = select(Series).where(Series.id == series_id, visible(user.id))  # type: ignore[arg-type]
+    statement = select(Series).where(Series.id == series_id, visible(user.id))
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     series = session.scalar(statement)
@@ -72,7 +73,7 @@ def get_series(*, session: Session, user: User, series_id: int, lock: bool = Fal
 
 
 def list_series(*, session: Session, user: User, ended: bool) -> Sequence[Series]:
-    statement = select(Series).where(visible(user.id))  # type: ignore[arg-type]
+    statement = select(Series).where(visible(user.id))
     if not ended:
         statement = statement.where(Series.ended_at.is_(None))
     return session.scalars(statement.order_by(Series.id)).all()
@@ -362,6 +363,8 @@ def update_series(
         series.team_id = project.team_id
     elif "project_id" in sent:
         series.team_id = None
+    if sent.get("assignee_id") is not None:
+        _check_assignee(session, series, sent["assignee_id"])
     current = open_instance(session=session, series_id=series.id)
     follow: dict[str, object] = {}
     if current is not None:
@@ -394,6 +397,24 @@ def update_series(
             now=now,
         )
     return series
+
+
+def _check_assignee(session: Session, series: Series, assignee_id: int) -> None:
+    # As for a task: someone of the series' team, or its owner when it is personal.
+    if series.team_id is None:
+        if assignee_id != series.owner_id:
+            raise Invalid(
+                "a personal series can only be assigned to its owner; put it in a team project "
+                "first",
+                field="assignee_id",
+            )
+    elif (
+        team_service.membership(session=session, team_id=series.team_id, user_id=assignee_id)
+        is None
+    ):
+        raise Invalid(
+            f"user {assignee_id} is not a member of this series' team", field="assignee_id"
+        )
 
 
 def task_closed(
