@@ -241,3 +241,21 @@ def test_it_refuses_to_point_a_series_at_others_data(
         assert response.json()["errors"][0]["field"] == field
     series = client.get(url, headers=bob.headers).json()
     assert (series["project_id"], series["assignee_id"], series["version"]) == (None, None, 1)
+
+
+def test_it_makes_the_next_when_an_overdue_one_is_dropped(
+    client: TestClient, alice: Account, clock: MockClock
+) -> None:
+    first = client.post(
+        "/api/v1/tasks", json={"title": "Timesheet", "repeat": "every mon"}, headers=alice.headers
+    ).json()
+    clock.advance(timedelta(days=8))  # Tuesday 8 December: Monday 7 December's is due
+    dropped = client.patch(
+        f"/api/v1/tasks/{first['id']}",
+        json={"status": "dropped", "version": first["version"]},
+        headers=alice.headers,
+    )
+    assert dropped.status_code == 200, dropped.text
+    (made,) = open_tasks(client, alice, "Timesheet")
+    assert made["planned_date"] == "2026-12-07"
+    assert made["repeat"]["next_date"] == "2026-12-14"
