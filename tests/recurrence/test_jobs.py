@@ -121,3 +121,20 @@ def test_it_keeps_one_task_per_occurrence_whoever_makes_it(
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(SeriesInstance)) == 1
         assert conn.scalar(select(func.count()).select_from(Task)) == 1
+
+
+def test_it_goes_on_with_an_every_bang_series_whose_open_one_was_deleted(
+    client: TestClient, alice: Account, engine: Engine, clock: MockClock
+) -> None:
+    first = client.post(
+        "/api/v1/tasks",
+        json={"title": "Water plants", "repeat": "every! 3 days"},
+        headers=alice.headers,
+    ).json()
+    assert sweep(engine, clock) == 0  # waiting for the open one to be done
+    assert client.delete(f"/api/v1/tasks/{first['id']}", headers=alice.headers).status_code == 204
+    clock.advance(timedelta(hours=1))
+    assert sweep(engine, clock) == 1
+    (made,) = open_tasks(client, alice, "Water plants")
+    assert made["planned_date"] == "2026-11-30"
+    assert sweep(engine, clock) == 0

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -208,11 +208,16 @@ def advance(
     even before it). After a pause, the latest due occurrence, not one per missed day. Returns
     the new instance, or None when there is nothing to make."""
     series = _lock(session, series_id)
-    if series is None or series.ended_at is not None or series.next_date is None:
+    if series is None or series.ended_at is not None:
         return None
     if open_instance(session=session, series_id=series.id) is not None:
         return None
     today = _today(series, now)
+    if series.next_date is None and series.mode == AFTER_DONE:
+        # Its open one is gone (deleted), not done: the series goes on from today.
+        series.next_date = today
+    if series.next_date is None:
+        return None
     day = series.next_date
     if day > today and not at_once:
         return None
@@ -296,7 +301,14 @@ def due_series(*, session: Session, now: datetime) -> list[int]:
     return list(
         session.scalars(
             select(Series.id)
-            .where(Series.ended_at.is_(None), Series.next_date <= horizon, ~exists(open_))
+            .where(
+                Series.ended_at.is_(None),
+                or_(
+                    Series.next_date <= horizon,
+                    and_(Series.mode == AFTER_DONE, Series.next_date.is_(None)),
+                ),
+                ~exists(open_),
+            )
             .order_by(Series.id)
         )
     )
