@@ -46,6 +46,7 @@ TASK_FIELDS = [
     "assignee_id",
     "depends_on",
     "source",
+    "repeat",
     "version",
 ]
 
@@ -592,3 +593,33 @@ def test_it_names_the_field_for_bad_learning_items_and_feeds(
         response = client.post("/api/v1/feeds", json={"url": url}, headers=alice.headers)
         assert assert_clear_4xx(response, url[:20])["errors"][0]["field"] == "url"
     assert client.get("/api/v1/feeds", headers=alice.headers).json() == []
+def test_it_names_the_repeat_field_for_phrases_it_cannot_read(
+    client: TestClient, alice: Account
+) -> None:
+    task = client.post(
+        "/api/v1/tasks", json={"title": "t", "repeat": "every day"}, headers=alice.headers
+    ).json()
+    series_url = f"/api/v1/series/{task['repeat']['series_id']}"
+    cases = [
+        ("POST", "/api/v1/tasks", {"title": "t", "repeat": "every blue moon"}),
+        ("POST", "/api/v1/tasks", {"title": "t", "repeat": "every day\u0000"}),
+        ("POST", "/api/v1/tasks", {"title": "t", "repeat": "every " + "1" * 300 + " days"}),
+        ("POST", "/api/v1/tasks", {"title": "t", "repeat": 7}),
+        (
+            "PATCH",
+            f"/api/v1/tasks/{task['id']}",
+            {"repeat": "every 0 days", "version": task["version"]},
+        ),
+        ("PATCH", series_url, {"repeat": "whenever", "version": 1}),
+        ("PATCH", series_url, {"repeat": None, "version": 1}),
+        ("PATCH", series_url, {"repeat": "every year on 31 feb", "version": 1}),
+    ]
+    for method, url, body in cases:
+        response = client.request(method, url, json=body, headers=alice.headers)
+        assert response.status_code == 422, (body, response.text)
+        assert assert_clear_4xx(response, str(body))["errors"][0]["field"] == "repeat", body
+    for url in ("/api/v1/series/abc", "/api/v1/series/0", "/api/v1/series/99999999999999999999"):
+        assert_clear_4xx(client.get(url, headers=alice.headers), url)
+    assert_clear_4xx(client.get("/api/v1/series?ended=maybe", headers=alice.headers), "ended")
+    after = client.get(series_url, headers=alice.headers).json()
+    assert after["rule"] == "FREQ=DAILY" and after["version"] == 1

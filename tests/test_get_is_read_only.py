@@ -48,6 +48,7 @@ ID_TABLES = {
     "item_id": "inbox_item",
     "meeting_id": "meeting",
     "project_id": "project",
+    "series_id": "series",
     "task_id": "task",
     "team_id": "team",
 }

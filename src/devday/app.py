@@ -33,6 +33,7 @@ ROUTERS: dict[str, tuple[str, ...]] = {
     "devday.team.router": ("invitations", "teams"),
     "devday.project.router": ("projects",),
     "devday.task.router": ("tasks",),
+    "devday.recurrence.router": ("series",),
     "devday.planning.router": (
         "busy-events",
         "duty-list",
@@ -61,6 +62,7 @@ PAGE_ROUTERS = (
     "devday.planning.pages",
     "devday.day.pages",
     "devday.task.pages",
+    "devday.recurrence.pages",
     "devday.checks.pages",
     "devday.inbox.pages",
     "devday.meeting.pages",

@@ -16,6 +16,7 @@ from devday.meeting.models import Meeting as Meeting  # and MeetingItem, for met
 from devday.notify.models import Channel as Channel  # and OutboxMessage, for metadata
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock, Routine
 from devday.project.models import Project
+from devday.recurrence.models import Series as Series  # and SeriesInstance, for metadata
 from devday.standup.models import Blocker as Blocker  # and Leave, Standup, for metadata
 from devday.standup.models import Leave as Leave
 from devday.standup.models import Standup as Standup

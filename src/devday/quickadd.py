@@ -5,7 +5,9 @@ stand anywhere (their sigils make them unambiguous; a tag starts with a letter, 
 an issue number in the title). Everything else is read only from the END of the text, where
 people put it: a P-label (P1 to P4), an estimate with a unit (90m, 1h30, 2h) and the longest
 trailing run of words that ``dateparse.parse_when`` accepts. Words before them are the title, so
-"Write the 2 docs" or "Prepare friday demo" keep their titles intact.
+"Write the 2 docs" or "Prepare friday demo" keep their titles intact. A repeat phrase ("every
+weekday", "every! 3 days", see ``recurrence.phrases``) is the longest run from the last "every"
+that reads as one; what follows it (a date, an estimate, a P-label) is read as above.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import date, datetime
 
 from devday.dateparse import parse_duration, parse_when
 from devday.importance import from_rank
+from devday.recurrence.phrases import RepeatError, parse_repeat
 
 _TAG = re.compile(r"#(?P<tag>[A-Za-z][\w.\-/]*)")
 _PROJECT = re.compile(r"\+(?P<name>\w[\w.\-/]*)")
@@ -37,6 +40,15 @@ class QuickAdd:
     tags: list[str] = field(default_factory=list)
     project_name: str | None = None
     kind: str | None = None  # as typed after "kind:"; the API checks it is a known kind
+    repeat: str | None = None  # a repeat phrase, as typed ("every weekday")
+
+
+# The words after "every" that say it is meant as a repeat, even when the rest does not read.
+_REPEAT_WORDS = re.compile(
+    r"\d+|other|weekdays?|days?|weeks?|months?|years?|"
+    r"(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day)?|wednesday|saturday",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,7 @@ def parse_quick_add(text: str, *, now: datetime, timezone: str) -> QuickAdd:
             project = match["name"]
         else:
             words.append(word)
+    words, repeat = _repeat(words)
 
     deadline: datetime | date | None = None
     estimate: int | None = None
@@ -128,7 +141,32 @@ def parse_quick_add(text: str, *, now: datetime, timezone: str) -> QuickAdd:
         tags=tags,
         project_name=project,
         kind=kind,
+        repeat=repeat,
     )
+
+
+def _repeat(words: list[str]) -> tuple[list[str], str | None]:
+    """The words without the repeat phrase, and the phrase: the longest run from the last
+    "every" (not the first word: that is the title) that reads as a repeat. Raises ValueError
+    when the run is plainly meant as one ("every 3") but does not read."""
+    starts = [i for i, w in enumerate(words) if i > 0 and w.lower() in ("every", "every!")]
+    if not starts:
+        return words, None
+    start = starts[-1]
+    for end in range(len(words), start + 1, -1):
+        phrase = " ".join(words[start:end])
+        try:
+            parse_repeat(phrase)
+        except RepeatError:
+            continue
+        return words[:start] + words[end:], phrase
+    following = words[start + 1] if start + 1 < len(words) else ""
+    if words[start].endswith("!") or _REPEAT_WORDS.fullmatch(following.rstrip(",")):
+        try:
+            parse_repeat(" ".join(words[start:]))
+        except RepeatError as exc:
+            raise ValueError(str(exc)) from None
+    return words, None
 
 
 def _trailing_date(

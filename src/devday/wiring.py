@@ -32,7 +32,8 @@ def events() -> Events:
     """Every domain event and who hears it. A new event adds its ``on(...)`` line here."""
     from devday.forge import service as forge_service
     from devday.inbox import notices
-    from devday.task.service import TaskFinished
+    from devday.recurrence import service as recurrence
+    from devday.task.service import TaskDropped, TaskFinished
 
     wired = Events()
     # The inbox tells a requester that the task made from their request is done.
@@ -40,6 +41,9 @@ def events() -> Events:
     # A task imported from a GitHub or GitLab issue closes it, or comments, as its
     # connection says.
     wired.on(TaskFinished, forge_service.task_finished)
+    # A repeating task done or dropped: its series makes the next one if its day has come.
+    wired.on(TaskFinished, recurrence.task_closed)
+    wired.on(TaskDropped, recurrence.task_closed)
     return wired
 
 
@@ -78,6 +82,7 @@ def job_registry(
     from devday.learning import jobs as learning_jobs
     from devday.notify import jobs as notify_jobs
     from devday.planning import jobs as planning_jobs
+    from devday.recurrence import jobs as recurrence_jobs
     from devday.standup import jobs as standup_jobs
 
     registry = JobRegistry(outbound=outbound)
@@ -90,6 +95,7 @@ def job_registry(
         planning_jobs.register,
         calendars_jobs.register,
         forge_jobs.register,
+        recurrence_jobs.register,
     ):
         register(registry)
     learning_jobs.register(registry, learning_jobs.feed_settings(settings))

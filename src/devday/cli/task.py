@@ -146,6 +146,12 @@ def add(
     unsplittable: Annotated[
         bool, typer.Option("--unsplittable", help="Must be done in one sitting.")
     ] = False,
+    repeat: Annotated[
+        str | None,
+        typer.Option(
+            help='How it repeats: "every weekday", "every 2 weeks on mon", "every! 3 days".'
+        ),
+    ] = None,
 ) -> None:
     """Add a task. Dates are read in your timezone: --deadline "fri 17:00"."""
     cli = state(ctx)
@@ -163,8 +169,12 @@ def add(
         splittable=False if unsplittable else None,
     )
     body = {"title": title, **body_of(cli, given, editing=False)}
+    if repeat is not None:
+        body["repeat"] = repeat
     task = cli.client().post("/api/v1/tasks", body)
     output.task_line("added", task, cli.timezone())
+    if task.get("repeat"):
+        output.line(f"repeats {task['repeat']['description']}")
 
 
 def _window_start(cli: CliState, text: str, option: str, *, next_day: bool) -> str:

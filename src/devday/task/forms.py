@@ -42,6 +42,7 @@ NEW_KEYS = (
     "min_chunk_minutes",
     "project_id",
     "tags",
+    "repeat",
     "form_token",
 )
 #: What a fresh New task form holds: the schema's defaults.
@@ -135,6 +136,7 @@ def quick_create(text: str, *, session: Session, user: User, now: datetime) -> T
         "estimate_minutes": parsed.estimate_minutes,
         "tags": parsed.tags,
         "project_id": project_id,
+        "repeat": parsed.repeat,
     }
     if parsed.importance is not None:
         values["importance"] = parsed.importance
@@ -229,6 +231,7 @@ def create_from(
         "tags": [t for t in (p.strip() for p in values["tags"].split(",")) if t],
         "project_id": values["project_id"] or None,
         "planned_date": values["planned_date"].strip() or None,
+        "repeat": values["repeat"].strip() or None,
     }
 
     _read_typed(values, user, now, fields, errors)

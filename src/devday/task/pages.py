@@ -23,6 +23,7 @@ from devday.account.models import User
 from devday.deps import IdPath
 from devday.errors import Invalid, NotFound
 from devday.project import service as project_service
+from devday.recurrence.views import repeats_of
 from devday.task import deadline_check, forms
 from devday.task import service as task_service
 from devday.task.models import Kind, Status, Task
@@ -388,6 +389,7 @@ def _detail(
             for item in worklog_service.task_entries(session=session, task_id=task.id)
         ],
         "timing": running is not None and running.task_id == task.id,
+        "repeat": repeats_of(session=session, task_ids=[task.id]).get(task.id),
     }
     return page.render(TASK_PAGE, context, status=status)
 

@@ -16,6 +16,7 @@ from pydantic import (
 from devday.ids import MAX_ID, IdField
 from devday.inputs import Day, InputModel, Line, day_in_range, moment_in_range
 from devday.readmodel import ReadModel
+from devday.recurrence.views import RepeatRead
 from devday.task.models import Kind, Source, Status
 
 MAX_TAGS = 20
@@ -71,6 +72,14 @@ Deadline = Annotated[datetime | date, BeforeValidator(_deadline), AfterValidator
 Instant = Annotated[datetime, BeforeValidator(_instant), AfterValidator(moment_in_range)]
 Tags = Annotated[list[str], Field(max_length=MAX_TAGS), AfterValidator(_tags)]
 Importance = Annotated[int, Field(ge=1, le=4, description="1 (low) to 4 (critical); P1 is 4")]
+Repeat = Annotated[
+    Line,
+    Field(
+        max_length=200,
+        description="How it repeats: “every weekday”, “every 2 weeks on mon”, “every! 3 days” "
+        "(see the guide's Recurring tasks)",
+    ),
+]
 Minutes = Annotated[int, Field(ge=1, le=100_000)]
 DependsOn = Annotated[list[IdField], Field(max_length=100)]
 
@@ -109,6 +118,7 @@ class TaskCreate(InputModel):
     assignee_id: IdField | None = None
     depends_on: DependsOn = Field(default_factory=list)
     source: Source = Source.manual
+    repeat: Repeat | None = None
 
 
 class TaskUpdate(InputModel):
@@ -134,6 +144,9 @@ class TaskUpdate(InputModel):
     project_id: IdField | None = None
     assignee_id: IdField | None = None
     depends_on: DependsOn | None = None
+    repeat: Repeat | None = Field(
+        default=None, description="A new rule for its series (or a first one); null ends it"
+    )
     version: int | None = Field(
         default=None, ge=1, le=2**31 - 1, description="The version you read, or If-Match"
     )
@@ -195,6 +208,9 @@ class TaskRead(ReadModel):
     updated_at: datetime
     completed_at: datetime | None
     version: int
+    repeat: RepeatRead | None = Field(
+        default=None, description="The series this task is an instance of, if any"
+    )
 
     @field_validator("deadline", "earliest_start", "created_at", "updated_at", "completed_at")
     @classmethod

@@ -187,6 +187,8 @@ def create_task(*, session: Session, user: User, data: TaskCreate, now: datetime
     _set_tags(session, task, data.tags)
     _set_dependencies(session, user, task, data.depends_on)
     session.flush()
+    if data.repeat is not None:
+        _repeat(session, user, task, data.repeat, now)
     return task
 
 
@@ -277,6 +279,8 @@ def update_task(
         _set_tags(session, task, sent["tags"] or [])
     if "depends_on" in sent:
         _set_dependencies(session, user, task, sent["depends_on"] or [])
+    if "repeat" in sent:
+        _repeat(session, user, task, sent["repeat"], now)
     task.updated_at = now
     flush_versioned(session, repr(task.title))
     return task
@@ -342,10 +346,19 @@ class TaskFinished:
     now: datetime
 
 
+@dataclass(frozen=True)
+class TaskDropped:
+    """A task became dropped. Raised by ``set_status``; a repeating task's next one is made."""
+
+    task: Task
+    now: datetime
+
+
 def set_status(*, session: Session, task: Task, status: Status, now: datetime) -> None:
     """Moves ``task`` to ``status``, stamping its completion; a task that becomes done raises
-    ``TaskFinished`` (see ``devday.events``)."""
+    ``TaskFinished``, one that becomes dropped ``TaskDropped`` (see ``devday.events``)."""
     finished = status == Status.done and task.status != Status.done
+    dropped = status == Status.dropped and task.status != Status.dropped
     if finished:
         task.completed_at = now
     elif status != Status.done:
@@ -353,6 +366,16 @@ def set_status(*, session: Session, task: Task, status: Status, now: datetime) -
     task.status = status
     if finished:
         events.publish(session, TaskFinished(task=task, now=now))
+    if dropped:
+        events.publish(session, TaskDropped(task=task, now=now))
+
+
+def _repeat(session: Session, user: User, task: Task, text: str | None, now: datetime) -> None:
+    # Recurrence builds on this module (its instances are tasks made here), so it is imported
+    # when a task asks to repeat, not with this module.
+    from devday.recurrence import service as recurrence_service
+
+    recurrence_service.repeat_task(session=session, user=user, task=task, text=text, now=now)
 
 
 def _set_project(session: Session, user: User, task: Task, project_id: int) -> None:

@@ -18,6 +18,7 @@ from devday import importance, markdown
 from devday.account.models import User
 from devday.errors import Invalid
 from devday.readmodel import RowView
+from devday.recurrence.views import RepeatRead, repeats_of
 from devday.task import service
 from devday.task.models import Status, Task, TaskDependency, TaskTag
 from devday.task.schemas import TaskListQuery, TaskPage, TaskRead
@@ -34,6 +35,7 @@ class TaskRow(RowView):
     actual_minutes: int
     #: What ``TaskSaved`` adds after a create or an update (see ``task.deadline_check``).
     warnings: list[str] = field(default_factory=list)
+    repeat: RepeatRead | None = None
 
     @property
     def priority(self) -> str:
@@ -59,8 +61,15 @@ def task_rows(session: Session, tasks: Sequence[Task], now: datetime) -> list[Ta
     tags = service.tags_of(session=session, task_ids=ids)
     deps = service.dependencies_of(session=session, task_ids=ids)
     actual = worklog_service.actual_minutes(session=session, task_ids=ids, now=now)
+    repeats = repeats_of(session=session, task_ids=ids)
     return [
-        TaskRow(row=t, tags=tags[t.id], depends_on=deps[t.id], actual_minutes=actual[t.id])
+        TaskRow(
+            row=t,
+            tags=tags[t.id],
+            depends_on=deps[t.id],
+            actual_minutes=actual[t.id],
+            repeat=repeats.get(t.id),
+        )
         for t in tasks
     ]
 
@@ -150,15 +159,19 @@ def task_page(*, session: Session, user: User, query: TaskListQuery, now: dateti
     names = tuple(result.keys())
     rows = result.all()
     more = len(rows) > query.limit
+    repeats = repeats_of(session=session, task_ids=[row[0] for row in rows[: query.limit]])
     return TaskPage(
-        items=[_listed(dict(zip(names, row, strict=True))) for row in rows[: query.limit]],
+        items=[
+            _listed(dict(zip(names, row, strict=True)), repeats.get(row[0]))
+            for row in rows[: query.limit]
+        ],
         limit=query.limit,
         offset=query.offset,
         next_offset=query.offset + query.limit if more else None,
     )
 
 
-def _listed(row: dict[str, Any]) -> TaskRead:
+def _listed(row: dict[str, Any], repeat: RepeatRead | None) -> TaskRead:
     # Every value is already of its field's type (the columns' types, instants in UTC): the read
     # model is constructed rather than validated, which is most of the page's time otherwise.
     tags, depends_on, logged = row.pop("tags"), row.pop("depends_on"), row.pop("logged")
@@ -169,4 +182,5 @@ def _listed(row: dict[str, Any]) -> TaskRead:
         priority=importance.label(row["importance"]),
         notes_html=markdown.render(row["notes"]),
         actual_minutes=logged // worklog_service.MICROSECONDS_PER_MINUTE,
+        repeat=repeat,
     )
