@@ -593,6 +593,8 @@ def test_it_names_the_field_for_bad_learning_items_and_feeds(
         response = client.post("/api/v1/feeds", json={"url": url}, headers=alice.headers)
         assert assert_clear_4xx(response, url[:20])["errors"][0]["field"] == "url"
     assert client.get("/api/v1/feeds", headers=alice.headers).json() == []
+
+
 def test_it_names_the_repeat_field_for_phrases_it_cannot_read(
     client: TestClient, alice: Account
 ) -> None:
