@@ -191,3 +191,30 @@ def restore(
     except BackupError as exc:
         raise CliError(str(exc)) from None
     output.line(f"restored {file} into {where}")
+
+
+def move_database(
+    target: Annotated[
+        str, typer.Argument(help="The empty PostgreSQL database: postgresql://user:pw@host/name")
+    ],
+) -> None:
+    """Copy the SQLite database into an empty PostgreSQL one (stop the server first)."""
+    from devday.transfer.move import MoveError, describe, move
+
+    source = _database_url()
+
+    def progress(table: str, done: int, total: int) -> None:
+        if done == total:
+            typer.echo(f"{table}: {total} rows", err=True)
+
+    try:
+        moved = move(source, target, progress)
+    except MoveError as exc:
+        raise CliError(str(exc)) from None
+    output.line(f"moved {describe(source)} to {describe(target)}:")
+    for each in moved:
+        output.line(f"  {each.table}: {each.rows} rows")
+    output.line(
+        f"{sum(each.rows for each in moved)} rows in {len(moved)} tables, counts checked; "
+        "set DEVDAY_DATABASE_URL to the new database and start devday"
+    )
