@@ -31,8 +31,14 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    skipped_reasons: list[str] = field(default_factory=list)
     projects_created: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str) -> None:
+        """Counts a record left out, and why (``where: why``)."""
+        self.skipped += 1
+        self.skipped_reasons.append(reason)
 
 
 class Projects:

@@ -93,7 +93,10 @@ def import_tasks(*, session: Session, user: User, records: Any, now: datetime) -
     incoming = []
     for index, record in enumerate(records):
         if isinstance(record, dict) and record.get("status") == "recurring":
-            report.skipped += 1
+            title = str(record.get("description") or "")[:60]
+            report.skip(
+                f"tasks[{index}]: {title!r} is a recurring template (its instances are imported)"
+            )
             continue
         incoming.append(_read(record, f"tasks[{index}]", zone))
     known = external_ids(session, user, SYSTEM)
