@@ -80,9 +80,13 @@ def title_and_rest(text: str) -> tuple[str, str]:
     return first, rest.strip()
 
 
-def set_tags(session: Session, task: Task, tags: list[str]) -> bool:
-    """Gives ``task`` exactly ``tags``; whether anything changed."""
-    have = set(session.scalars(select(TaskTag.tag).where(TaskTag.task_id == task.id)))
+def set_tags(session: Session, task: Task, tags: list[str], *, new: bool = False) -> bool:
+    """Gives ``task`` exactly ``tags`` (``new``: it has none yet); whether anything changed."""
+    have = (
+        set()
+        if new
+        else set(session.scalars(select(TaskTag.tag).where(TaskTag.task_id == task.id)))
+    )
     want = set(tags)
     if have == want:
         return False
