@@ -84,6 +84,8 @@ bench: $(STAMP)
 	  echo "== bench/cli: devday's commands against python -c pass and Taskwarrior"; \
 	else echo "== bench/cli: Taskwarrior not found (apt-get install taskwarrior); its baseline is skipped"; fi
 	$(BIN)/python -m bench.cli.run --rounds 3
+	@echo "== bench/transfer: Taskwarrior import and export against Taskwarrior's own, and a move into PostgreSQL (--quick)"
+	$(BIN)/python -m bench.transfer.run --quick
 	@if command -v wrk >/dev/null; then \
 	  echo "== bench/api: GET /api/v1/tasks under wrk against a minimal FastAPI app (SQLite)"; \
 	  $(BIN)/python -m bench.api.run --sqlite --seconds 3 --rounds 1; \

@@ -142,7 +142,8 @@ def test_it_skips_recurring_templates_and_names_a_bad_field(run: Run, tmp_path: 
     result = ok(run("import", "taskwarrior", "-", input=tw("export")))
     assert result.splitlines() == [
         "imported 1 tasks: 1 new, 0 updated, 0 unchanged",
-        "skipped 1 (recurring templates)",
+        "skipped 1:",
+        "  tasks[0]: 'Standup notes' is a recurring template (its instances are imported)",
     ]
     bad = [{"uuid": "2ed9c9bb-456a-4bc3-a3f9-4d42cc7ebded", "description": "x", "due": "soon"}]
     refused = run("import", "taskwarrior", "-", input=json.dumps(bad))

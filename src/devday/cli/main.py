@@ -53,6 +53,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ask": ("inbox", "ask"),
     "backup": ("transfer", "backup"),
     "restore": ("transfer", "restore"),
+    "move-database": ("transfer", "move_database"),
 }
 GROUPS: dict[str, tuple[str, str]] = {
     "user": ("account", "user_app"),

@@ -49,23 +49,88 @@ import_app = typer.Typer(
 )
 
 
-def _read(file: str) -> str:
-    if file == "-":
-        return sys.stdin.read()
-    try:
-        return Path(file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot read {file}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise CliError(f"{file} is not UTF-8 text") from None
+# A file at least this big shows a progress bar on standard error, when that is a terminal.
+PROGRESS_BYTES = 1_000_000
+CHUNK = 256 * 1024
 
 
-def _read_json(file: str) -> Any:
-    text = _read(file)
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise CliError(f"{'standard input' if file == '-' else file} is not JSON: {exc}") from None
+def _progress_wanted(size: int) -> bool:
+    return size >= PROGRESS_BYTES and sys.stderr.isatty()
+
+
+class Steps:
+    """The progress of an import: the file read, then the server's work. Shows a bar on
+    standard error for a big file on a terminal, and nothing otherwise."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> Steps:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            if exc[0] is None and self.task is not None:
+                self.bar.update(self.task, completed=1, total=1)
+            self.bar.stop()
+
+    def _start(self) -> Any:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeElapsedColumn(),
+            console=Console(file=sys.stderr, force_terminal=True),
+            transient=False,
+        )
+        self.bar.start()
+        return self.bar
+
+    def read(self) -> str:
+        """The file's text (standard input for -), read with a bar when it is big."""
+        if self.file == "-":
+            return sys.stdin.read()
+        path = Path(self.file)
+        try:
+            size = path.stat().st_size
+            if not _progress_wanted(size):
+                return path.read_text(encoding="utf-8")
+            bar = self._start()
+            reading = bar.add_task(f"reading {path.name}", total=size)
+            chunks = []
+            with path.open("rb") as handle:
+                while chunk := handle.read(CHUNK):
+                    chunks.append(chunk)
+                    bar.advance(reading, len(chunk))
+            return b"".join(chunks).decode("utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot read {self.file}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise CliError(f"{self.file} is not UTF-8 text") from None
+
+    def read_json(self) -> Any:
+        text = self.read()
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            where = "standard input" if self.file == "-" else self.file
+            raise CliError(f"{where} is not JSON: {exc}") from None
+
+    def sending(self, what: str) -> None:
+        """The server's turn: a bar that moves until it answers."""
+        if self.bar is not None:
+            self.task = self.bar.add_task(f"importing {what}", total=None)
 
 
 def _write(data: Any, target: Path | None) -> None:
@@ -79,6 +144,9 @@ def _write(data: Any, target: Path | None) -> None:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
+SHOWN_REASONS = 20
+
+
 def _report(report: dict[str, Any], what: str = "tasks") -> None:
     total = report["created"] + report["updated"] + report["unchanged"]
     output.line(
@@ -86,7 +154,12 @@ def _report(report: dict[str, Any], what: str = "tasks") -> None:
         f"{report['unchanged']} unchanged"
     )
     if report["skipped"]:
-        output.line(f"skipped {report['skipped']} (recurring templates)")
+        output.line(f"skipped {report['skipped']}:")
+        reasons = report.get("skipped_reasons") or []
+        for reason in reasons[:SHOWN_REASONS]:
+            output.line(f"  {reason}")
+        if len(reasons) > SHOWN_REASONS:
+            output.line(f"  ... and {len(reasons) - SHOWN_REASONS} more")
     if report["projects_created"]:
         output.line("new projects: " + ", ".join(report["projects_created"]))
     for note in report["notes"]:
@@ -126,8 +199,10 @@ def import_all(
     if file is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(2)
-    data = _read_json(file)
-    counts = state(ctx).client().post("/api/v1/import", data)
+    with Steps(file) as steps:
+        data = steps.read_json()
+        steps.sending("your account")
+        counts = state(ctx).client().post("/api/v1/import", data)
     output.line(
         "imported " + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
     )
@@ -136,8 +211,11 @@ def import_all(
 @import_app.command("taskwarrior")
 def import_taskwarrior(ctx: typer.Context, file: FileArgument) -> None:
     """Tasks from `task export` (FILE, or - for standard input); importing again updates them."""
-    records = _read_json(file)
-    _report(state(ctx).client().post("/api/v1/import/taskwarrior", records))
+    with Steps(file) as steps:
+        records = steps.read_json()
+        steps.sending(f"{len(records)} tasks" if isinstance(records, list) else "tasks")
+        report = state(ctx).client().post("/api/v1/import/taskwarrior", records)
+    _report(report)
 
 
 @import_app.command("todoist")
@@ -153,8 +231,11 @@ def import_todoist(
 ) -> None:
     """Tasks from a Todoist CSV export (FILE, or - for standard input) into one project."""
     name = project or ("Todoist" if file == "-" else Path(file).stem)
-    body = {"csv": _read(file), "project": name}
-    _report(state(ctx).client().post("/api/v1/import/todoist", body))
+    with Steps(file) as steps:
+        body = {"csv": steps.read(), "project": name}
+        steps.sending(f"into {name}")
+        report = state(ctx).client().post("/api/v1/import/todoist", body)
+    _report(report)
 
 
 def _database_url() -> str:
@@ -191,3 +272,30 @@ def restore(
     except BackupError as exc:
         raise CliError(str(exc)) from None
     output.line(f"restored {file} into {where}")
+
+
+def move_database(
+    target: Annotated[
+        str, typer.Argument(help="The empty PostgreSQL database: postgresql://user:pw@host/name")
+    ],
+) -> None:
+    """Copy the SQLite database into an empty PostgreSQL one (stop the server first)."""
+    from devday.transfer.move import MoveError, describe, move
+
+    source = _database_url()
+
+    def progress(table: str, done: int, total: int) -> None:
+        if done == total:
+            typer.echo(f"{table}: {total} rows", err=True)
+
+    try:
+        moved = move(source, target, progress)
+    except MoveError as exc:
+        raise CliError(str(exc)) from None
+    output.line(f"moved {describe(source)} to {describe(target)}:")
+    for each in moved:
+        output.line(f"  {each.table}: {each.rows} rows")
+    output.line(
+        f"{sum(each.rows for each in moved)} rows in {len(moved)} tables, counts checked; "
+        "set DEVDAY_DATABASE_URL to the new database and start devday"
+    )

@@ -31,8 +31,14 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    skipped_reasons: list[str] = field(default_factory=list)
     projects_created: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str) -> None:
+        """Counts a record left out, and why (``where: why``)."""
+        self.skipped += 1
+        self.skipped_reasons.append(reason)
 
 
 class Projects:
@@ -74,9 +80,13 @@ def title_and_rest(text: str) -> tuple[str, str]:
     return first, rest.strip()
 
 
-def set_tags(session: Session, task: Task, tags: list[str]) -> bool:
-    """Gives ``task`` exactly ``tags``; whether anything changed."""
-    have = set(session.scalars(select(TaskTag.tag).where(TaskTag.task_id == task.id)))
+def set_tags(session: Session, task: Task, tags: list[str], *, new: bool = False) -> bool:
+    """Gives ``task`` exactly ``tags`` (``new``: it has none yet); whether anything changed."""
+    have = (
+        set()
+        if new
+        else set(session.scalars(select(TaskTag.tag).where(TaskTag.task_id == task.id)))
+    )
     want = set(tags)
     if have == want:
         return False

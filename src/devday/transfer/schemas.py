@@ -23,7 +23,7 @@ class TodoistImport(InputModel):
 
 
 class ImportReportRead(ReadModel):
-    """What an import did: tasks created, updated, left as they were, and skipped."""
+    """What an import did: tasks created, updated, left as they were, and skipped (and why)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -33,6 +33,9 @@ class ImportReportRead(ReadModel):
                     "updated": 1,
                     "unchanged": 0,
                     "skipped": 1,
+                    "skipped_reasons": [
+                        "tasks[3]: 'Standup' is a recurring template (its instances are imported)"
+                    ],
                     "projects_created": ["Docs"],
                     "notes": [],
                 }
@@ -44,5 +47,6 @@ class ImportReportRead(ReadModel):
     updated: int
     unchanged: int
     skipped: int
+    skipped_reasons: list[str]
     projects_created: list[str]
     notes: list[str]

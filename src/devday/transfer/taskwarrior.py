@@ -93,7 +93,10 @@ def import_tasks(*, session: Session, user: User, records: Any, now: datetime) -
     incoming = []
     for index, record in enumerate(records):
         if isinstance(record, dict) and record.get("status") == "recurring":
-            report.skipped += 1
+            title = str(record.get("description") or "")[:60]
+            report.skip(
+                f"tasks[{index}]: {title!r} is a recurring template (its instances are imported)"
+            )
             continue
         incoming.append(_read(record, f"tasks[{index}]", zone))
     known = external_ids(session, user, SYSTEM)
@@ -103,8 +106,13 @@ def import_tasks(*, session: Session, user: User, records: Any, now: datetime) -
     }
     projects = Projects(session, user, report)
     by_uuid: dict[str, Task] = {}
+    applied: list[tuple[Incoming, Task, bool, bool]] = []
     for item in incoming:
-        task = session.get(Task, known[item.uuid]) if item.uuid in known else owned.get(item.uuid)
+        task = by_uuid.get(item.uuid)
+        if task is None:
+            task = (
+                session.get(Task, known[item.uuid]) if item.uuid in known else owned.get(item.uuid)
+            )
         created = task is None or task.owner_id != user.id
         if created:
             task = Task(
@@ -117,21 +125,24 @@ def import_tasks(*, session: Session, user: User, records: Any, now: datetime) -
         changed = _apply(task, item, project, now, keep_place=in_team)
         if created:
             session.add(task)
-            session.flush()
-        changed = set_tags(session, task, item.tags) or changed
+        by_uuid[item.uuid] = task
+        applied.append((item, task, created, changed))
+    session.flush()  # the new tasks in a few statements, and their ids
+    for item, task, created, changed in applied:
+        changed = set_tags(session, task, item.tags, new=created) or changed
         if item.uuid not in known:
-            session.execute(
-                delete(ExternalTaskId).where(
-                    ExternalTaskId.task_id == task.id, ExternalTaskId.system == SYSTEM
+            if not created:  # a new task has no id elsewhere yet
+                session.execute(
+                    delete(ExternalTaskId).where(
+                        ExternalTaskId.task_id == task.id, ExternalTaskId.system == SYSTEM
+                    )
                 )
-            )
             session.add(
                 ExternalTaskId(
                     task_id=task.id, system=SYSTEM, owner_id=user.id, external_id=item.uuid
                 )
             )
             known[item.uuid] = task.id
-        by_uuid[item.uuid] = task
         if created:
             report.created += 1
         elif changed:
@@ -181,6 +192,16 @@ def _link(
     report: ImportReport,
 ) -> None:
     """Sets each imported task's dependencies to exactly those Taskwarrior names."""
+    ids = [task.id for task in by_uuid.values()]
+    current: dict[int, set[int]] = {}
+    for start in range(0, len(ids), 500):  # the dependencies there are, a few queries in all
+        rows = session.execute(
+            select(TaskDependency.task_id, TaskDependency.depends_on_id).where(
+                TaskDependency.task_id.in_(ids[start : start + 500])
+            )
+        )
+        for task_id, depends_on in rows:
+            current.setdefault(task_id, set()).add(depends_on)
     for item in incoming:
         task = by_uuid[item.uuid]
         want: set[int] = set()
@@ -190,19 +211,16 @@ def _link(
                 report.notes.append(f"{item.title!r} depends on {other}, which was not imported")
                 continue
             want.add(other_id)
-        have = set(
-            session.scalars(
-                select(TaskDependency.depends_on_id).where(TaskDependency.task_id == task.id)
-            )
-        )
+        have = current.get(task.id, set())
         if want == have:
             continue
-        session.execute(
-            delete(TaskDependency).where(
-                TaskDependency.task_id == task.id,
-                TaskDependency.depends_on_id.in_(have - want),
+        if have - want:
+            session.execute(
+                delete(TaskDependency).where(
+                    TaskDependency.task_id == task.id,
+                    TaskDependency.depends_on_id.in_(have - want),
+                )
             )
-        )
         session.add_all(
             TaskDependency(task_id=task.id, depends_on_id=other) for other in sorted(want - have)
         )

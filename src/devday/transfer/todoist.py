@@ -67,8 +67,10 @@ def import_csv(
                 task.notes = (task.notes + "\n\n" if task.notes else "") + content
             continue
         if kind != "task" or not content:
-            if kind not in ("", "meta", "task"):
-                report.notes.append(f"{where}: skipped a row of type {kind!r}")
+            if kind == "task":
+                report.skip(f"{where}: a task with no CONTENT")
+            elif kind not in ("", "meta"):
+                report.skip(f"{where}: a row of type {kind!r}, which devday does not import")
             continue
         task = _task(row, content, where, user, now, report)
         task.project_id = target.id
