@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from devday.clock import MockClock
-from tests.factories import Account, api_project, api_team
+from tests.factories import Account, api_project, api_team, web_log_in
 from tests.recurrence.support import all_tasks, finish, open_tasks, sweep
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -290,6 +290,11 @@ def test_every_bang_schedules_the_next_from_when_the_last_was_done(
     done = finish(client, alice, first)
     assert done["repeat"]["next_date"] == next_day
     assert open_tasks(client, alice, "Clean the desk") == []
+    # The finished one's page says when the next comes.
+    assert web_log_in(client, alice.email).status_code == 303
+    shown = client.get(f"/tasks/{first['id']}").text
+    when = date.fromisoformat(next_day).strftime("%a %d %b")
+    assert f"1 week after the last one is done; the next for {when}" in shown
     # Just before the next day begins in Berlin, nothing; on it, the next one.
     clock.set(datetime.combine(date.fromisoformat(next_day), time(0, 5), tzinfo=BERLIN))
     clock.advance(timedelta(minutes=-10))

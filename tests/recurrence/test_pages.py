@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.factories import Account, csrf_from, web_log_in
+from tests.factories import Account, csrf_from, sign_up, web_log_in
 from tests.recurrence.support import all_tasks, open_tasks
 
 
@@ -105,6 +105,18 @@ def test_it_edits_the_whole_series_from_an_instance_s_page(
     )
     assert bad.status_code == 422
     assert "every weekday" in bad.text
+    # Someone else cannot, and learns nothing of it.
+    bob = sign_up(client, "Bob")
+    assert web_log_in(client, bob.email).status_code == 303
+    theirs = _post(
+        client,
+        f"/series/{task['repeat']['series_id']}/edit",
+        {**form, "csrf_token": csrf_from(client.get("/tasks").text), "title": "Mine now"},
+    )
+    assert theirs.status_code == 404
+    assert "Mine now" not in theirs.text
+    after = client.get(f"/api/v1/series/{series['id']}", headers=alice.headers).json()
+    assert after["title"] == "Fortnightly report"
 
 
 def test_the_edit_form_sets_changes_and_clears_a_task_s_repeat(
