@@ -62,3 +62,34 @@ def test_a_repeating_task_from_the_new_task_page_to_its_next_instance(
     rows.get_by_role("link", name="On-call handover").click()
     expect(page.locator("dl.facts")).to_contain_text("Tue 01 Dec")
     check_page(page)
+
+
+def test_the_whole_series_edited_from_a_repeating_task_s_page(
+    page: Page, browsing: Browsing, server: LiveServer
+) -> None:
+    sign_up(page, "Sam", "sam@example.com", timezone="Europe/Berlin")
+    page.goto("/tasks/new")
+    form = page.locator("form#new-task")
+    form.get_by_label("Title").fill("Weekly report")
+    form.get_by_label("Repeat").fill("every fri")
+    form.get_by_role("button", name="Add task").click()
+    expect(page.locator("#repeats")).to_have_text("every Fri; the next for Fri 11 Dec")
+
+    page.get_by_text("Edit the series").click()
+    series = page.locator("form#edit-series")
+    series.get_by_label("Rule").fill("every 2 weeks on mon")
+    series.get_by_label("Title").fill("Fortnightly report")
+    series.get_by_label("Estimate").fill("1h")
+    series.get_by_role("button", name="Save the series").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Fortnightly report")
+    expect(page.locator("#repeats")).to_contain_text("every 2 weeks on Mon")
+    expect(page.locator("dl.facts")).to_contain_text("1h")
+
+    # The Edit form's Repeat field, emptied, ends the series.
+    edit = page.locator("form.edit-grid")
+    expect(edit.get_by_label("Repeat")).to_have_value("every 2 weeks on mon")
+    edit.get_by_label("Repeat").fill("")
+    edit.get_by_role("button", name="Save").click()
+    expect(page.locator("#repeats")).to_have_text("every 2 weeks on Mon (ended)")
+    check_page(page)

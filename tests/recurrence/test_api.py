@@ -3,14 +3,18 @@ the next one on its day with the series' template, skip, edit the series, end it
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from devday.clock import MockClock
-from tests.factories import Account, api_project, api_team
+from tests.factories import Account, api_project, api_team, web_log_in
 from tests.recurrence.support import all_tasks, finish, open_tasks, sweep
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def test_it_makes_a_task_repeat_and_shows_its_rule_in_words(
@@ -259,3 +263,43 @@ def test_it_makes_the_next_when_an_overdue_one_is_dropped(
     (made,) = open_tasks(client, alice, "Timesheet")
     assert made["planned_date"] == "2026-12-07"
     assert made["repeat"]["next_date"] == "2026-12-14"
+
+
+@pytest.mark.parametrize(
+    ("planned", "done_after", "next_day"),
+    [
+        # For Monday 30 November, done late on Thursday 3 December: a week from Thursday.
+        (None, timedelta(days=3), "2026-12-10"),
+        # Planned for Friday 4 December, done early on Monday: a week from Monday.
+        ("2026-12-04", timedelta(hours=1), "2026-12-07"),
+    ],
+)
+def test_every_bang_schedules_the_next_from_when_the_last_was_done(
+    client: TestClient,
+    alice: Account,
+    engine: Engine,
+    clock: MockClock,
+    planned: str | None,
+    done_after: timedelta,
+    next_day: str,
+) -> None:
+    body = {"title": "Clean the desk", "repeat": "every! week", "planned_date": planned}
+    first = client.post("/api/v1/tasks", json=body, headers=alice.headers).json()
+    assert first["planned_date"] == (planned or "2026-11-30")
+    clock.advance(done_after)
+    done = finish(client, alice, first)
+    assert done["repeat"]["next_date"] == next_day
+    assert open_tasks(client, alice, "Clean the desk") == []
+    # The finished one's page says when the next comes.
+    assert web_log_in(client, alice.email).status_code == 303
+    shown = client.get(f"/tasks/{first['id']}").text
+    when = date.fromisoformat(next_day).strftime("%a %d %b")
+    assert f"1 week after the last one is done; the next for {when}" in shown
+    # Just before the next day begins in Berlin, nothing; on it, the next one.
+    clock.set(datetime.combine(date.fromisoformat(next_day), time(0, 5), tzinfo=BERLIN))
+    clock.advance(timedelta(minutes=-10))
+    assert sweep(engine, clock) == 0
+    clock.advance(timedelta(minutes=10))
+    assert sweep(engine, clock) == 1
+    (second,) = open_tasks(client, alice, "Clean the desk")
+    assert second["planned_date"] == next_day

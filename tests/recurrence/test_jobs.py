@@ -138,3 +138,37 @@ def test_it_goes_on_with_an_every_bang_series_whose_open_one_was_deleted(
     (made,) = open_tasks(client, alice, "Water plants")
     assert made["planned_date"] == "2026-11-30"
     assert sweep(engine, clock) == 0
+
+
+def test_a_worker_stopped_for_three_days_makes_one_instance_per_series_on_restart(
+    client: TestClient, alice: Account, engine: Engine, clock: MockClock
+) -> None:
+    titles = ("Stand-up notes", "Check alerts", "Water plants")
+    _daily(client, alice, titles[0], "every day")
+    _daily(client, alice, titles[1], "every day at 08:00")
+    _daily(client, alice, titles[2], "every! day")
+
+    def worker() -> Worker:
+        return Worker(
+            writer_sessions(engine, clock),
+            Deliverers(web=MockDeliverer()),
+            job_registry(),
+            clock,
+            "w",
+        )
+
+    first = worker()
+    first.start_up()
+    first.run_once()
+    first.close()  # stopped on Monday; nothing runs until Thursday
+    clock.advance(timedelta(days=3))
+    again = worker()
+    again.start_up()
+    again.run_once()
+    again.run_once()
+    again.close()
+    for title in titles:
+        (made,) = open_tasks(client, alice, title)
+        # Thursday's (the every! one: a day after Monday's was done, made late on Thursday).
+        assert made["planned_date"] == "2026-12-03", title
+        assert len(all_tasks(client, alice, title)) == 2, title

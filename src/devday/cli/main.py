@@ -61,6 +61,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "team": ("team", "app"),
     "project": ("project", "app"),
     "task": ("task", "app"),
+    "series": ("series", "app"),
     "log": ("timer", "log_app"),
     "plan": ("plan", "app"),
     "busy": ("duty", "busy_app"),

@@ -314,6 +314,15 @@ def edit(
     unsplittable: Annotated[
         bool | None, typer.Option("--unsplittable/--splittable", help="One sitting, or not.")
     ] = None,
+    repeat: Annotated[
+        str | None,
+        typer.Option(
+            help='A new rule for its series, or a first one: "every mon", "every! 3 days".'
+        ),
+    ] = None,
+    no_repeat: Annotated[
+        bool, typer.Option("--no-repeat", help="End its series (this task stays).")
+    ] = False,
 ) -> None:
     """Change a task; "none" clears --deadline, --estimate, --project, --planned, --assignee."""
     cli = state(ctx)
@@ -332,10 +341,23 @@ def edit(
         splittable=None if unsplittable is None else not unsplittable,
     )
     body = body_of(cli, given, editing=True)
+    if repeat is not None and no_repeat:
+        raise CliError("--repeat and --no-repeat: give one of them")
+    if repeat is not None:
+        body["repeat"] = repeat
+    if no_repeat:
+        body["repeat"] = None
     if not body:
         raise CliError("nothing to change; give an option such as --deadline or --title")
     task = _patch(cli, task_id, body)
     output.task_line("changed", task, cli.timezone())
+    if "repeat" in body and task.get("repeat"):
+        found = task["repeat"]
+        output.line(
+            f"series #{found['series_id']} ended"
+            if found["ended"]
+            else f"repeats {found['description']}"
+        )
 
 
 def _patch(cli: CliState, task_id: int, body: dict[str, Any]) -> dict[str, Any]:

@@ -66,3 +66,27 @@ def repeats_of(*, session: Session, task_ids: Iterable[int]) -> dict[int, Repeat
         )
         for task_id, series in rows
     }
+
+
+def series_form(*, session: Session, task_id: int) -> dict[str, str] | None:
+    """The "Edit the series" form of the series ``task_id`` is an instance of, filled from the
+    series as stored (None when the task is not one)."""
+    series = session.scalar(
+        select(Series)
+        .join(SeriesInstance, SeriesInstance.series_id == Series.id)
+        .where(SeriesInstance.task_id == task_id)
+    )
+    if series is None:
+        return None
+    from devday.dateparse import format_duration  # the page's, not the task list's, cost
+
+    minutes = series.estimate_minutes
+    return {
+        "id": str(series.id),
+        "repeat": series.text,
+        "title": series.title,
+        "importance": str(series.importance),
+        "estimate_minutes": format_duration(minutes) if minutes else "",
+        "version": str(series.version),
+        "ended": "yes" if series.ended_at is not None else "",
+    }

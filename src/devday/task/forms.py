@@ -65,6 +65,8 @@ EDIT_KEYS = (
     "project_id",
     "splittable",
     "min_chunk_minutes",
+    "repeat",
+    "repeat_was",
     "version",
 )
 
@@ -181,6 +183,8 @@ def form_values(task: Task, tags: list[str], user: User) -> dict[str, str]:
         "project_id": str(task.project_id or ""),
         "splittable": "on" if task.splittable else "",
         "min_chunk_minutes": format_duration(task.min_chunk_minutes),
+        "repeat": "",
+        "repeat_was": "",
         "version": str(task.version),
     }
 
@@ -201,6 +205,10 @@ def update_from(
         "project_id": values["project_id"] or None,
         "planned_date": values["planned_date"].strip() or None,
     }
+    # The Repeat field as the page showed it is no change; emptied, it ends the series.
+    repeat = " ".join(values["repeat"].split())
+    if repeat != " ".join(values["repeat_was"].split()):
+        fields["repeat"] = repeat or None
 
     _read_typed(values, user, now, fields, errors)
     if fields.get("min_chunk_minutes") is None and "min_chunk_minutes" not in errors:

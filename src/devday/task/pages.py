@@ -23,7 +23,7 @@ from devday.account.models import User
 from devday.deps import IdPath
 from devday.errors import Invalid, NotFound
 from devday.project import service as project_service
-from devday.recurrence.views import repeats_of
+from devday.recurrence.views import repeats_of, series_form
 from devday.task import deadline_check, forms
 from devday.task import service as task_service
 from devday.task.models import Kind, Status, Task
@@ -368,6 +368,11 @@ def _detail(
     projects = project_service.list_projects(session=session, user=user, include_archived=True)
     project = next((p for p in projects if p.id == task.project_id), None)
     actual = worklog_service.actual_minutes(session=session, task_ids=[task.id], now=page.now)
+    series = series_form(session=session, task_id=task.id)
+    if values is None:
+        values = forms.form_values(task, tags, user)
+        if series is not None and series.get("ended") != "yes":
+            values["repeat"] = values["repeat_was"] = series["repeat"]
     context: dict[str, Any] = {
         "task": task,
         "tags": tags,
@@ -376,7 +381,7 @@ def _detail(
         "dependencies": [(d, visible_deps.get(d)) for d in deps],
         "actual": actual[task.id],
         "notes_html": markdown.render(task.notes),
-        "values": values or forms.form_values(task, tags, user),
+        "values": values,
         "depends_on": set(picked),
         "dependency_choices": _dependency_choices(page, picked, task=task),
         "errors": errors or {},
@@ -390,6 +395,7 @@ def _detail(
         ],
         "timing": running is not None and running.task_id == task.id,
         "repeat": repeats_of(session=session, task_ids=[task.id]).get(task.id),
+        "series": series,
     }
     return page.render(TASK_PAGE, context, status=status)
 
