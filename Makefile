@@ -78,6 +78,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.tasks.run --sqlite --tasks 10000 --users 10 --repeat 10
 	@echo "== bench/pages: each page's render time against the signed-out login page"
 	$(BIN)/python -m bench.pages.run --repeat 5
+	@echo "== bench/calendars: reading subscribed calendars; a plan with and without busy time"
+	$(BIN)/python -m bench.calendars.run --calendars 10 --events 200 --tasks 100 --busy 150 --rounds 2
 	@echo "== bench/checks: the check runner against a naive one-at-a-time runner (SQLite)"
 	$(BIN)/python -m bench.checks.run --checks 2000 --interval 10 --seconds 15 --repeat 1 --startup 4
 	@if command -v task >/dev/null; then \

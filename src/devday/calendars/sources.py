@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
@@ -27,6 +27,7 @@ from devday.clock import Clock
 from devday.concurrency import check_version, flush_versioned
 from devday.errors import Invalid, NotFound
 from devday.netguard import STRICT, OutboundPolicy, Vetted, vetted
+from devday.planning import live
 from devday.planning.models import BusyEvent
 
 #: How often the worker reads each calendar.
@@ -35,6 +36,7 @@ REFRESH = timedelta(minutes=15)
 BEHIND = timedelta(days=1)
 AHEAD = timedelta(days=42)
 MAX_PER_USER = 20
+CHUNK = 500
 ERROR_MAX = 500
 
 
@@ -122,9 +124,7 @@ def update_source(
 def delete_source(*, session: Session, user: User, source_id: int) -> None:
     """Ends the subscription; its busy times go with it."""
     source = get_source(session=session, user=user, source_id=source_id)
-    for event in session.scalars(select(BusyEvent).where(BusyEvent.source_id == source.id)):
-        session.delete(event)  # one by one, so that the live plan hears of each
-    session.flush()  # before the calendar's row, whose deletion would cascade to them
+    _replace(session, source, [])  # its busy times go, and the plans hear of it
     session.delete(source)
     session.flush()
 
@@ -205,18 +205,37 @@ def record(session: Session, due: Due, fetched: Fetched, now: datetime) -> Calen
 
 
 def _replace(session: Session, source: CalendarSource, busy: list[ics.Busy]) -> None:
-    kept = session.scalars(select(BusyEvent).where(BusyEvent.source_id == source.id)).all()
-    wanted = {(b.start, b.end, b.title) for b in busy}
-    have = {(e.start_at, e.end_at, e.title): e for e in kept}
-    for key, event in have.items():
-        if key not in wanted:
-            session.delete(event)
-    for start, end, title in sorted(wanted - have.keys()):
-        session.add(
-            BusyEvent(
-                user_id=source.user_id, title=title, start_at=start, end_at=end, source_id=source.id
-            )
+    """The calendar's busy times become ``busy``: only what changed is deleted and inserted (in
+    bulk: a calendar holds hundreds), and the user's plans are re-planned once at commit when
+    anything did, with one reason."""
+    kept = session.execute(
+        select(BusyEvent.id, BusyEvent.start_at, BusyEvent.end_at, BusyEvent.title).where(
+            BusyEvent.source_id == source.id
         )
+    ).all()
+    wanted = {(b.start, b.end, b.title) for b in busy}
+    have = {(row.start_at, row.end_at, row.title): row.id for row in kept}
+    gone = [event_id for key, event_id in have.items() if key not in wanted]
+    new = sorted(wanted - have.keys())
+    for at in range(0, len(gone), CHUNK):
+        session.execute(delete(BusyEvent).where(BusyEvent.id.in_(gone[at : at + CHUNK])))
+    if new:
+        session.execute(
+            insert(BusyEvent),
+            [
+                {
+                    "user_id": source.user_id,
+                    "title": title,
+                    "start_at": start,
+                    "end_at": end,
+                    "source_id": source.id,
+                }
+                for start, end, title in new
+            ],
+        )
+    if gone or new:
+        reason = f"calendar '{source.name}': {len(new)} busy times added, {len(gone)} removed"
+        live.touch(session, source.user_id, reason)
 
 
 def refresh_soon(*, session: Session, user: User, source_id: int, now: datetime) -> Due:
