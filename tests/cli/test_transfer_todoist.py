@@ -24,6 +24,7 @@ task,Proofread,,4,2,Alex (123),,tomorrow,en,,1,day
 ,,,,,,,,,,,
 section,Chores & Admin,,,,,,,,,,
 task,Water the plants,,2,1,Alex (123),,every mon,en,,,
+task,Howl,,4,1,Alex (123),,every blue moon,en,,,
 task,Renew passport,,4,1,Alex (123),,irgendwann,de,,,
 meta,view_style=list,,,,,,,,,,
 """
@@ -35,7 +36,7 @@ def test_it_imports_a_todoist_project(run: Run, tmp_path: Path) -> None:
     source.write_text(CSV, encoding="utf-8")
     result = ok(run("import", "todoist", str(source)))
     assert result.splitlines() == [
-        "imported 5 tasks: 5 new, 0 updated, 0 unchanged",
+        "imported 6 tasks: 6 new, 0 updated, 0 unchanged",
         "new projects: Launch",
     ]
     tasks = {t["title"]: t for t in json.loads(ok(run("task", "list", "--json")))}
@@ -54,8 +55,12 @@ def test_it_imports_a_todoist_project(run: Run, tmp_path: Path) -> None:
     assert proofread["deadline"] is not None  # "tomorrow" read in the user's timezone
     plants = tasks["Water the plants"]
     assert plants["tags"] == ["chores-admin"]
-    assert "Repeats: every mon" in plants["notes"]
-    assert plants["deadline"] is None
+    # A recurring date becomes a devday series; one devday cannot read stays in the notes.
+    assert plants["repeat"]["description"] == "every Mon"
+    assert plants["repeat"]["rule"] == "FREQ=WEEKLY;BYDAY=MO"
+    assert "Repeats:" not in plants["notes"] and plants["deadline"] is None
+    assert "Repeats: every blue moon" in tasks["Howl"]["notes"]
+    assert tasks["Howl"]["repeat"] is None
     assert "Due: irgendwann" in tasks["Renew passport"]["notes"]
     assert {t["project_id"] for t in tasks.values()} == {post["project_id"]}
 

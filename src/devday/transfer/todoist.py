@@ -4,8 +4,9 @@ The columns are Todoist's: TYPE (task, section, note), CONTENT, DESCRIPTION, PRI
 highest, as devday's P1), INDENT (2 and deeper are sub-tasks of the task above), AUTHOR,
 RESPONSIBLE, DATE, DATE_LANG, TIMEZONE, DURATION, DURATION_UNIT (minute or day), and DEADLINE
 when present. A section becomes a tag on the tasks under it; a note is added to the notes of
-the task above it. A task with sub-tasks depends on them (it is done after they are). A DATE
-that devday cannot read, or a recurring one ("every mon"), is kept in the notes as written.
+the task above it. A task with sub-tasks depends on them (it is done after they are). A
+recurring DATE ("every mon") makes the task the first of a devday series; a DATE that devday
+cannot read (a rule included) is kept in the notes as written.
 Todoist's CSV has no ids: importing the same file twice makes the tasks twice.
 """
 
@@ -26,6 +27,7 @@ from devday.dateparse import parse_when
 from devday.errors import Invalid
 from devday.importance import from_rank
 from devday.input_rules import without_controls
+from devday.recurrence import service as recurrence_service
 from devday.task.models import Source, Task, TaskDependency, TaskTag
 from devday.timeutil import DEFAULT_WORKDAY_END
 from devday.transfer.common import ImportReport, Projects, title_and_rest
@@ -78,6 +80,8 @@ def import_csv(
         session.flush()
         if section:
             session.add(TaskTag(task_id=task.id, tag=section))
+            session.flush()
+        _repeat(session, user, task, row.get("DATE") or "", now, report, where)
         indent = _int(row.get("INDENT"), 1, f"{where}: INDENT")
         while stack and stack[-1].indent >= indent:
             stack.pop()
@@ -153,6 +157,33 @@ def _task(
         source=Source.import_,
         created_at=now,
         updated_at=now,
+    )
+
+
+def _repeat(
+    session: Session,
+    user: User,
+    task: Task,
+    text: str,
+    now: datetime,
+    report: ImportReport,
+    where: str,
+) -> None:
+    """A recurring Todoist date ("every mon") becomes a devday series with ``task`` as its first
+    instance; a rule devday does not read stays in the notes as written, and the report says so."""
+    text = without_controls(text, lines=False).strip()
+    if not _RECURRING.match(text):
+        return
+    try:
+        with session.begin_nested():
+            recurrence_service.repeat_task(
+                session=session, user=user, task=task, text=text, now=now
+            )
+    except Invalid:
+        report.notes.append(f"{where}: the recurrence {text!r} is kept in the notes")
+        return
+    task.notes = "\n\n".join(
+        part for part in task.notes.split("\n\n") if part != f"Repeats: {text}"
     )
 
 
