@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from devday.account.models import User
 from devday.errors import Invalid
 from devday.planning import service as planning_service
+from devday.planning.models import BusyEvent
 from devday.planning.schemas import BusyEventCreate
 
 
@@ -31,7 +32,13 @@ class BusyRow:
 
 
 def busy_rows(*, session: Session, user: User, start: datetime, end: datetime) -> list[BusyRow]:
-    zone = ZoneInfo(user.timezone)
+    busy = planning_service.list_busy(session=session, user=user, start=start, end=end)
+    return rows_of(busy, user.timezone)
+
+
+def rows_of(busy: list[tuple[BusyEvent, str | None]], timezone: str) -> list[BusyRow]:
+    """``planning_service.list_busy``'s answer as the pages list it, in ``timezone``."""
+    zone = ZoneInfo(timezone)
     return [
         BusyRow(
             id=event.id,
@@ -41,9 +48,7 @@ def busy_rows(*, session: Session, user: User, start: datetime, end: datetime) -
             end=event.end_at.astimezone(zone).strftime("%H:%M"),
             calendar=calendar,
         )
-        for event, calendar in planning_service.list_busy(
-            session=session, user=user, start=start, end=end
-        )
+        for event, calendar in busy
     ]
 
 

@@ -77,6 +77,8 @@ def page_context(*, session: Session, user: User, now: datetime) -> dict[str, An
         )
         for b in blocks
     ]
+    # Read once: the timeline draws the busy times and the Busy time card lists them.
+    busy = planning_service.list_busy(session=session, user=user, start=day_start, end=day_end)
     spans = [
         *_routine_spans(session, user, today.day, zone),
         *(
@@ -87,9 +89,7 @@ def page_context(*, session: Session, user: User, now: datetime) -> dict[str, An
                 title=f"{e.title} · {calendar}" if calendar else e.title,
                 category="busy",
             )
-            for e, calendar in planning_service.list_busy(
-                session=session, user=user, start=day_start, end=day_end
-            )
+            for e, calendar in busy
         ),
         *(
             Span(
@@ -156,7 +156,7 @@ def page_context(*, session: Session, user: User, now: datetime) -> dict[str, An
         "duty_note": duties.note,
         "chances": chances.stored(session=session, facts_=plan.facts) if plan else [],
         "deferred": (plan.facts or {}).get("deferred", []) if plan else [],
-        "busy": busy_view.busy_rows(session=session, user=user, start=day_start, end=day_end),
+        "busy": busy_view.rows_of(busy, user.timezone),
     }
 
 
