@@ -30,7 +30,7 @@ SAVED = {
 
 
 def _base(visit: Visit) -> str:
-    return visit.state.settings.public_url or str(visit.request.base_url)
+    return service.base_url(visit.state.settings.public_url, str(visit.request.base_url))
 
 
 def _section(page: PageContext, status: int = 200, **extra: Any) -> Response:

@@ -26,7 +26,7 @@ IfMatch = Annotated[str | None, Header()]
 
 
 def base_url(request: Request, state: StateDep) -> str:
-    return state.settings.public_url or str(request.base_url)
+    return service.base_url(state.settings.public_url, str(request.base_url))
 
 
 @router.get("/calendar-feed", response_model=PlanFeedRead)

@@ -76,6 +76,12 @@ def owner_of(*, session: Session, secret: str) -> User | None:
     return session.get(User, user_id) if user_id is not None else None
 
 
+def base_url(public_url: str, request_base: str) -> str:
+    """Where calendar apps reach this server: ``DEVDAY_PUBLIC_URL``, else the address the
+    request came to."""
+    return public_url or request_base
+
+
 def address(base_url: str, secret: str) -> str:
     return f"{base_url.rstrip('/')}/calendar/{secret}.ics"
 

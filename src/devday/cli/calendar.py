@@ -22,11 +22,10 @@ LOCAL_BASE = "http://devday.local"
 def _served_at(url: str) -> str:
     if not url.startswith(LOCAL_BASE + "/"):
         return url
+    from devday.account.reset import public_url
     from devday.config import get_settings
 
-    settings = get_settings()
-    base = settings.public_url or f"http://{settings.host}:{settings.port}"
-    return base.rstrip("/") + url.removeprefix(LOCAL_BASE)
+    return public_url(get_settings()) + url.removeprefix(LOCAL_BASE)
 
 
 @app.command("feed")
