@@ -238,12 +238,6 @@ def _replace(session: Session, source: CalendarSource, busy: list[ics.Busy]) -> 
         live.touch(session, source.user_id, reason)
 
 
-def refresh_soon(*, session: Session, user: User, source_id: int, now: datetime) -> Due:
-    """Claims ``source_id`` for a refresh now (the caller fetches it, then ``record``s)."""
-    source = get_source(session=session, user=user, source_id=source_id)
-    return prepare(session, source, now)
-
-
 # --- steps that talk to the calendar's server --------------------------------------------------
 # Each commits what it read before the server is asked, so that no transaction stays open while
 # a slow server answers, then stores the outcome in a new transaction (which the caller commits).
@@ -254,8 +248,8 @@ def refresh_now(
 ) -> CalendarSource | None:
     """Reads a calendar now (and writes the plan into it, when it receives the plan); returns
     it as stored after, or None when it was deleted meanwhile."""
-    due = refresh_soon(session=session, user=user, source_id=source_id, now=clock.now())
     source = get_source(session=session, user=user, source_id=source_id)
+    due = prepare(session, source, clock.now())
     writing = push.prepare(session, source, clock.now())
     session.commit()
     fetched = fetch(due.source, policy, due.start, due.end)
