@@ -103,9 +103,12 @@ def stored(*, session: Session, facts_: dict[str, Any] | None) -> list[dict[str,
             or task.status not in (Status.todo, Status.doing)
         ):
             continue
+        moves = item.get("movable", [])
+        if len(moves) > solver.MOVABLE_AT_MOST:  # a plan stored before the limit
+            moves = []
         movable = [
             {"task_id": other, "title": rows[other].title, "minutes": minutes}
-            for other, minutes in item.get("movable", [])
+            for other, minutes in moves
             if other in rows
         ]
         out.append(

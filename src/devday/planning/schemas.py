@@ -243,7 +243,9 @@ class ChanceRead(BaseModel):
         description="Below 80%: the free time before its deadline that would make it 80%",
     )
     movable: list[MovableRead] = Field(
-        default_factory=list, description="Below 80%: work ahead of it that could go after it"
+        default_factory=list,
+        description="Below 80%: work ahead of it that could go after it (at most three "
+        "tasks; none when more would be needed)",
     )
     hint: str = Field(default="", description="What would raise the chance, in words")
 

@@ -166,3 +166,35 @@ def test_it_says_what_would_raise_a_chance_to_eighty_percent() -> None:
     )
     short = replace(p, tasks=(p.tasks[0], replace(p.tasks[1], deadline=earlier)))
     assert on_time_probabilities(short, plan, used)["due"] < 0.8
+
+
+def test_it_names_no_tasks_to_move_when_no_small_move_would_do() -> None:
+    # Four half-hour tasks go first, then three hours of 'due', which is due at 13:30: the work
+    # takes five of the free hours (09:00-12:00, 13:00-15:00), so 90 more free minutes before
+    # the deadline would make it, as moving three of the small tasks after it would.
+    small = [task(f"s{i}", 30, importance=1) for i in range(4)]
+    p = problem(horizon_days=1, busy=[], tasks=[*small, task("due", 180, deadline=at_("13:30"))])
+    blocks = tuple(
+        Block(
+            f"s{i}",
+            at("09:00") + timedelta(minutes=30 * i),
+            at("09:30") + timedelta(minutes=30 * i),
+        )
+        for i in range(4)
+    )
+    plan = Plan(blocks=(*blocks, Block("due", at("13:00"), at("16:00"))), late=())
+    exact = velocities(history("", 60, 60, 10))
+    found = forecast(p, plan, exact)
+    assert found["due"].probability == 0.0
+    assert found["due"].extra_minutes == 90
+    assert found["due"].movable == (("s0", 30), ("s1", 30), ("s2", 30))
+    # Two hours more would take all four: more than a hint should ask of anyone.
+    later = replace(p, tasks=(*p.tasks[:4], replace(p.tasks[4], estimate_minutes=210)))
+    plan = replace(plan, blocks=(*blocks, Block("due", at("13:00"), at("16:30"))))
+    found = forecast(later, plan, exact)
+    assert found["due"].extra_minutes == 120
+    assert found["due"].movable == ()
+
+
+def at_(hhmm: str) -> str:
+    return DAY.format(hhmm)

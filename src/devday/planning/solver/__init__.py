@@ -10,6 +10,7 @@ from devday.planning.solver.forecast import (
     ENOUGH as HISTORY_ENOUGH,
 )
 from devday.planning.solver.forecast import (
+    MOVABLE_AT_MOST,
     ON_TIME_TARGET,
     PRIOR_VELOCITIES,
     Calibration,
@@ -56,6 +57,7 @@ __all__ = [
     "DEFAULT_BUDGET_MS",
     "HISTORY_ENOUGH",
     "HISTORY_RECENT",
+    "MOVABLE_AT_MOST",
     "ON_TIME_TARGET",
     "PRIOR_VELOCITIES",
     "REPLAN_BUDGET_MS",

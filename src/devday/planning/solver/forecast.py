@@ -138,6 +138,10 @@ def calibration(history: Iterable[History], *, recent: int = RECENT) -> dict[str
     }
 
 
+# A hint names at most this many tasks to move; more would not be advice a person can take.
+MOVABLE_AT_MOST = 3
+
+
 @dataclass(frozen=True)
 class TaskForecast:
     """A task with a deadline: its chance of finishing on time, and for a task below the target
@@ -145,7 +149,8 @@ class TaskForecast:
     time before its deadline (in 8 of 10 futures it is late by no more than that), for example by
     moving the work ahead of it listed in `movable` (tasks without a deadline or with a later
     one, least important first, with their planned minutes, until they add up to
-    `extra_minutes`), or by adding working time."""
+    `extra_minutes`; empty when that takes more than `MOVABLE_AT_MOST` tasks, since no small
+    move would do), or by adding working time."""
 
     task_id: str
     probability: float
@@ -283,7 +288,8 @@ def _movable(
     task: Task, items: list[tuple[str, int]], tasks: dict[str, Task], extra: int
 ) -> tuple[tuple[str, int], ...]:
     """Work ahead of `task`'s last piece that could go after its deadline: tasks without a
-    deadline or with a later one, least important first, until their minutes reach `extra`."""
+    deadline or with a later one, least important first, until their minutes reach `extra`;
+    none when more than `MOVABLE_AT_MOST` tasks would be needed."""
     last = max(k for k, (task_id, _) in enumerate(items) if task_id == task.id)
     ahead: dict[str, int] = {}
     for task_id, minutes in items[:last]:
@@ -295,6 +301,8 @@ def _movable(
     for task_id in sorted(ahead, key=lambda t: (tasks[t].importance, -ahead[t], t)):
         if total >= extra:
             break
+        if len(out) == MOVABLE_AT_MOST:
+            return ()
         out.append((task_id, ahead[task_id]))
         total += ahead[task_id]
     return tuple(out)
