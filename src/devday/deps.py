@@ -1,10 +1,11 @@
-"""FastAPI dependency aliases: the request's database session, the caller, the clock."""
+"""FastAPI dependency aliases: the request's database session, the caller, the clock, the
+outbound guard."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Query, Request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -12,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from devday import netguard
 from devday.account import service as account_service
 from devday.account.models import User
 from devday.account.ratelimit import RateLimits
@@ -20,6 +22,8 @@ from devday.config import Settings
 from devday.db import releases_without_io
 from devday.errors import Unauthorized
 from devday.ids import MAX_ID
+
+T = TypeVar("T")
 
 SESSION_COOKIE = "devday_session"
 LOCAL_USER_HEADER = account_service.LOCAL_USER_HEADER
@@ -92,6 +96,32 @@ async def get_clock(state: StateDep) -> Clock:
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """The request's session and the server's outbound policy, for saving a target devday will
+    connect to (an app, a check, a channel, a calendar)."""
+
+    session: Session
+    policy: netguard.OutboundPolicy
+
+    @classmethod
+    def of(cls, state: AppState, session: Session) -> Outbound:
+        return cls(session, state.settings.outbound_policy())
+
+    def run(self, work: Callable[[netguard.Vetted], T]) -> T:
+        """``work`` (one unit of work on the session, which the caller commits) run through
+        ``netguard.with_lookups``: what the request did so far is committed first, and every
+        name ``work`` asks about is looked up while no transaction is open."""
+        return netguard.with_lookups(self.session, self.policy, work)
+
+
+async def get_outbound(state: StateDep, session: SessionDep) -> Outbound:
+    return Outbound.of(state, session)
+
+
+OutboundDep = Annotated[Outbound, Depends(get_outbound)]
 
 
 def session_key_from_cookie(state: AppState, request: Request) -> str | None:

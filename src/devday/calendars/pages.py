@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import Path
 from fastapi.responses import HTMLResponse, Response
 
-from devday import netguard
 from devday.calendars import service, sources
 from devday.calendars.schemas import CalendarCreate
 from devday.calendars.views import SourceView
@@ -94,10 +93,8 @@ def add_calendar(
     values = {"name": name, "kind": kind, "url": url, "username": username}
 
     def add() -> None:
-        netguard.with_lookups(
-            page.session,
-            page.state.settings.outbound_policy(),
-            lambda outbound: sources.create_source(
+        page.outbound.run(
+            lambda vetted: sources.create_source(
                 session=page.session,
                 user=page.user,
                 data=CalendarCreate(
@@ -110,7 +107,7 @@ def add_calendar(
                     write_plan=bool(write_plan),
                 ),
                 now=page.now,
-                outbound=outbound,
+                outbound=vetted,
             ),
         )
 

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
 
-from devday import netguard
 from devday.calendars import service, sources
 from devday.calendars.models import CalendarSource
 from devday.calendars.schemas import (
@@ -18,7 +17,7 @@ from devday.calendars.schemas import (
 )
 from devday.calendars.views import SourceView
 from devday.concurrency import etag, expected_version
-from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep, StateDep
+from devday.deps import ClockDep, CurrentUser, IdPath, OutboundDep, SessionDep, StateDep
 from devday.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["calendar"])
@@ -79,7 +78,7 @@ def add_calendar(
     user: CurrentUser,
     session: SessionDep,
     clock: ClockDep,
-    state: StateDep,
+    outbound: OutboundDep,
     response: Response,
 ) -> SourceView:
     """Subscribe to a calendar: an ICS address (the secret address Google, Outlook or Apple
@@ -88,11 +87,9 @@ def add_calendar(
     marked free or declined skipped, all-day events busy or not as `all_day_busy` says. The
     worker reads it within minutes and then every 15 minutes; `POST .../refresh` reads it now.
     An address on an internal network is refused unless the administrator allows it."""
-    source = netguard.with_lookups(
-        session,
-        state.settings.outbound_policy(),
-        lambda outbound: sources.create_source(
-            session=session, user=user, data=data, now=clock.now(), outbound=outbound
+    source = outbound.run(
+        lambda vetted: sources.create_source(
+            session=session, user=user, data=data, now=clock.now(), outbound=vetted
         ),
     )
     session.commit()
@@ -114,23 +111,21 @@ def update_calendar(
     user: CurrentUser,
     session: SessionDep,
     clock: ClockDep,
-    state: StateDep,
+    outbound: OutboundDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> SourceView:
     """Change what was sent. A new address or new credentials are read again at once."""
     version = expected_version(if_match, data.version)
-    source = netguard.with_lookups(
-        session,
-        state.settings.outbound_policy(),
-        lambda outbound: sources.update_source(
+    source = outbound.run(
+        lambda vetted: sources.update_source(
             session=session,
             user=user,
             source_id=calendar_id,
             data=data,
             version=version,
             now=clock.now(),
-            outbound=outbound,
+            outbound=vetted,
         ),
     )
     session.commit()

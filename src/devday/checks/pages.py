@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from fastapi import Depends
 from fastapi.responses import HTMLResponse, Response
 
-from devday import netguard
 from devday.checks import service as checks_service
 from devday.checks.models import App, Check, IncidentStatus
 from devday.checks.schemas import METHODS, AppCreate, CheckCreate
@@ -102,15 +101,13 @@ def add_app(
 
     def add() -> App:
         data = AppCreate(team_id=team_id or 0, name=name, base_url=base_url)
-        return netguard.with_lookups(
-            page.session,
-            page.state.settings.outbound_policy(),
-            lambda outbound: checks_service.create_app(
+        return page.outbound.run(
+            lambda vetted: checks_service.create_app(
                 session=page.session,
                 user=page.user,
                 data=data,
                 now=page.now,
-                outbound=outbound,
+                outbound=vetted,
             ),
         )
 
@@ -169,16 +166,14 @@ def add_check(page: Page, app: CurrentApp) -> Response:
     values = {key: page.form_value(key, max_length=2000) for key in CHECK_DEFAULTS}
 
     def add() -> Check:
-        return netguard.with_lookups(
-            page.session,
-            page.state.settings.outbound_policy(),
-            lambda outbound: checks_service.create_check(
+        return page.outbound.run(
+            lambda vetted: checks_service.create_check(
                 session=page.session,
                 user=page.user,
                 app_id=app_id,
                 data=_check_create(values),
                 now=page.now,
-                outbound=outbound,
+                outbound=vetted,
             ),
         )
 

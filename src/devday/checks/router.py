@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from sqlalchemy.orm import Session
 
-from devday import netguard
 from devday.checks import maintenance, service
 from devday.checks.models import App, Check, IncidentStatus, MaintenanceWindow
 from devday.checks.schemas import (
@@ -25,7 +24,7 @@ from devday.checks.schemas import (
     ResultRead,
 )
 from devday.concurrency import etag, expected_version
-from devday.deps import ClockDep, CurrentUser, IdPath, IdQuery, SessionDep, StateDep
+from devday.deps import ClockDep, CurrentUser, IdPath, IdQuery, OutboundDep, SessionDep
 from devday.task.schemas import Instant
 
 router = APIRouter(prefix="/api/v1", tags=["checks"])
@@ -57,22 +56,20 @@ def create_app(
     user: CurrentUser,
     session: SessionDep,
     clock: ClockDep,
-    state: StateDep,
+    outbound: OutboundDep,
     response: Response,
 ) -> AppRead:
     """Register an app of one of your teams: its base URL, the member who owns (fixes) it,
     and the stakeholders told about its incidents, each through a channel. A URL on the
     server's own network is refused unless the administrator allows it, for every team or
     for this one (DEVDAY_OUTBOUND_ALLOW, DEVDAY_ALLOW_PRIVATE_URLS)."""
-    app = netguard.with_lookups(
-        session,
-        state.settings.outbound_policy(),
-        lambda outbound: service.create_app(
+    app = outbound.run(
+        lambda vetted: service.create_app(
             session=session,
             user=user,
             data=data,
             now=clock.now(),
-            outbound=outbound,
+            outbound=vetted,
         ),
     )
     session.commit()
@@ -110,23 +107,21 @@ def update_app(
     user: CurrentUser,
     session: SessionDep,
     clock: ClockDep,
-    state: StateDep,
+    outbound: OutboundDep,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> AppRead:
     """Change the fields sent; `stakeholders`, when sent, replaces the list. Send the version
     you read (If-Match or `version`)."""
     version = expected_version(if_match, data.version)
-    app = netguard.with_lookups(
-        session,
-        state.settings.outbound_policy(),
-        lambda outbound: service.update_app(
+    app = outbound.run(
+        lambda vetted: service.update_app(
             session=session,
             user=user,
             app_id=app_id,
             data=data,
             version=version,
-            outbound=outbound,
+            outbound=vetted,
         ),
     )
     session.commit()
@@ -149,23 +144,21 @@ def create_check(
     user: CurrentUser,
     session: SessionDep,
     clock: ClockDep,
-    state: StateDep,
+    outbound: OutboundDep,
     response: Response,
 ) -> CheckRead:
     """Add a check to an app: a request (method, path under the base URL, headers, body) on
     an interval, and what its answer must satisfy: accepted statuses, keywords, JSON
     assertions such as `$.status == "ok"`, a latency budget, a regression factor, the TLS
     certificate, a security-header grade. An assertion that does not parse is refused here."""
-    check = netguard.with_lookups(
-        session,
-        state.settings.outbound_policy(),
-        lambda outbound: service.create_check(
+    check = outbound.run(
+        lambda vetted: service.create_check(
             session=session,
             user=user,
             app_id=app_id,
             data=data,
             now=clock.now(),
-            outbound=outbound,
+            outbound=vetted,
         ),
     )
     session.commit()
@@ -244,24 +237,22 @@ def update_check(
     user: CurrentUser,
     session: SessionDep,
     clock: ClockDep,
-    state: StateDep,
+    outbound: OutboundDep,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> CheckRead:
     """Change the fields sent (send null to clear an optional one). A new interval moves the
     next run to the new interval's next slot."""
     version = expected_version(if_match, data.version)
-    check = netguard.with_lookups(
-        session,
-        state.settings.outbound_policy(),
-        lambda outbound: service.update_check(
+    check = outbound.run(
+        lambda vetted: service.update_check(
             session=session,
             user=user,
             check_id=check_id,
             data=data,
             version=version,
             now=clock.now(),
-            outbound=outbound,
+            outbound=vetted,
         ),
     )
     session.commit()

@@ -66,7 +66,7 @@ def create_app(
     """An app of a team the caller belongs to; the caller owns it unless ``owner_id`` names
     another member. A base URL inside the server's network is refused unless ``outbound``
     allows it, for every team or for this one; pass the ``Vetted`` of ``netguard.with_lookups``
-    so that the host was looked up before the transaction began."""
+    (a route's ``Outbound.run``) so that the host was looked up before the transaction began."""
     if team_service.membership(session=session, team_id=data.team_id, user_id=user.id) is None:
         raise Invalid(f"team {data.team_id} not found", field="team_id")
     _may(session, user, data.team_id, Action.manage_apps)

@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi.responses import HTMLResponse, Response
 
-from devday import netguard
 from devday.deps import IdPath
 from devday.notify import apprise_target, views
 from devday.notify import service as notify_service
@@ -73,15 +72,13 @@ def add_channel(
     }
 
     def add() -> None:
-        netguard.with_lookups(
-            page.session,
-            page.state.settings.outbound_policy(),
-            lambda outbound: notify_service.create_channel(
+        page.outbound.run(
+            lambda vetted: notify_service.create_channel(
                 session=page.session,
                 user=page.user,
                 data=ChannelCreate(kind=kind, name=name, target=target, team_id=team_id or None),
                 now=page.now,
-                outbound=outbound,
+                outbound=vetted,
             ),
         )
 

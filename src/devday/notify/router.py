@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from devday import netguard
-from devday.deps import ClockDep, CurrentUser, IdPath, SessionDep, StateDep
+from devday.deps import ClockDep, CurrentUser, IdPath, OutboundDep, SessionDep
 from devday.notify import service
 from devday.notify.models import Channel, OutboxStatus
 from devday.notify.schemas import (
@@ -47,7 +46,11 @@ def list_channels(user: CurrentUser, session: SessionDep) -> list[ChannelRead]:
 
 @router.post("/channels", status_code=status.HTTP_201_CREATED, response_model=ChannelCreated)
 def create_channel(
-    data: ChannelCreate, user: CurrentUser, session: SessionDep, clock: ClockDep, state: StateDep
+    data: ChannelCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    outbound: OutboundDep,
 ) -> ChannelCreated:
     """Add a channel: an email address, a Slack or Mattermost incoming webhook, a generic
     webhook, or an Apprise URL (`apprise`: ntfy, Gotify, Discord, Telegram, Pushover, Matrix,
@@ -61,15 +64,13 @@ def create_channel(
     sha256=<hex HMAC-SHA256 of the raw body, keyed with the secret>`. The secret is in this
     answer only.
     """
-    channel = netguard.with_lookups(
-        session,
-        state.settings.outbound_policy(),
-        lambda outbound: service.create_channel(
+    channel = outbound.run(
+        lambda vetted: service.create_channel(
             session=session,
             user=user,
             data=data,
             now=clock.now(),
-            outbound=outbound,
+            outbound=vetted,
         ),
     )
     session.commit()

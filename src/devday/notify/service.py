@@ -43,7 +43,8 @@ def create_channel(
     A webhook aimed at a loopback, private or other internal address is refused unless
     ``outbound`` (the administrator's setting) allows it, for every team or for the channel's
     team (a personal channel gets only what is allowed for every team). Pass the ``Vetted`` of
-    ``netguard.with_lookups`` so that the host was looked up before the transaction began."""
+    ``netguard.with_lookups`` (a route's ``Outbound.run``) so that the host was looked up before
+    the transaction began."""
     if data.team_id is not None:
         _require_manager(session, user, data.team_id, missing_field="team_id")
     if data.kind != ChannelKind.email:

@@ -1,10 +1,11 @@
 """The page layer: the one dependency a page handler takes, and how pages answer errors.
 
-A handler asks for ``page: Page`` and gets the signed-in user, the request's session, the time
-and ``page.render()``; a signed-out visitor never reaches it, because the dependency *raises*
-``SignInRequired`` and the page route answers 303 to ``/login?next=<path>``. A form handler runs
-its change through ``page.submit()``: CSRF checked, the change run and committed, then 303; a
-refused change is rolled back and the form shown again with the message and the error's status.
+A handler asks for ``page: Page`` and gets the signed-in user, the request's session, the time,
+``page.outbound`` (to save a target devday connects to) and ``page.render()``; a signed-out
+visitor never reaches it, because the dependency *raises* ``SignInRequired`` and the page route
+answers 303 to ``/login?next=<path>``. A form handler runs its change through ``page.submit()``:
+CSRF checked, the change run and committed, then 303; a refused change is rolled back and the
+form shown again with the message and the error's status.
 
 Routers made by ``page_router()`` answer in HTML whatever goes wrong: a path id that does not
 parse (``IdPath``, ``PageDay``) or a ``NotFound`` gives the router's 404 page, other bad input a
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from devday.account.models import User
-from devday.deps import AppState, OptionalUser, SessionDep, StateDep
+from devday.deps import AppState, OptionalUser, Outbound, SessionDep, StateDep
 from devday.errors import DomainError, NotFound
 from devday.inputs import day_in_range, without_controls
 from devday.web import csrf
@@ -72,6 +73,12 @@ class Visit:
     def now(self) -> datetime:
         """The time of this request, read once from the clock."""
         return self.state.clock.now()
+
+    @cached_property
+    def outbound(self) -> Outbound:
+        """The request's session and the server's outbound policy: ``page.outbound.run(work)``
+        saves a target through ``netguard.with_lookups``."""
+        return Outbound.of(self.state, self.session)
 
     def render(
         self, template: str, context: dict[str, Any] | None = None, *, status: int = 200
