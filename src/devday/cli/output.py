@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import click
 import typer
+from typer._click.globals import get_current_context
 
 from devday import timetext
 from devday.cli import richout
@@ -62,10 +62,11 @@ def raw_json(data: Any) -> None:
 
 
 def _now() -> datetime:
-    """The command's clock (``CliState.now``, which tests pin), else the machine's."""
+    """The command's clock (``CliState.now``, which tests pin), else the machine's. The
+    context is typer's own (its vendored click): the separate ``click`` package's has none."""
     from devday.cli.state import CliState
 
-    context = click.get_current_context(silent=True)
+    context = get_current_context(silent=True)
     found = context.find_object(CliState) if context is not None else None
     return found.now() if found is not None else datetime.now(UTC)
 
