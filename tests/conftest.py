@@ -32,6 +32,10 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.load_profile("devday")
 
+# No resident local server (devday.cli.resident) behind the CLI commands the tests run as
+# processes: each answers in its own process. tests/cli/test_resident.py turns it on.
+os.environ["DEVDAY_RESIDENT_MINUTES"] = "0"
+
 # Monday 30 November 2026, 09:00 UTC (10:00 in Berlin).
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 

@@ -182,11 +182,14 @@ class StdlibTransport:
     Certificates are checked as ``HttpTransport`` checks them (``SSL_CERT_FILE`` or
     ``SSL_CERT_DIR`` when set, else the system's store)."""
 
-    def __init__(self, server: str, where: str, *, timeout: float = 30) -> None:
+    def __init__(
+        self, server: str, where: str, *, timeout: float = 30, unix_socket: str | None = None
+    ) -> None:
         from urllib.parse import urlsplit
 
         parts = urlsplit(server)
         self.where = where
+        self._unix_socket = unix_socket  # the resident local server's (devday.cli.resident)
         self._https = parts.scheme == "https"
         self._host = parts.hostname or ""
         self._port = parts.port
@@ -244,8 +247,10 @@ class StdlibTransport:
             return self._connection
         import http.client
 
-        if self._https:
-            connection: Any = http.client.HTTPSConnection(
+        if self._unix_socket is not None:
+            connection: Any = _unix_connection(self._unix_socket, timeout=self._timeout)
+        elif self._https:
+            connection = http.client.HTTPSConnection(
                 self._host, self._port, timeout=self._timeout, context=_tls_context()
             )
         else:
@@ -267,6 +272,25 @@ class StdlibTransport:
 
     def close(self) -> None:
         self._drop()
+
+
+def _unix_connection(path: str, *, timeout: float) -> Any:
+    """An ``http.client.HTTPConnection`` over the Unix socket at ``path``."""
+    import http.client
+    import socket
+
+    class UnixConnection(http.client.HTTPConnection):
+        def connect(self) -> None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(timeout)
+            try:
+                sock.connect(path)
+            except OSError:
+                sock.close()
+                raise
+            self.sock = sock
+
+    return UnixConnection("localhost", timeout=timeout)
 
 
 def _http_errors() -> type[Exception]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 PREFIX = "devday_"
 # Variables with the prefix that are not settings: Settings ignores them.
-NOT_SETTINGS = frozenset({"server", "token", "user", "debug"})
+NOT_SETTINGS = frozenset({"server", "token", "user", "debug", "resident_minutes"})
 TEXT = frozenset({"data_dir", "database_url", "secret_key"})
 # What pydantic reads as a bool (case and surrounding blanks aside).
 BOOLS = frozenset({"0", "off", "f", "false", "n", "no", "1", "on", "t", "true", "y", "yes"})
@@ -78,6 +78,13 @@ def _full() -> Settings:
     from devday.config import Settings
 
     return Settings()
+
+
+def data_dir() -> Path:
+    """The data folder ``Settings`` reads, without validating any other setting."""
+    found = {name.lower(): value for name, value in os.environ.items()}
+    named = found.get(PREFIX + "data_dir", "")
+    return Path(named) if named else _default_data_dir()
 
 
 def _default_data_dir() -> Path:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from devday.account.localuser import LOCAL_USER_HEADER
 from devday.cli import fastpath
 from devday.cli.client import JSON, ApiClient, CliError, Reply, reply_of
 
@@ -145,11 +147,17 @@ class LocalTransport:
     """Requests to the local database: a fast route when one answers, else the API app."""
 
     def __init__(
-        self, backend: LocalBackend, now: Callable[[], datetime], *, owned: bool = True
+        self,
+        backend: LocalBackend,
+        now: Callable[[], datetime],
+        *,
+        owned: bool = True,
+        then_start: Path | None = None,
     ) -> None:
         self.backend = backend
         self.now = now
         self._owned = owned
+        self._then_start = then_start  # the data folder whose resident server to start
 
     def send(
         self,
@@ -174,37 +182,55 @@ class LocalTransport:
     def close(self) -> None:
         if self._owned:
             self.backend.close()
+        if self._then_start is not None:
+            from devday.cli import resident
+
+            resident.start(self._then_start)
+            self._then_start = None
 
 
 def local_client(
-    *, user: str | None, now: Callable[[], datetime], pool: BackendPool | None = None
+    *,
+    user: str | None,
+    now: Callable[[], datetime],
+    pool: BackendPool | None = None,
+    resident: bool = False,
 ) -> ApiClient:
     """The API over the local database, acting as ``user``.
 
     Without ``user`` it acts as the only account in the database; with none or several it
     says how to choose. Migrates the database first when its schema is behind, as
-    ``devday serve`` does.
+    ``devday serve`` does. With ``resident``, the resident server's API when one is running
+    (``devday.cli.resident``), and else this process's, which starts one when the command ends.
     """
-    from devday.account.service import LOCAL_USER_HEADER
     from devday.cli import envsettings
 
+    if resident and pool is None:
+        from devday.cli import resident as resident_server
+
+        found = resident_server.client(envsettings.data_dir(), user)
+        if found is not None:
+            return found
+    settings = envsettings.read()
     if pool is not None:
-        backend = pool.get(envsettings.full(envsettings.read()))
+        backend = pool.get(envsettings.full(settings))
     else:
-        backend = LocalBackend(envsettings.read())
+        backend = LocalBackend(settings)
     backend.begin()
     chosen: list[str] = []
 
     def auth_headers() -> dict[str, str]:
         if not chosen:
-            chosen.append(_local_user(backend.engine, user))
+            chosen.append(local_user_email(backend.engine, user))
         return {LOCAL_USER_HEADER: chosen[0]}
 
-    transport = LocalTransport(backend, now, owned=pool is None)
+    transport = LocalTransport(
+        backend, now, owned=pool is None, then_start=settings.data_dir if resident else None
+    )
     return ApiClient(transport, where=WHERE, auth_headers=auth_headers)
 
 
-def _local_user(engine: Engine, named: str | None) -> str:
+def local_user_email(engine: Engine, named: str | None) -> str:
     """The account the in-process CLI acts for; only a read of the users table's emails."""
     from sqlalchemy import func, select
 

@@ -40,7 +40,7 @@ class CliState:
     def data_dir(self) -> Path:
         from devday.cli import envsettings
 
-        return envsettings.read().data_dir
+        return envsettings.data_dir()
 
     def config(self) -> CliConfig:
         return CliConfig.load(self.data_dir() / FILENAME)
@@ -64,7 +64,9 @@ class CliState:
         """The API over the local database, acting as ``user`` (default: the only account)."""
         from devday.cli.local import local_client
 
-        return local_client(user=user, now=self.now, pool=self.pool)
+        return local_client(
+            user=user, now=self.now, pool=self.pool, resident=self.now is system_now
+        )
 
     def me(self) -> dict[str, Any]:
         """The caller's profile (GET /api/v1/me), read once per invocation."""

@@ -1,0 +1,256 @@
+"""The resident local server: local mode's API kept running between commands.
+
+A local command (no server named) spends most of its time on Python importing SQLAlchemy,
+pydantic and devday's domains before it reads a row. So a local command that finds no resident
+server answers in its own process as before (``devday.cli.local``) and then starts one: a
+process that serves the same JSON API over a Unix socket, built as the in-process API is
+(``create_app(trust_local_user=True, pages=False)`` over the same database). The next commands
+send their requests there with the standard library's HTTP client and import none of that.
+
+- The server exits after ``DEVDAY_RESIDENT_MINUTES`` (default 15) without a request;
+  ``DEVDAY_RESIDENT_MINUTES=0`` turns it off, and every command answers in its own process.
+- Its socket is named by the data folder, the ``DEVDAY_*`` settings and a fingerprint of
+  devday's code, so that another setting, an upgrade or an edited source file gets a server of
+  its own (the old one runs out its idle time unused).
+- The sockets live in ``$XDG_RUNTIME_DIR/devday`` (else ``/tmp/devday-<uid>``), a folder only
+  its owner may open: a request there acts as any account of the database, as opening the
+  database file itself would. A folder another user made, or one others may open, is not used,
+  nor one whose path is too long for a socket.
+- A command whose clock is pinned (the tests') or that keeps its backend across commands never
+  uses one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import stat
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from devday.account.localuser import LOCAL_USER_HEADER
+from devday.cli.client import ApiClient, CliError, StdlibTransport
+
+if TYPE_CHECKING:
+    from devday.cli.envsettings import EnvSettings
+    from devday.config import Settings
+
+MINUTES_VARIABLE = "DEVDAY_RESIDENT_MINUTES"
+DEFAULT_MINUTES = 15
+WHERE = "the local database"
+USER_PATH = "/resident/user"
+MAX_SOCKET_PATH = 104  # bytes a Unix socket's path may have (108 on Linux, 104 elsewhere)
+# Variables that change what a command asks, not what the server is: not in the socket's name.
+_CLIENT_ONLY = frozenset({"DEVDAY_USER", "DEVDAY_SERVER", "DEVDAY_TOKEN", "DEVDAY_DEBUG"})
+
+
+def minutes() -> int:
+    """How long a resident server waits for a request before it exits; 0 is off."""
+    text = os.environ.get(MINUTES_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_MINUTES
+    try:
+        value = int(text)
+    except ValueError:
+        raise CliError(f"{MINUTES_VARIABLE}: {text!r} is not a whole number of minutes") from None
+    if value < 0:
+        raise CliError(f"{MINUTES_VARIABLE}: {value} is below 0 (0 turns it off)")
+    return value
+
+
+def socket_path(data_dir: Path) -> Path | None:
+    """The socket of the resident server for ``data_dir`` and these settings and code, or None
+    when no folder only this user may open is at hand."""
+    folder = _runtime_folder()
+    if folder is None:
+        return None
+    settings = sorted(
+        (name, value)
+        for name, value in os.environ.items()
+        if name.upper().startswith("DEVDAY_")
+        and name.upper() not in _CLIENT_ONLY
+        and name.upper() != MINUTES_VARIABLE
+    )
+    key = repr((str(data_dir.resolve()), settings, _code_stamp(), sys.executable))
+    path = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.sock"
+    return path if len(os.fsencode(path)) < MAX_SOCKET_PATH else None
+
+
+def client(data_dir: Path, user: str | None) -> ApiClient | None:
+    """A client of the resident server for ``data_dir``, or None when none is running (or it
+    is turned off)."""
+    if minutes() == 0:
+        return None
+    path = socket_path(data_dir)
+    if path is None or not path.exists():
+        return None
+    transport = StdlibTransport(
+        "http://localhost", f"{WHERE} (its resident server)", unix_socket=str(path)
+    )
+    try:
+        transport._connect()
+    except CliError:  # a server that exited: its socket was left behind
+        _unlink(path)
+        return None
+    chosen: list[str] = []
+
+    def auth_headers() -> dict[str, str]:
+        if not chosen:
+            params = {"named": user} if user else None
+            reply = transport.send("GET", USER_PATH, params=params, body=None, headers={})
+            data = reply.data if isinstance(reply.data, dict) else {}
+            if reply.status_code != 200:
+                raise CliError(str(data.get("detail") or f"HTTP {reply.status_code}"))
+            chosen.append(str(data["email"]))
+        return {LOCAL_USER_HEADER: chosen[0]}
+
+    return ApiClient(transport, where=WHERE, auth_headers=auth_headers)
+
+
+def start(data_dir: Path) -> None:
+    """Starts a resident server for ``data_dir`` in the background, unless turned off or one
+    is running; it outlives this command. Quiet: a server that cannot start changes nothing."""
+    if minutes() == 0:
+        return
+    path = socket_path(data_dir)
+    if path is None or path.exists():
+        return
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        try:
+            os.posix_spawn(
+                sys.executable,
+                [sys.executable, "-m", "devday.cli.resident", str(path), str(minutes() * 60)],
+                os.environ,
+                file_actions=[(os.POSIX_SPAWN_DUP2, null, fd) for fd in (0, 1, 2)],
+                setsid=True,
+            )
+        finally:
+            os.close(null)
+    except OSError:
+        return
+
+
+def _runtime_folder() -> Path | None:
+    base = os.environ.get("XDG_RUNTIME_DIR", "")
+    folder = Path(base) / "devday" if base else Path("/tmp") / f"devday-{os.getuid()}"  # noqa: S108
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        found = folder.lstat()
+    except OSError:
+        return None
+    private = stat.S_ISDIR(found.st_mode) and found.st_mode & 0o077 == 0
+    return folder if private and found.st_uid == os.getuid() else None
+
+
+def _code_stamp() -> tuple[int, int]:
+    """The newest modification time and the number of devday's Python files."""
+    import devday
+
+    newest = count = 0
+    pending = [os.path.dirname(devday.__file__)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        pending.append(entry.path)
+                elif entry.name.endswith(".py"):
+                    newest = max(newest, entry.stat().st_mtime_ns)
+                    count += 1
+    return newest, count
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def serve(path: Path, idle_seconds: float) -> None:
+    """Serves the JSON API over the local database at ``path`` until ``idle_seconds`` pass
+    without a request. Exits at once when another server holds the socket's lock."""
+    import fcntl
+
+    os.umask(0o077)  # the socket and its lock are this user's alone, as their folder is
+    lock = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(lock)
+        return  # another command started one first
+    os.ftruncate(lock, 0)
+    os.write(lock, str(os.getpid()).encode())  # whom to stop
+    try:
+        _serve(path, idle_seconds)
+    finally:
+        _unlink(path)
+        os.close(lock)
+
+
+def _serve(path: Path, idle_seconds: float) -> None:
+    import uvicorn
+    from fastapi import FastAPI, Request
+    from fastapi.responses import JSONResponse
+
+    from devday.app import create_app
+    from devday.cli import envsettings
+    from devday.cli.local import LocalBackend, local_user_email
+    from devday.clock import SystemClock
+    from devday.errors import body
+
+    settings: EnvSettings | Settings = envsettings.read()
+    backend = LocalBackend(settings)  # migrates the database when its schema is behind
+    app: FastAPI = create_app(
+        backend.settings,
+        engine=backend.engine,
+        clock=SystemClock(),
+        trust_local_user=True,
+        pages=False,
+    )
+
+    def local_user(named: str | None = None) -> JSONResponse:
+        try:
+            return JSONResponse({"email": local_user_email(backend.engine, named)})
+        except CliError as exc:
+            return JSONResponse(body(str(exc), []), status_code=404)
+
+    app.add_api_route(USER_PATH, local_user, methods=["GET"], include_in_schema=False)
+    last = [time.monotonic()]
+
+    @app.middleware("http")
+    async def seen(request: Request, call_next: Any) -> Any:
+        last[0] = time.monotonic()
+        return await call_next(request)
+
+    _unlink(path)  # a socket left by a server that died
+    config = uvicorn.Config(app, uds=str(path), log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+
+    # uvicorn raises a stop signal again once it has shut down: leave by SystemExit then, so
+    # that the socket is removed on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+    def watch() -> None:
+        while not server.should_exit:
+            time.sleep(min(5.0, idle_seconds / 4))
+            if time.monotonic() - last[0] > idle_seconds:
+                server.should_exit = True
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        server.run()
+    finally:
+        backend.close()
+
+
+if __name__ == "__main__":
+    serve(Path(sys.argv[1]), float(sys.argv[2]))

@@ -1,0 +1,179 @@
+"""The resident local server: the first local command answers in its own process and leaves a
+server behind; the next ones are answered by it, importing none of the database stack, with the
+same answers and errors; it exits when idle, and is named by the settings it serves."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devday.cli import resident
+from devday.cli.client import CliError
+from tests.cli.conftest import Run, create_user
+
+DEVDAY = str(Path(sys.executable).parent / "devday")
+# The CLI's entry point under `python -X importtime`, which lists every module imported.
+ENTRY = "import sys; from devday.cli.main import main; main()"
+
+
+@pytest.fixture
+def runtime(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private folder for the sockets (short: a socket's path may have 104 bytes), and the
+    server turned on (the suite turns it off)."""
+    folder = Path(tempfile.mkdtemp(prefix="dd-"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    monkeypatch.setenv("DEVDAY_RESIDENT_MINUTES", "5")
+    yield folder / "devday"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def devday(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [DEVDAY, *args], capture_output=True, text=True, env={**os.environ, **env}, timeout=60
+    )
+
+
+def wait_for_server(path: Path) -> int:
+    """The pid of the server listening at ``path``, once it answers connections."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.socket(socket.AF_UNIX) as probe:
+                probe.connect(str(path))
+            return int(Path(f"{path}.lock").read_text())
+        except (OSError, ValueError):
+            time.sleep(0.1)
+    raise AssertionError(f"no server answered at {path}")
+
+
+def stop(pid: int, path: Path) -> None:
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not path.exists(), "the server left its socket behind"
+
+
+def test_the_next_commands_are_answered_by_the_server_the_first_left(
+    run: Run, runtime: Path, cli_env: Path
+) -> None:
+    create_user(run, "alex@example.com")
+    first = devday("task", "add", "Fix login", "--estimate", "1h")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == "added #1 P3 Fix login\n"
+    path = resident.socket_path(cli_env)
+    assert path is not None and path.parent == runtime
+    pid = wait_for_server(path)
+    try:
+        assert oct(runtime.stat().st_mode & 0o777) == "0o700"
+        # Answered by the server: the command imports neither SQLAlchemy nor pydantic.
+        listed = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", ENTRY, "task", "list"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert "Fix login" in listed.stdout
+        imported = {line.split("|")[-1].strip() for line in listed.stderr.splitlines()}
+        assert "devday.cli.client" in imported
+        assert not {m for m in imported if m.startswith(("sqlalchemy", "pydantic", "fastapi"))}
+        # A change made through the server is in the database, as a command in process sees it.
+        assert devday("task", "add", "Write the docs").stdout == "added #2 P3 Write the docs\n"
+        alone = devday("task", "list", DEVDAY_RESIDENT_MINUTES="0")
+        assert "Fix login" in alone.stdout and "Write the docs" in alone.stdout
+        assert devday("task", "list").stdout == alone.stdout
+        # Errors read as they do in process.
+        nobody = devday("--user", "nobody@example.com", "task", "list")
+        assert nobody.returncode == 1
+        assert nobody.stderr == (
+            "error: no account 'nobody@example.com' in the local database; "
+            "create it with 'devday user create nobody@example.com'\n"
+        )
+        missing = devday("task", "show", "99")
+        assert (missing.returncode, missing.stderr) == (1, "error: task 99 not found\n")
+        assert wait_for_server(path) == pid  # one server served them all
+    finally:
+        stop(pid, path)
+
+
+def test_a_socket_left_by_a_server_that_died_is_replaced(
+    run: Run, runtime: Path, cli_env: Path
+) -> None:
+    create_user(run, "alex@example.com")
+    path = resident.socket_path(cli_env)
+    assert path is not None
+    with socket.socket(socket.AF_UNIX) as dead:
+        dead.bind(str(path))  # a socket file nobody listens on
+    done = devday("task", "add", "Fix login")
+    assert done.returncode == 0 and done.stdout == "added #1 P3 Fix login\n", done.stderr
+    pid = wait_for_server(path)
+    try:
+        assert "Fix login" in devday("task", "list").stdout
+    finally:
+        stop(pid, path)
+
+
+def test_the_server_exits_when_idle(runtime: Path, cli_env: Path, run: Run) -> None:
+    create_user(run, "alex@example.com")
+    path = resident.socket_path(cli_env)
+    assert path is not None
+    server = subprocess.Popen([sys.executable, "-m", "devday.cli.resident", str(path), "1"])
+    try:
+        wait_for_server(path)
+        assert server.wait(timeout=30) == 0
+        assert not path.exists()
+    finally:
+        server.kill()
+
+
+def test_each_data_folder_and_setting_has_its_own_server(
+    runtime: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = resident.socket_path(tmp_path / "a")
+    assert first is not None and first.parent == runtime
+    assert resident.socket_path(tmp_path / "b") != first
+    monkeypatch.setenv("DEVDAY_USER", "sam@example.com")  # who asks, not what serves
+    assert resident.socket_path(tmp_path / "a") == first
+    monkeypatch.setenv("DEVDAY_OUTBOUND_ALLOW", "10.0.0.0/8")
+    assert resident.socket_path(tmp_path / "a") not in (first, None)
+
+
+def test_it_uses_no_folder_that_others_may_open_or_too_long_a_path(
+    runtime: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = runtime.parent / "shared"
+    (shared / "devday").mkdir(parents=True)
+    (shared / "devday").chmod(0o755)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
+    assert resident.socket_path(tmp_path) is None
+    assert resident.client(tmp_path, None) is None
+    deep = runtime.parent / ("x" * 80)
+    deep.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
+    assert resident.socket_path(tmp_path) is None
+
+
+def test_it_is_turned_off_by_zero_minutes_and_refuses_a_bad_value(
+    runtime: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[list[str]] = []
+    monkeypatch.setattr(os, "posix_spawn", lambda path, argv, env, **kw: started.append(argv))
+    resident.start(tmp_path)
+    assert len(started) == 1 and started[0][-1] == "300"  # 5 minutes, in seconds
+    monkeypatch.setenv("DEVDAY_RESIDENT_MINUTES", "0")
+    resident.start(tmp_path)
+    assert len(started) == 1
+    monkeypatch.setenv("DEVDAY_RESIDENT_MINUTES", "soon")
+    with pytest.raises(CliError, match="DEVDAY_RESIDENT_MINUTES: 'soon' is not a whole number"):
+        resident.start(tmp_path)
