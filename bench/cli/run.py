@@ -7,8 +7,10 @@ Seeds one account with ``--tasks`` open tasks and today's plan (see ``bench.cli.
 temporary data folder, gives Taskwarrior the same tasks, starts ``devday serve`` on a free
 loopback port over the same database, and then times fresh processes: ``devday task list``,
 ``duty``, ``plan show --keep`` (the stored plan, not built again) and ``today``, each in local
-mode and against the server, ``devday --help``, ``python -c pass`` and Taskwarrior's
-``task list`` and ``task next``. Every round runs each command once, in a shuffled order, so a
+mode (answered by the resident server the first local command leaves behind, as a user's are),
+in local mode with that server turned off (each command in its own process, as the first
+local command in a while is) and against the server, ``devday --help``, ``python -c pass`` and
+Taskwarrior's ``task list`` and ``task next``. Every round runs each command once, in a shuffled order, so a
 busy machine slows all of them alike; the figures are medians of wall time, and the ratios are
 of medians. Each command's output is checked once before timing (it must succeed, and the task
 lists must list every task), so that a fast failure cannot pass for a fast answer.
@@ -25,6 +27,7 @@ import argparse
 import os
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -115,6 +118,31 @@ def _base_env(data_dir: Path, database_url: str) -> dict[str, str]:
     return env
 
 
+def _wait_for_resident(runtime: Path, seconds: float = 60) -> None:
+    """Waits until the resident server the local commands started answers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in runtime.glob("devday/*.sock"):
+            try:
+                with socket.socket(socket.AF_UNIX) as probe:
+                    probe.connect(str(path))
+                return
+            except OSError:
+                pass
+        time.sleep(0.2)
+    raise SystemExit(f"no resident server answered in {seconds:.0f} s")
+
+
+def _stop_residents(runtime: Path) -> None:
+    for lock in runtime.glob("devday/*.lock"):
+        try:
+            os.kill(int(lock.read_text()), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+    time.sleep(1)
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
 def _check(commands: list[Command]) -> None:
     for command in commands:
         done = command.run()
@@ -187,6 +215,10 @@ def main() -> None:
         data_dir = root / "data"
         data_dir.mkdir()
         env = _base_env(data_dir, args.database_url)
+        # The resident server's socket folder: private, and short (a socket's path is short).
+        runtime = Path(tempfile.mkdtemp(prefix="dd-bench-"))
+        env["XDG_RUNTIME_DIR"] = str(runtime)
+        env.pop("DEVDAY_RESIDENT_MINUTES", None)
         database_url = args.database_url or f"sqlite:///{data_dir / 'devday.sqlite3'}"
         database_url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
         now = datetime.now(UTC)
@@ -204,10 +236,17 @@ def main() -> None:
         else:
             print("Taskwarrior not found (apt-get install taskwarrior): no baseline for it")
         commands.append(Command("devday --help", [devday, "--help"], env, HELP_TARGET_MS, 5))
+        # Local mode as a user meets it: answered by the resident server the first local
+        # command left (devday.cli.resident), and with it turned off, in each command's process
+        # (what the first local command in DEVDAY_RESIDENT_MINUTES pays).
+        alone = {**env, "DEVDAY_RESIDENT_MINUTES": "0"}
         for name, argv in COMMANDS:
             lines = args.tasks if name == "task list" else 2
             commands.append(
                 Command(f"{name} (local)", [devday, *argv], env, LOCAL_TARGET_MS, lines)
+            )
+            commands.append(
+                Command(f"{name} (in process)", [devday, *argv], alone, LOCAL_TARGET_MS, lines)
             )
 
         server = None
@@ -230,6 +269,7 @@ def main() -> None:
             commands += _before(args.before, root, commands)
         try:
             _check(commands)
+            _wait_for_resident(runtime)
             order = list(commands)
             shuffle = random.Random(7)
             for round_ in range(args.rounds + 1):
@@ -244,6 +284,7 @@ def main() -> None:
             if server is not None:
                 server.terminate()
                 server.wait(timeout=30)
+            _stop_residents(runtime)
         _report(commands, args.tasks, args.rounds)
 
 
