@@ -8,12 +8,13 @@ temporary data folder, gives Taskwarrior the same tasks, starts ``devday serve``
 loopback port over the same database, and then times fresh processes: ``devday task list``,
 ``duty``, ``plan show --keep`` (the stored plan, not built again) and ``today``, each in local
 mode (answered by the resident server the first local command leaves behind, as a user's are),
-in local mode with that server turned off (each command in its own process, as the first
-local command in a while is) and against the server, ``devday --help``, ``python -c pass`` and
-Taskwarrior's ``task list`` and ``task next``. Every round runs each command once, in a shuffled order, so a
-busy machine slows all of them alike; the figures are medians of wall time, and the ratios are
-of medians. Each command's output is checked once before timing (it must succeed, and the task
-lists must list every task), so that a fast failure cannot pass for a fast answer.
+in local mode with that server turned off (each command in its own process, as the first local
+command in a while is) and against the server, ``devday --help``, ``python -c pass`` and
+Taskwarrior's ``task list`` and ``task next``. Every round runs each command once, in a
+shuffled order, so a busy machine slows all of them alike; the figures are medians of wall
+time, and the ratios are of medians. Each command's output is checked once before timing (it
+must succeed, and the task lists must list every task), so that a fast failure cannot pass for
+a fast answer.
 
 ``--before REV`` times the same devday commands as of that git revision too (its ``src`` taken
 with ``git archive`` and put first on PYTHONPATH), in the same rounds. ``--realtime`` runs the
