@@ -72,7 +72,8 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
     zone = ZoneInfo(user.timezone)
     blocks = service.blocks_of(session=session, plan=plan)
     ids = {b.task_id for b in blocks}
-    tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(ids)))} if ids else {}
+    columns = select(Task.id, Task.title, Task.kind)
+    tasks = {t.id: t for t in session.execute(columns.where(Task.id.in_(ids)))} if ids else {}
     routine, _ = service.get_routine(session=session, user=user)
     routine = team_meeting.applied(session=session, user_id=user.id, routine=routine)
     day = WEEKDAYS[plan.plan_date.weekday()]
