@@ -93,7 +93,9 @@ def stored(*, session: Session, facts_: dict[str, Any] | None) -> list[dict[str,
     found = (facts_ or {}).get("chances", {})
     ids = {int(task_id) for task_id in found}
     ids |= {other for item in found.values() for other, _ in item.get("movable", [])}
-    rows = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(ids)))} if ids else {}
+    # The few columns read, not whole task rows: a plan can hold chances for hundreds of tasks.
+    columns = select(Task.id, Task.title, Task.deadline_at, Task.status)
+    rows = {t.id: t for t in session.execute(columns.where(Task.id.in_(ids)))} if ids else {}
     out = []
     for task_id, item in found.items():
         task = rows.get(int(task_id))

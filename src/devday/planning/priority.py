@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from devday.planning.solver import Problem, Task
@@ -185,10 +186,8 @@ def _keep_deadline_order(items: dict[str, DutyItem], zone: ZoneInfo) -> None:
     for level in levels.values():
         level.sort(key=lambda i: i.task.deadline or datetime.max, reverse=True)
         best: DutyItem | None = None  # the highest score among those due strictly later
-        k = 0
-        while k < len(level):
-            group = [i for i in level[k:] if i.task.deadline == level[k].task.deadline]
-            k += len(group)
+        for _deadline, same in groupby(level, key=lambda i: i.task.deadline):
+            group = list(same)  # sorted, so the tasks due at one moment are side by side
             for item in group:
                 if best is not None and best.score > item.score:
                     lift = round(best.score - item.score, 1)

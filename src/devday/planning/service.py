@@ -152,12 +152,22 @@ def _as_planned(
     session: Session, user: User, now: datetime, items: list[priority.DutyItem]
 ) -> Duties:
     today = now.astimezone(ZoneInfo(user.timezone)).date()
-    plan = find_plan(session=session, user=user, plan_date=today)
+    # The plan's id and facts alone: its other JSON (late, unscheduled) is not read here.
+    plan = session.execute(
+        select(DayPlan.id, DayPlan.facts).where(
+            DayPlan.user_id == user.id, DayPlan.plan_date == today
+        )
+    ).first()
     if plan is None:
         return Duties(items, NO_PLAN, {}, {})
     day_end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=ZoneInfo(user.timezone))
     planned_at: dict[int, datetime] = {}
-    for block in blocks_of(session=session, plan=plan):
+    blocks = session.execute(
+        select(PlanBlock.task_id, PlanBlock.start_at, PlanBlock.end_at, PlanBlock.done)
+        .where(PlanBlock.plan_id == plan.id)
+        .order_by(PlanBlock.start_at)
+    )
+    for block in blocks:
         if not block.done and block.end_at > now and block.start_at < day_end:
             planned_at.setdefault(block.task_id, max(block.start_at, now))
     chances = {

@@ -25,13 +25,11 @@ from devday.planning.schemas import (
     CalibrationRead,
     ChanceRead,
     DeferredRead,
-    DutyItem,
     DutyList,
     ForecastRead,
     LateRead,
     OverEstimateRead,
     PlanRead,
-    PriorityTerm,
     RoutineSlot,
     UnscheduledRead,
     WorkedRead,
@@ -44,26 +42,29 @@ def duty_list(*, session: Session, user: User, now: datetime) -> DutyList:
     """The caller's open tasks, today's first planned block first, then by priority score; each
     term of the score explained, with each task's next block today and its chance."""
     duties = service.duty_list(session=session, user=user, now=now)
-    return DutyList(
-        generated_at=now,
-        note=duties.note,
-        items=[
-            DutyItem(
-                task_id=int(item.task.id),
-                title=item.task.title,
-                priority=importance.label(item.task.importance),
-                deadline=item.task.deadline,
-                estimate_minutes=item.task.estimate_minutes,
-                score=item.score,
-                terms=[
-                    PriorityTerm(name=t.name, points=t.points, explanation=t.explanation)
-                    for t in item.terms
-                ],
-                on_time_probability=duties.chances.get(int(item.task.id)),
-                planned_at=duties.planned_at.get(int(item.task.id)),
-            )
-            for item in duties.items
-        ],
+    # Validated once as a whole: a model per item and per term costs more than the checks.
+    return DutyList.model_validate(
+        {
+            "generated_at": now,
+            "note": duties.note,
+            "items": [
+                {
+                    "task_id": int(item.task.id),
+                    "title": item.task.title,
+                    "priority": importance.label(item.task.importance),
+                    "deadline": item.task.deadline,
+                    "estimate_minutes": item.task.estimate_minutes,
+                    "score": item.score,
+                    "terms": [
+                        {"name": t.name, "points": t.points, "explanation": t.explanation}
+                        for t in item.terms
+                    ],
+                    "on_time_probability": duties.chances.get(int(item.task.id)),
+                    "planned_at": duties.planned_at.get(int(item.task.id)),
+                }
+                for item in duties.items
+            ],
+        }
     )
 
 
@@ -71,7 +72,8 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
     zone = ZoneInfo(user.timezone)
     blocks = service.blocks_of(session=session, plan=plan)
     ids = {b.task_id for b in blocks}
-    tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(ids)))} if ids else {}
+    columns = select(Task.id, Task.title, Task.kind)
+    tasks = {t.id: t for t in session.execute(columns.where(Task.id.in_(ids)))} if ids else {}
     routine, _ = service.get_routine(session=session, user=user)
     routine = team_meeting.applied(session=session, user_id=user.id, routine=routine)
     day = WEEKDAYS[plan.plan_date.weekday()]
