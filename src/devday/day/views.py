@@ -13,7 +13,6 @@ from devday import importance
 from devday.account.models import User
 from devday.day import service
 from devday.day.schemas import HabitRead, NewsRead, TaskBrief, TodayRead
-from devday.planning.schemas import LateRead
 from devday.planning.views import read_plan
 from devday.task.models import Task
 
@@ -33,12 +32,14 @@ def brief(task: Task) -> TaskBrief:
 
 def today(*, session: Session, user: User, now: datetime) -> TodayRead:
     view = service.today(session=session, user=user, now=now)
+    plan = read_plan(session, user, view.plan, now) if view.plan else None
     return TodayRead(
         date=view.day,
         timezone=user.timezone,
         due=[brief(t) for t in view.due],
-        at_risk=[LateRead(**item) for item in (view.plan.late if view.plan else [])],
-        plan=read_plan(session, user, view.plan, now) if view.plan else None,
+        # The plan's late tasks, with their priorities as the plan names them.
+        at_risk=list(plan.late) if plan else [],
+        plan=plan,
         yesterday=view.yesterday,
         yesterday_goals=[brief(t) for t in view.yesterday_goals],
         habits=[HabitRead(habit=h.title, done=h.done, streak=h.streak) for h in view.habits],

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from devday import importance
 from devday.planning import solver
 from devday.task.models import Status, Task
 from devday.worklog import service as worklog_service
@@ -87,14 +88,15 @@ def calibration(*, session: Session, user_id: int) -> list[solver.Calibration]:
 
 
 def stored(*, session: Session, facts_: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The chances stored with a plan, least likely first, each with its task's title and
-    deadline and a hint in words: ``{"task_id", "title", "deadline", "on_time_probability",
-    "extra_minutes", "movable": [{"task_id", "title", "minutes"}], "hint"}``."""
+    """The chances stored with a plan, least likely first, each with its task's title, priority
+    label and deadline and a hint in words: ``{"task_id", "title", "priority", "deadline",
+    "on_time_probability", "extra_minutes", "movable": [{"task_id", "title", "minutes"}],
+    "hint"}``."""
     found = (facts_ or {}).get("chances", {})
     ids = {int(task_id) for task_id in found}
     ids |= {other for item in found.values() for other, _ in item.get("movable", [])}
     # The few columns read, not whole task rows: a plan can hold chances for hundreds of tasks.
-    columns = select(Task.id, Task.title, Task.deadline_at, Task.status)
+    columns = select(Task.id, Task.title, Task.importance, Task.deadline_at, Task.status)
     rows = {t.id: t for t in session.execute(columns.where(Task.id.in_(ids)))} if ids else {}
     out = []
     for task_id, item in found.items():
@@ -117,6 +119,7 @@ def stored(*, session: Session, facts_: dict[str, Any] | None) -> list[dict[str,
             {
                 "task_id": task.id,
                 "title": task.title,
+                "priority": importance.label(task.importance),
                 "deadline": task.deadline_at,
                 "on_time_probability": item["p"],
                 "extra_minutes": item.get("extra_minutes"),

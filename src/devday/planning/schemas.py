@@ -152,6 +152,7 @@ class BlockRead(BaseModel):
                     "id": 11,
                     "task_id": 17,
                     "title": "Fix login rate limit",
+                    "priority": "P1",
                     "kind": "coding",
                     "start": "2026-11-30T09:30:00Z",
                     "end": "2026-11-30T11:30:00Z",
@@ -165,6 +166,7 @@ class BlockRead(BaseModel):
     id: int
     task_id: int
     title: str
+    priority: str = Field(description="P1 (critical) to P4 (low), as the task shows it")
     kind: str
     start: datetime
     end: datetime
@@ -189,6 +191,9 @@ class BlockUpdate(InputModel):
 class LateRead(BaseModel):
     task_id: int
     title: str
+    priority: str = Field(
+        description='P1 (critical) to P4 (low), as the task shows it; "" once it is deleted'
+    )
     deadline: datetime
     finish: datetime | None
     reason: str
@@ -197,6 +202,9 @@ class LateRead(BaseModel):
 class UnscheduledRead(BaseModel):
     task_id: int
     title: str
+    priority: str = Field(
+        description='P1 (critical) to P4 (low), as the task shows it; "" once it is deleted'
+    )
     reason: str
 
 
@@ -231,6 +239,7 @@ class ChanceRead(BaseModel):
 
     task_id: int
     title: str
+    priority: str = Field(description="P1 (critical) to P4 (low), as the task shows it")
     deadline: datetime
     on_time_probability: float = Field(
         ge=0,
@@ -255,6 +264,9 @@ class DeferredRead(BaseModel):
 
     task_id: int
     title: str
+    priority: str = Field(
+        description='P1 (critical) to P4 (low), as the task shows it; "" once it is deleted'
+    )
     reason: str
 
 
@@ -288,6 +300,7 @@ class PlanRead(BaseModel):
                         {
                             "task_id": 21,
                             "title": "Speed up search",
+                            "priority": "P2",
                             "deadline": "2026-12-01T16:00:00Z",
                             "finish": "2026-12-02T10:00:00Z",
                             "reason": "A, B and C need 7.5 h between Mon 10:00 and Tue 17:00; "

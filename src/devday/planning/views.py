@@ -1,7 +1,7 @@
 """The planner's API answers built from its rows: the duty list, and a stored plan with its
-blocks and their tasks' titles, the routine and calendar around them, the time worked on the
-day, what the planner could not place, each deadline's chance, and when and why the plan last
-changed.
+blocks and their tasks' titles and priorities, the routine and calendar around them, the time
+worked on the day, what the planner could not place, each deadline's chance, and when and why
+the plan last changed.
 
 FastAPI-free, so that the routes and the CLI's local fast path build the very same answers.
 """
@@ -71,9 +71,15 @@ def duty_list(*, session: Session, user: User, now: datetime) -> DutyList:
 def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> PlanRead:
     zone = ZoneInfo(user.timezone)
     blocks = service.blocks_of(session=session, plan=plan)
-    ids = {b.task_id for b in blocks}
-    columns = select(Task.id, Task.title, Task.kind)
+    facts = plan.facts or {}
+    deferred = facts.get("deferred", [])
+    named = [*plan.late, *plan.unscheduled, *deferred]
+    # The blocks' tasks and those the stored facts name, for each one's priority label; a task
+    # deleted since the plan was stored keeps its stored title and has no label ("").
+    ids = {b.task_id for b in blocks} | {int(item["task_id"]) for item in named}
+    columns = select(Task.id, Task.title, Task.kind, Task.importance)
     tasks = {t.id: t for t in session.execute(columns.where(Task.id.in_(ids)))} if ids else {}
+    labels = {task_id: importance.label(t.importance) for task_id, t in tasks.items()}
     routine, _ = service.get_routine(session=session, user=user)
     routine = team_meeting.applied(session=session, user_id=user.id, routine=routine)
     day = WEEKDAYS[plan.plan_date.weekday()]
@@ -92,7 +98,7 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
     busy = service.list_busy(session=session, user=user, start=midnight, end=day_end)
     entries = worklog_service.list_entries(session=session, user=user, start=midnight, end=day_end)
     titles = worklog_service.task_titles(session=session, task_ids=[e.task_id for e in entries])
-    over = plan.facts.get("over_estimate", []) if plan.facts else []
+    over = facts.get("over_estimate", [])
     over_titles = worklog_service.task_titles(
         session=session, task_ids=[item["task_id"] for item in over]
     )
@@ -106,6 +112,7 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
                 id=b.id,
                 task_id=b.task_id,
                 title=tasks[b.task_id].title,
+                priority=labels[b.task_id],
                 kind=tasks[b.task_id].kind.value,
                 start=b.start_at,
                 end=b.end_at,
@@ -119,11 +126,16 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
             BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at, calendar=name)
             for e, name in busy
         ],
-        late=[LateRead(**item) for item in plan.late],
-        unscheduled=[UnscheduledRead(**item) for item in plan.unscheduled],
+        late=[
+            LateRead(**item, priority=labels.get(int(item["task_id"]), "")) for item in plan.late
+        ],
+        unscheduled=[
+            UnscheduledRead(**item, priority=labels.get(int(item["task_id"]), ""))
+            for item in plan.unscheduled
+        ],
         missed_deadline_weight=plan.missed_deadline_weight,
         weighted_tardiness_minutes=plan.weighted_tardiness_minutes,
-        unplaced_weighted_minutes=(plan.facts or {}).get("unplaced_weighted_minutes", 0),
+        unplaced_weighted_minutes=facts.get("unplaced_weighted_minutes", 0),
         changed_at=plan.changed_at,
         change_reason=plan.change_reason,
         worked=[
@@ -143,7 +155,9 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
             ChanceRead.model_validate(item)
             for item in chances.stored(session=session, facts_=plan.facts)
         ],
-        deferred=[DeferredRead(**item) for item in (plan.facts or {}).get("deferred", [])],
+        deferred=[
+            DeferredRead(**item, priority=labels.get(int(item["task_id"]), "")) for item in deferred
+        ],
         version=plan.version,
     )
 
