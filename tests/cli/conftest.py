@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
+from devday.cli.client import ApiClient
 from devday.cli.local import BackendPool
 from devday.cli.main import app
 from devday.cli.state import CliState
@@ -108,3 +110,17 @@ def ok(result: Result) -> str:
     """The output of a command that must have succeeded."""
     assert result.exit_code == 0, result.output + result.stderr
     return result.stdout
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Each request the CLI makes from now on, as ``(method, path)``, local or not."""
+    requests: list[tuple[str, str]] = []
+    request = ApiClient.request
+
+    def recorded(self: ApiClient, method: str, path: str, **options: Any) -> Any:
+        requests.append((method, path))
+        return request(self, method, path, **options)
+
+    monkeypatch.setattr(ApiClient, "request", recorded)
+    return requests

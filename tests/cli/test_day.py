@@ -38,7 +38,9 @@ def error_of(result: Result) -> str:
     return str(result.stderr)
 
 
-def test_it_reviews_the_morning_before_and_after_the_plan(run: Run, clock_: Clock) -> None:
+def test_it_reviews_the_morning_before_and_after_the_plan(
+    run: Run, clock_: Clock, sent: list[tuple[str, str]]
+) -> None:
     create_user(run, "alex@example.com")
     clock_.at = FRIDAY
     ok(run("task", "add", "Old chore", "-e", "30m"))
@@ -69,7 +71,11 @@ def test_it_reviews_the_morning_before_and_after_the_plan(run: Run, clock_: Cloc
 
     ok(run("plan"))
     ok(run("habit", "tick", "MORN"))
+    sent.clear()
     after = lines(ok(run("today")))
+    # The review names each task's priority: one request, none for the tasks.
+    assert ("GET", "/api/v1/today") in sent
+    assert not [path for _method, path in sent if path.startswith("/api/v1/tasks")], sent
     risks = after.index("At risk in today's plan:")
     assert after[risks + 1] == (
         "#4 P2 Overdue report: due Fri 27 Nov 12:00, finishes Mon 30 Nov 11:30"

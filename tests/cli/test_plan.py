@@ -32,7 +32,7 @@ def error_of(result: Result) -> str:
 
 
 def test_it_builds_the_day_and_shows_it_as_a_timeline_with_its_risks(
-    run: Run, monkeypatch: pytest.MonkeyPatch
+    run: Run, monkeypatch: pytest.MonkeyPatch, sent: list[tuple[str, str]]
 ) -> None:
     monkeypatch.setenv("COLUMNS", "250")  # each reason on one line
     create_user(run, "alex@example.com")
@@ -45,7 +45,11 @@ def test_it_builds_the_day_and_shows_it_as_a_timeline_with_its_risks(
     busy = run("busy", "add", "Dentist", "today 13:30", "today 14:30")
     assert ok(busy) == f"added busy #1: Mon 30 Nov 13:30{DASH}14:30 Dentist\n"
 
+    sent.clear()
     shown = ok(run("plan"))
+    # The plan names each task's priority: showing it asks for the plan, never for the tasks.
+    assert ("POST", "/api/v1/plans/2026-11-30") in sent
+    assert not [path for _method, path in sent if path.startswith("/api/v1/tasks")], sent
     assert f"  10:30{DASH}12:30  #1 P1 Fix login rate limit  " in shown
     assert lines(shown) == [
         "Mon 30 Nov 2026 (Europe/Berlin), plan version 2, built at 10:00",

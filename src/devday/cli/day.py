@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from devday.cli import output, plan
-from devday.cli.client import ApiClient, CliError
+from devday.cli.client import CliError
 from devday.cli.state import CliState, state
 
 habit_app = typer.Typer(
@@ -65,15 +65,11 @@ def today(ctx: typer.Context, as_json: AsJson = False) -> None:
         output.line("  nothing")
 
     today_plan: dict[str, Any] | None = view["plan"]
-    priorities = {int(t["id"]): str(t["priority"]) for t in view["due"]}
-    if today_plan is not None:
-        ids = {b["task_id"] for b in today_plan["blocks"]} | {x["task_id"] for x in view["at_risk"]}
-        priorities.update(_priorities(client, set(ids) - priorities.keys()))
     if view["at_risk"]:
         output.heading("At risk in today's plan:")
         risks = []
         for item in view["at_risk"]:
-            label = priorities.get(item["task_id"], "")
+            label = item.get("priority", "")
             head = " ".join(f"#{item['task_id']} {label} {item['title']}".split())
             finish = item["finish"]
             head += f": due {output.when(item['deadline'], tz)}, " + (
@@ -93,7 +89,7 @@ def today(ctx: typer.Context, as_json: AsJson = False) -> None:
         output.heading("Plan:")
         output.line("  no plan yet: run 'devday plan'")
     else:
-        _timeline(today_plan, day, priorities)
+        _timeline(today_plan, day)
 
     output.heading("Habits:")
     _habits(view["habits"], empty=day)
@@ -105,22 +101,18 @@ def today(ctx: typer.Context, as_json: AsJson = False) -> None:
         )
 
 
-def _timeline(the_plan: dict[str, Any], day: date, priorities: dict[int, str]) -> None:
+def _timeline(the_plan: dict[str, Any], day: date) -> None:
     """Today's part of the plan as ``devday plan`` shows it, without its risks."""
     zone = ZoneInfo(the_plan["timezone"])
     todays = [b for b in the_plan["blocks"] if plan.local(b["start"], zone).date() == day]
     # plan.py owns how a plan's rows look; reusing its row builder keeps the two views alike.
-    rows = plan.timeline_rows(the_plan, todays, priorities, zone, day)
+    rows = plan.timeline_rows(the_plan, todays, zone, day)
     note = plan.changed_note(the_plan, zone)
     output.timeline(
         f"Plan (version {the_plan['version']}, {note}):", [row for _key, row in sorted(rows)]
     )
     if not todays:
         output.line("  no work planned today")
-
-
-def _priorities(client: ApiClient, ids: set[int]) -> dict[int, str]:
-    return plan.priority_labels(client, ids) if ids else {}
 
 
 # --- habits ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from devday.cli import output
-from devday.cli.client import ApiClient, CliError
+from devday.cli.client import CliError
 from devday.cli.state import CliState, state
 
 
@@ -66,7 +66,7 @@ def show(
         if keep or not str(exc).startswith("no plan for"):
             raise
         plan = cli.client().request("POST", _path(the_day))
-    _print(cli, plan, as_json=as_json)
+    _print(plan, as_json=as_json)
 
 
 @app.command("build")
@@ -83,7 +83,7 @@ def build(
     the_day = day_of(cli, day)
     params = {"horizon_days": horizon} if horizon is not None else None
     plan = cli.client().request("POST", _path(the_day), params=params)
-    _print(cli, plan, as_json=as_json)
+    _print(plan, as_json=as_json)
 
 
 @app.command("replan")
@@ -95,7 +95,7 @@ def replan(ctx: typer.Context, day: Day = "today", as_json: AsJson = False) -> N
     plan = cli.client().request(
         "POST", f"{_path(the_day)}/replan", headers={"If-Match": f'"{current["version"]}"'}
     )
-    _print(cli, plan, as_json=as_json)
+    _print(plan, as_json=as_json)
 
 
 @app.command("done")
@@ -193,36 +193,30 @@ def _change(
                 f"{verb} '{was['title']}' is finished; block {block_id} "
                 f"({_span(was, zone, the_day)}) is free again"
             )
-    _print(cli, plan, as_json=False)
+    _print(plan, as_json=False)
 
 
 # --- printing a plan ---------------------------------------------------------------------------
 
 
-def _print(cli: CliState, plan: dict[str, Any], *, as_json: bool) -> None:
+def _print(plan: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         output.raw_json(plan)
         return
     zone = ZoneInfo(plan["timezone"])
     day = date.fromisoformat(plan["date"])
     todays = [b for b in plan["blocks"] if local(b["start"], zone).date() == day]
-    priorities = priority_labels(
-        cli.client(),
-        {b["task_id"] for b in todays}
-        | {x["task_id"] for x in plan["late"]}
-        | {x["task_id"] for x in plan["unscheduled"]},
-    )
     output.timeline(
         f"{day:%a %d %b %Y} ({plan['timezone']}), plan version {plan['version']}, "
         + changed_note(plan, zone),
-        [row for _key, row in sorted(timeline_rows(plan, todays, priorities, zone, day))],
+        [row for _key, row in sorted(timeline_rows(plan, todays, zone, day))],
     )
     later = sum(1 for b in plan["blocks"] if local(b["start"], zone).date() > day)
     if not todays:
         output.line("  no work planned on this day")
     if later:
         output.line(f"  and {later} more blocks on the next days of the plan")
-    _risks(plan, priorities, zone)
+    _risks(plan, zone)
 
 
 Row = tuple[str, str, str, bool]
@@ -239,11 +233,11 @@ def changed_note(plan: dict[str, Any], zone: ZoneInfo) -> str:
 def timeline_rows(
     plan: dict[str, Any],
     blocks: list[dict[str, Any]],
-    priorities: dict[int, str],
     zone: ZoneInfo,
     day: date,
 ) -> list[tuple[tuple[datetime, datetime, int], Row]]:
-    """The day's items keyed by start, end, then routine before busy before work."""
+    """The day's items keyed by start, end, then routine before busy before work; each block
+    with its task's priority label, as the plan names it."""
     rows: list[tuple[tuple[datetime, datetime, int], Row]] = []
     for slot in plan["routine"]:
         note = "(personal)" if slot["personal"] else ""
@@ -265,7 +259,7 @@ def timeline_rows(
             and _key(block, 2)[1] <= _instant(changed)
         ):
             marks.append("passed")  # its time went by before the plan last changed
-        what = f"#{block['task_id']} {priorities.get(block['task_id'], '')} {block['title']}"
+        what = f"#{block['task_id']} {block.get('priority', '')} {block['title']}"
         note = f"[{block['kind']}]  ({', '.join(marks)})"
         rows.append(
             (_key(block, 2), (_span(block, zone, day), " ".join(what.split()), note, block["done"]))
@@ -295,7 +289,7 @@ def short_time(value: datetime, day: date) -> str:
     return value.strftime("%H:%M") if value.date() == day else value.strftime("%a %d %b %H:%M")
 
 
-def _risks(plan: dict[str, Any], priorities: dict[int, str], zone: ZoneInfo) -> None:
+def _risks(plan: dict[str, Any], zone: ZoneInfo) -> None:
     tz = str(zone.key)
     late = [x for x in plan["late"] if x["finish"] is not None]
     deadlines = {x["task_id"]: x["deadline"] for x in plan["late"]}
@@ -303,7 +297,7 @@ def _risks(plan: dict[str, Any], priorities: dict[int, str], zone: ZoneInfo) -> 
         output.heading("late:")
         output.explained_all(
             (
-                f"{_task(item, priorities)}: due {output.when(item['deadline'], tz)}, "
+                f"{_task(item)}: due {output.when(item['deadline'], tz)}, "
                 f"finishes {output.when(item['finish'], tz)}",
                 str(item["reason"]),
             )
@@ -314,7 +308,7 @@ def _risks(plan: dict[str, Any], priorities: dict[int, str], zone: ZoneInfo) -> 
         unscheduled = []
         for item in plan["unscheduled"]:
             due = deadlines.get(item["task_id"])
-            head = _task(item, priorities) + (f": due {output.when(due, tz)}" if due else "")
+            head = _task(item) + (f": due {output.when(due, tz)}" if due else "")
             unscheduled.append((head, str(item["reason"])))
         output.explained_all(unscheduled)
     late_ids = {x["task_id"] for x in plan["late"]}
@@ -324,7 +318,7 @@ def _risks(plan: dict[str, Any], priorities: dict[int, str], zone: ZoneInfo) -> 
         output.heading("likely to slip (below 80% on time):")
         output.explained_all(
             (
-                f"{_task(item, priorities)}: due {output.when(item['deadline'], tz)}, "
+                f"{_task(item)}: due {output.when(item['deadline'], tz)}, "
                 f"{chance(item['on_time_probability'])} on time",
                 str(item["hint"]),
             )
@@ -332,9 +326,7 @@ def _risks(plan: dict[str, Any], priorities: dict[int, str], zone: ZoneInfo) -> 
         )
     if plan.get("deferred"):
         output.heading("goals moved back:")
-        output.explained_all(
-            (_task(item, priorities), str(item["reason"])) for item in plan["deferred"]
-        )
+        output.explained_all((_task(item), str(item["reason"])) for item in plan["deferred"])
     if not late and not plan["unscheduled"] and not shaky:
         output.line("no risks: every task is planned before its deadline")
     line = f"missed-deadline weight: {plan['missed_deadline_weight']}"
@@ -353,27 +345,11 @@ def chance(probability: float) -> str:
     return f"{percent}%"
 
 
-def _task(item: dict[str, Any], priorities: dict[int, str]) -> str:
-    label = priorities.get(item["task_id"])
+def _task(item: dict[str, Any]) -> str:
+    """``#7 P2 Title``: the task's id, the priority label the plan names ("" for a task deleted
+    since) and its title."""
+    label = item.get("priority")
     return f"#{item['task_id']} {label + ' ' if label else ''}{item['title']}"
-
-
-def priority_labels(client: ApiClient, ids: set[int]) -> dict[int, str]:
-    """The P-label of each task in ``ids``: open tasks come a page at a time, others one by one."""
-    found: dict[int, str] = {}
-    offset: int | None = 0
-    while ids - found.keys() and offset is not None:
-        page = client.get(
-            "/api/v1/tasks", params={"status": "open", "limit": 200, "offset": offset}
-        )
-        found.update({int(t["id"]): str(t["priority"]) for t in page["items"]})
-        offset = page["next_offset"]
-    for task_id in sorted(ids - found.keys()):  # finished today, or not visible any more
-        try:
-            found[task_id] = str(client.get(f"/api/v1/tasks/{task_id}")["priority"])
-        except CliError:
-            continue
-    return found
 
 
 # --- the solver on JSON files ------------------------------------------------------------------
