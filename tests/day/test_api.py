@@ -139,3 +139,27 @@ def test_it_keeps_asking_about_work_a_replan_moved_away(
     wrapup = client.get("/api/v1/wrapup/2026-11-30", headers=alice.headers).json()
     assert [d["title"] for d in wrapup["done"]] == ["First"]
     assert [p["title"] for p in wrapup["pending"]] == ["Second"]
+
+
+def test_the_plan_and_its_risks_name_each_tasks_priority(
+    client: TestClient, alice: Account
+) -> None:
+    api_task(
+        client, alice, title="Too big", estimate_minutes=600, importance=4, deadline="2026-11-30"
+    )
+    api_task(client, alice, title="Docs", estimate_minutes=60, importance=2, deadline="2026-12-01")
+    api_task(client, alice, title="Someday", estimate_minutes=30, importance=1)
+    api_task(client, alice, title="Load test", estimate_minutes=900, splittable=False)
+    client.post("/api/v1/plans/2026-11-30", headers=alice.headers)
+    today = client.get("/api/v1/today", headers=alice.headers).json()
+    plan = client.get("/api/v1/plans/2026-11-30", headers=alice.headers).json()
+    assert today["plan"] == plan
+    named = [*plan["blocks"], *plan["late"], *plan["unscheduled"], *plan["chances"]]
+    named += today["at_risk"]
+    assert {x["title"] for x in named} == {"Too big", "Docs", "Someday", "Load test"}
+    assert [r["title"] for r in today["at_risk"]] == ["Too big"]
+    assert [u["title"] for u in plan["unscheduled"]] == ["Load test"]
+    for item in named:
+        task = client.get(f"/api/v1/tasks/{item['task_id']}", headers=alice.headers).json()
+        assert item["priority"] == task["priority"], item
+    assert {x["priority"] for x in named} == {"P1", "P3", "P4"}
