@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, delete
 
 from devday.clock import MockClock
+from devday.task.models import Task
 from tests.factories import Account, api_task
 
 MORNING = "Morning routine: exercise, breakfast"
@@ -163,3 +165,14 @@ def test_the_plan_and_its_risks_name_each_tasks_priority(
         task = client.get(f"/api/v1/tasks/{item['task_id']}", headers=alice.headers).json()
         assert item["priority"] == task["priority"], item
     assert {x["priority"] for x in named} == {"P1", "P3", "P4"}
+
+
+def test_a_task_gone_since_the_plan_was_stored_keeps_its_title_without_a_priority(
+    client: TestClient, alice: Account, engine: Engine
+) -> None:
+    load = api_task(client, alice, title="Load test", estimate_minutes=900, splittable=False)
+    client.post("/api/v1/plans/2026-11-30", headers=alice.headers)
+    with engine.begin() as connection:  # behind the planner's back: no re-plan follows
+        connection.execute(delete(Task).where(Task.id == load["id"]))
+    plan = client.get("/api/v1/plans/2026-11-30", headers=alice.headers).json()
+    assert [(u["title"], u["priority"]) for u in plan["unscheduled"]] == [("Load test", "")]
