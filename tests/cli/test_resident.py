@@ -37,9 +37,14 @@ def runtime(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def devday(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def devday(*args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [DEVDAY, *args], capture_output=True, text=True, env={**os.environ, **env}, timeout=60
+        [DEVDAY, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        input=input,
+        timeout=60,
     )
 
 
@@ -50,7 +55,7 @@ def wait_for_server(path: Path) -> int:
         try:
             with socket.socket(socket.AF_UNIX) as probe:
                 probe.connect(str(path))
-            return int(Path(f"{path}.lock").read_text())
+            return int(Path(f"{path}.lock").read_text().split()[0])
         except (OSError, ValueError):
             time.sleep(0.1)
     raise AssertionError(f"no server answered at {path}")
@@ -122,6 +127,36 @@ def test_a_socket_left_by_a_server_that_died_is_replaced(
         assert "Fix login" in devday("task", "list").stdout
     finally:
         stop(pid, path)
+
+
+def test_a_database_file_made_anew_is_not_served_by_the_server_of_the_old_one(
+    run: Run, runtime: Path, cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A SQLite file in the data folder, whatever database the suite runs on: this is about files.
+    monkeypatch.delenv("DEVDAY_DATABASE_URL")
+    database = cli_env / "devday.sqlite3"
+    made = devday("user", "create", "alex@example.com", "--timezone", "Europe/Berlin",
+                  "--password-stdin", input="a long enough password\n")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert devday("task", "add", "Fix login").returncode == 0
+    path = resident.socket_path(cli_env)
+    assert path is not None
+    old = wait_for_server(path)
+    database.rename(cli_env / "old.sqlite3")  # the user starts over with a new database
+    alone = devday("task", "list", DEVDAY_RESIDENT_MINUTES="0")
+    assert alone.stderr.startswith("error: no account "), alone.stderr
+    fresh = devday("task", "list")
+    assert fresh.stderr == alone.stderr  # not the old file's tasks
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:  # the old file's server was stopped
+        try:
+            os.kill(old, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the old file's server is still running")
+    stop(wait_for_server(path), path)  # the next one, started for the new file
 
 
 def test_the_server_exits_when_idle(runtime: Path, cli_env: Path, run: Run) -> None:

@@ -87,6 +87,19 @@ def data_dir() -> Path:
     return Path(named) if named else _default_data_dir()
 
 
+def sqlite_path() -> Path | None:
+    """The SQLite file the settings name (the data folder's by default), or None for another
+    database; read from the environment without validating any setting."""
+    found = {name.lower(): value for name, value in os.environ.items()}
+    url = found.get(PREFIX + "database_url", "")
+    if not url:
+        return data_dir() / "devday.sqlite3"
+    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
+        if url.startswith(prefix):
+            return Path(url.removeprefix(prefix).split("?", 1)[0])
+    return None
+
+
 def _default_data_dir() -> Path:
     """``devday.config.default_data_dir``."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")

@@ -11,7 +11,9 @@ send their requests there with the standard library's HTTP client and import non
   ``DEVDAY_RESIDENT_MINUTES=0`` turns it off, and every command answers in its own process.
 - Its socket is named by the data folder, the ``DEVDAY_*`` settings and a fingerprint of
   devday's code, so that another setting, an upgrade or an edited source file gets a server of
-  its own (the old one runs out its idle time unused).
+  its own (the old one runs out its idle time unused). A server records the SQLite file it
+  opened; a command that finds another file at the database's path (deleted and made anew)
+  stops that server and answers in its own process.
 - The sockets live in ``$XDG_RUNTIME_DIR/devday`` (else ``/tmp/devday-<uid>``), a folder only
   its owner may open: a request there acts as any account of the database, as opening the
   database file itself would. A folder another user made, or one others may open, is not used,
@@ -88,6 +90,8 @@ def client(data_dir: Path, user: str | None) -> ApiClient | None:
     path = socket_path(data_dir)
     if path is None or not path.exists():
         return None
+    if not _same_database(path):
+        return None
     transport = StdlibTransport(
         "http://localhost", f"{WHERE} (its resident server)", unix_socket=str(path)
     )
@@ -133,6 +137,37 @@ def start(data_dir: Path) -> None:
             os.close(null)
     except OSError:
         return
+
+
+def _same_database(path: Path) -> bool:
+    """Whether the server at ``path`` has the SQLite file now at the database's path open
+    (always, for PostgreSQL); a server that has another is stopped."""
+    from devday.cli import envsettings
+
+    try:
+        pid, opened = Path(f"{path}.lock").read_text().split(" ", 1)
+    except (OSError, ValueError):  # a server writes both before it makes its socket
+        _unlink(path)  # so this one was left by a server that is gone
+        return False
+    if opened == _file_identity(envsettings.sqlite_path()):
+        return True
+    try:
+        os.kill(int(pid), signal.SIGTERM)
+    except (OSError, ValueError):
+        pass
+    _unlink(path)
+    return False
+
+
+def _file_identity(file: Path | None) -> str:
+    """The device and inode of ``file`` ("-" for none, or no such file)."""
+    if file is None:
+        return "-"
+    try:
+        found = file.stat()
+    except OSError:
+        return "-"
+    return f"{found.st_dev}:{found.st_ino}"
 
 
 def _runtime_folder() -> Path | None:
@@ -190,13 +225,13 @@ def serve(path: Path, idle_seconds: float) -> None:
     os.ftruncate(lock, 0)
     os.write(lock, str(os.getpid()).encode())  # whom to stop
     try:
-        _serve(path, idle_seconds)
+        _serve(path, idle_seconds, lock)
     finally:
         _unlink(path)
         os.close(lock)
 
 
-def _serve(path: Path, idle_seconds: float) -> None:
+def _serve(path: Path, idle_seconds: float, lock: int) -> None:
     import uvicorn
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse
@@ -209,6 +244,10 @@ def _serve(path: Path, idle_seconds: float) -> None:
 
     settings: EnvSettings | Settings = envsettings.read()
     backend = LocalBackend(settings)  # migrates the database when its schema is behind
+    # Which SQLite file this server opened: a command finding another at that path (the file
+    # deleted and made again, or replaced) stops this server rather than write to the old one.
+    opened = _file_identity(envsettings.sqlite_path())
+    os.pwrite(lock, f"{os.getpid()} {opened}".encode(), 0)
     app: FastAPI = create_app(
         backend.settings,
         engine=backend.engine,
