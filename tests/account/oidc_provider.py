@@ -171,7 +171,9 @@ def running_provider(now: Callable[[], datetime]) -> Iterator[Provider]:
     provider = Provider(now=now)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(provider))
     provider.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="oidc-provider", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="oidc-provider", daemon=True
+    )
     thread.start()
     try:
         yield provider

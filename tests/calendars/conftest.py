@@ -72,7 +72,7 @@ def ics_server() -> Iterator[IcsServer]:
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server_state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server_state
     httpd.shutdown()
@@ -122,7 +122,7 @@ def caldav_server(tmp_path: Path) -> Iterator[CalDav]:
     httpd = make_server(
         "127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
     )
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield CalDav(port=httpd.server_address[1])
     httpd.shutdown()

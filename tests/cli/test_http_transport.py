@@ -65,7 +65,7 @@ def https(authority: CertificateAuthority) -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
     context = authority.issue(["127.0.0.1"]).server_context()
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"https://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
