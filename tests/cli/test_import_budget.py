@@ -56,6 +56,9 @@ def user_env(data_dir: Path) -> dict[str, str]:
     """A user's shell: the test's database and data folder, no other devday setting."""
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("DEVDAY_")}
     env.update(
+        # Each command in its own process: what a local command imports there is the point
+        # here (with a resident server it imports less still: tests/cli/test_resident.py).
+        DEVDAY_RESIDENT_MINUTES="0",
         DEVDAY_DATA_DIR=str(data_dir),
         DEVDAY_DATABASE_URL=os.environ["DEVDAY_DATABASE_URL"],
         DEVDAY_SECRET_KEY="test-secret",
@@ -69,6 +72,7 @@ def user_env(data_dir: Path) -> dict[str, str]:
 def test_the_help_loads_no_database_validation_or_web_library(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("DEVDAY_")}
     env["DEVDAY_DATA_DIR"] = str(tmp_path)
+    env["DEVDAY_RESIDENT_MINUTES"] = "0"
     done, modules = imported(["--help"], env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Usage: devday" in done.stdout and " task " in done.stdout
