@@ -40,6 +40,21 @@ os.environ["DEVDAY_RESIDENT_MINUTES"] = "0"
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
+# The longest tests (up to a minute each) go first: under pytest-xdist the other workers then
+# run the short ones beside them, rather than wait for one of them at the end of the run.
+LONGEST_FIRST = (
+    "tests/test_schemathesis.py",
+    "tests/cli/test_serve_processes.py",
+    "tests/planning/test_live_machine.py",
+    "tests/recurrence/test_rrule_property.py",
+    "tests/inbox/test_poll_guard.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # a stable sort
+
+
 def _test_url(tmp_root: Path, worker: str) -> str:
     url = os.environ.get("DEVDAY_TEST_DATABASE_URL", "")
     if not url:
