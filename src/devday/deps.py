@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from devday import netguard
 from devday.account import service as account_service
+from devday.account.localuser import LOCAL_USER_HEADER
 from devday.account.models import User
 from devday.account.ratelimit import RateLimits
 from devday.clock import Clock
@@ -26,7 +27,6 @@ from devday.ids import MAX_ID
 T = TypeVar("T")
 
 SESSION_COOKIE = "devday_session"
-LOCAL_USER_HEADER = account_service.LOCAL_USER_HEADER
 
 
 @dataclass

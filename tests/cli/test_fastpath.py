@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from devday.account.service import LOCAL_USER_HEADER
+from devday.account.localuser import LOCAL_USER_HEADER
 from devday.cli import fastpath
 from devday.cli.local import BackendPool, LocalBackend
 from devday.clock import MockClock

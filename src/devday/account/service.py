@@ -12,7 +12,6 @@ from sqlalchemy import Engine, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from devday.account.localuser import LOCAL_USER_HEADER as LOCAL_USER_HEADER
 from devday.account.models import ApiToken, User, WebSession
 from devday.account.passwords import hash_password, verify_password
 from devday.account.schemas import UserCreate, UserUpdate
@@ -23,8 +22,6 @@ if TYPE_CHECKING:  # only named in signatures: the CLI imports this module on ev
     from devday.account.ratelimit import RateLimits
     from devday.config import Settings
 
-# The header the CLI's in-process client names its user in; only an app built with
-# trust_local_user (never a server) reads it.
 TOKEN_PREFIX = "dd_"  # noqa: S105 - a public prefix, not a secret
 # last_used_at is a hint for the user, not an audit log: it is written at most once every few
 # minutes per token, in a transaction of its own, and skipped when the database is busy, so

@@ -121,7 +121,8 @@ def _run(
     headers: dict[str, str],
     now: Callable[[], datetime],
 ) -> Reply | None:
-    from devday.account.service import LOCAL_USER_HEADER, local_user
+    from devday.account.localuser import LOCAL_USER_HEADER
+    from devday.account.service import local_user
     from devday.errors import DomainError, body, error_body
 
     email = headers.get(LOCAL_USER_HEADER)
