@@ -28,7 +28,6 @@ import argparse
 import os
 import random
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -40,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.cli import seed
+from devday.cli import resident
 
 LOCAL_TARGET_MS = 300.0
 SERVER_TARGET_MS = 150.0
@@ -135,11 +135,9 @@ def _wait_for_resident(runtime: Path, seconds: float = 60) -> None:
 
 
 def _stop_residents(runtime: Path) -> None:
-    for lock in runtime.glob("devday/*.lock"):
-        try:
-            os.kill(int(lock.read_text()), signal.SIGTERM)
-        except (OSError, ValueError):
-            pass
+    for socket_path in runtime.glob("devday/*.sock"):
+        if (record := resident.lock_record(socket_path)) is not None:
+            resident.stop(record[0])
     time.sleep(1)
     shutil.rmtree(runtime, ignore_errors=True)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -55,14 +54,17 @@ def wait_for_server(path: Path) -> int:
         try:
             with socket.socket(socket.AF_UNIX) as probe:
                 probe.connect(str(path))
-            return int(Path(f"{path}.lock").read_text().split()[0])
-        except (OSError, ValueError):
-            time.sleep(0.1)
+            record = resident.lock_record(path)
+            if record is not None:
+                return record[0]
+        except OSError:
+            pass
+        time.sleep(0.1)
     raise AssertionError(f"no server answered at {path}")
 
 
 def stop(pid: int, path: Path) -> None:
-    os.kill(pid, signal.SIGTERM)
+    resident.stop(pid)
     deadline = time.monotonic() + 15
     while path.exists() and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -80,24 +80,30 @@ def _full() -> Settings:
     return Settings()
 
 
-def data_dir() -> Path:
-    """The data folder ``Settings`` reads, without validating any other setting."""
+def unchecked() -> EnvSettings:
+    """The data folder and database as ``read`` gives them, without validating any other
+    setting (the resident server's socket and database file are named from these)."""
+    # pydantic-settings matches names case-insensitively; the last of two spellings wins.
     found = {name.lower(): value for name, value in os.environ.items()}
     named = found.get(PREFIX + "data_dir", "")
-    return Path(named) if named else _default_data_dir()
+    return EnvSettings(
+        Path(named) if named else _default_data_dir(), found.get(PREFIX + "database_url", "")
+    )
+
+
+def data_dir() -> Path:
+    """The data folder ``Settings`` reads, without validating any other setting."""
+    return unchecked().data_dir
 
 
 def sqlite_path() -> Path | None:
     """The SQLite file the settings name (the data folder's by default), or None for another
-    database; read from the environment without validating any setting."""
-    found = {name.lower(): value for name, value in os.environ.items()}
-    url = found.get(PREFIX + "database_url", "")
-    if not url:
-        return data_dir() / "devday.sqlite3"
-    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
-        if url.startswith(prefix):
-            return Path(url.removeprefix(prefix).split("?", 1)[0])
-    return None
+    database. Read without SQLAlchemy, which a command answered by the resident server never
+    imports."""
+    scheme, _, rest = unchecked().resolved_database_url().partition(":///")
+    if scheme.split("+")[0] != "sqlite" or not rest:
+        return None
+    return Path(rest.split("?", 1)[0])
 
 
 def _default_data_dir() -> Path:

@@ -118,7 +118,8 @@ def client(data_dir: Path, user: str | None) -> ApiClient | None:
 def start(data_dir: Path) -> None:
     """Starts a resident server for ``data_dir`` in the background, unless turned off or one
     is running; it outlives this command. Quiet: a server that cannot start changes nothing."""
-    if minutes() == 0:
+    idle = minutes()
+    if idle == 0:
         return
     path = socket_path(data_dir)
     if path is None or path.exists():
@@ -128,7 +129,7 @@ def start(data_dir: Path) -> None:
         try:
             os.posix_spawn(
                 sys.executable,
-                [sys.executable, "-m", "devday.cli.resident", str(path), str(minutes() * 60)],
+                [sys.executable, "-m", "devday.cli.resident", str(path), str(idle * 60)],
                 os.environ,
                 file_actions=[(os.POSIX_SPAWN_DUP2, null, fd) for fd in (0, 1, 2)],
                 setsid=True,
@@ -144,19 +145,34 @@ def _same_database(path: Path) -> bool:
     (always, for PostgreSQL); a server that has another is stopped."""
     from devday.cli import envsettings
 
-    try:
-        pid, opened = Path(f"{path}.lock").read_text().split(" ", 1)
-    except (OSError, ValueError):  # a server writes both before it makes its socket
+    record = lock_record(path)
+    if record is None:  # a server writes its record before it makes its socket
         _unlink(path)  # so this one was left by a server that is gone
         return False
+    pid, opened = record
     if opened == _file_identity(envsettings.sqlite_path()):
         return True
-    try:
-        os.kill(int(pid), signal.SIGTERM)
-    except (OSError, ValueError):
-        pass
+    stop(pid)
     _unlink(path)
     return False
+
+
+def lock_record(path: Path) -> tuple[int, str] | None:
+    """What the server of the socket ``path`` wrote in its lock file: its pid and the identity
+    of the SQLite file it opened ("-" for none); None when there is no complete record."""
+    try:
+        pid, opened = Path(f"{path}.lock").read_text().split(" ", 1)
+        return int(pid), opened
+    except (OSError, ValueError):
+        return None
+
+
+def stop(pid: int) -> None:
+    """Asks the resident server ``pid`` to exit (it removes its socket on the way out)."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except OSError:
+        pass
 
 
 def _file_identity(file: Path | None) -> str:
