@@ -242,6 +242,10 @@ class StdlibTransport:
             return _reply(response.status, data, response.reason)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def connect(self) -> None:
+        """Opens the connection now, rather than on the first request (CliError if refused)."""
+        self._connect()
+
     def _connect(self) -> Any:
         if self._connection is not None:
             return self._connection

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from devday.account.localuser import LOCAL_USER_HEADER
 from devday.cli.client import ApiClient, CliError, StdlibTransport
+from devday.cli.local import WHERE
 
 if TYPE_CHECKING:
     from devday.cli.envsettings import EnvSettings
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 MINUTES_VARIABLE = "DEVDAY_RESIDENT_MINUTES"
 DEFAULT_MINUTES = 15
-WHERE = "the local database"
 USER_PATH = "/resident/user"
 MAX_SOCKET_PATH = 104  # bytes a Unix socket's path may have (108 on Linux, 104 elsewhere)
 # Variables that change what a command asks, not what the server is: not in the socket's name.
@@ -96,7 +96,7 @@ def client(data_dir: Path, user: str | None) -> ApiClient | None:
         "http://localhost", f"{WHERE} (its resident server)", unix_socket=str(path)
     )
     try:
-        transport._connect()
+        transport.connect()
     except CliError:  # a server that exited: its socket was left behind
         _unlink(path)
         return None
