@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from devday.cli import wire
+
 if TYPE_CHECKING:
     import httpx2
 
@@ -176,8 +178,8 @@ def _reason(exc: Exception) -> str:
 
 
 class StdlibTransport:
-    """Requests to a devday server over the standard library's ``http.client``: what
-    ``HttpTransport`` does for a JSON API, without importing an HTTP client library. One
+    """Requests to a devday server over a socket of the standard library (``devday.cli.wire``):
+    what ``HttpTransport`` does for a JSON API, without importing an HTTP client library. One
     connection serves the command's requests; one a server closed while idle is opened again.
     Certificates are checked as ``HttpTransport`` checks them (``SSL_CERT_FILE`` or
     ``SSL_CERT_DIR`` when set, else the system's store)."""
@@ -192,10 +194,10 @@ class StdlibTransport:
         self._unix_socket = unix_socket  # the resident local server's (devday.cli.resident)
         self._https = parts.scheme == "https"
         self._host = parts.hostname or ""
-        self._port = parts.port
+        self._port = parts.port or (443 if self._https else 80)
         self._prefix = parts.path.rstrip("/")
         self._timeout = timeout
-        self._connection: Any = None
+        self._connection: wire.Connection | None = None
         self._used = False
 
     def send(
@@ -223,10 +225,8 @@ class StdlibTransport:
             fresh = not self._used
             self._used = True
             try:
-                connection.request(method, target, body=content, headers=sent)
-                response = connection.getresponse()
-                data = response.read()
-            except (ConnectionError, _http_errors()) as exc:
+                answer = connection.exchange(method, target, sent, content)
+            except (ConnectionError, wire.ProtocolError) as exc:
                 self._drop()
                 if attempt == 1 and not fresh and _stale(exc):
                     continue  # the server closed the idle connection: once more on a new one
@@ -237,30 +237,24 @@ class StdlibTransport:
             except OSError as exc:
                 self._drop()
                 raise CliError(f"cannot talk to {self.where}: {exc}") from None
-            if response.will_close:
+            if answer.will_close:
                 self._drop()
-            return _reply(response.status, data, response.reason)
+            return _reply(answer.status, answer.body, answer.reason)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def connect(self) -> None:
         """Opens the connection now, rather than on the first request (CliError if refused)."""
         self._connect()
 
-    def _connect(self) -> Any:
+    def _connect(self) -> wire.Connection:
         if self._connection is not None:
             return self._connection
-        import http.client
-
-        if self._unix_socket is not None:
-            connection: Any = _unix_connection(self._unix_socket, timeout=self._timeout)
-        elif self._https:
-            connection = http.client.HTTPSConnection(
-                self._host, self._port, timeout=self._timeout, context=_tls_context()
-            )
-        else:
-            connection = http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
         try:
-            connection.connect()
+            if self._unix_socket is not None:
+                connection = wire.open_unix(self._unix_socket, timeout=self._timeout)
+            else:
+                tls = _tls_context() if self._https else None
+                connection = wire.open_tcp(self._host, self._port, timeout=self._timeout, tls=tls)
         except TimeoutError:
             raise CliError(f"cannot reach {self.where}: timed out") from None
         except OSError as exc:  # refused, no such host, a certificate refused (ssl.SSLError)
@@ -278,47 +272,16 @@ class StdlibTransport:
         self._drop()
 
 
-def _unix_connection(path: str, *, timeout: float) -> Any:
-    """An ``http.client.HTTPConnection`` over the Unix socket at ``path``."""
-    import http.client
-    import socket
-
-    class UnixConnection(http.client.HTTPConnection):
-        def connect(self) -> None:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.settimeout(timeout)
-            try:
-                sock.connect(path)
-            except OSError:
-                sock.close()
-                raise
-            self.sock = sock
-
-    return UnixConnection("localhost", timeout=timeout)
-
-
-def _http_errors() -> type[Exception]:
-    import http.client
-
-    return http.client.HTTPException
-
-
 def _stale(exc: Exception) -> bool:
-    import http.client
-
-    return isinstance(exc, http.client.RemoteDisconnected | BrokenPipeError | ConnectionResetError)
+    return isinstance(exc, wire.Disconnected | BrokenPipeError | ConnectionResetError)
 
 
 def _talk_reason(exc: Exception) -> str:
-    import http.client
-
-    if isinstance(exc, http.client.RemoteDisconnected):
-        return "Server disconnected without sending a response."
     return str(exc) or type(exc).__name__
 
 
 def _reply(status: int, content: bytes, reason: str) -> Reply:
-    """``reply_of`` for a body read by ``http.client``."""
+    """``reply_of`` for a body read off the socket."""
     import json
 
     if not content:
