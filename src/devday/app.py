@@ -172,7 +172,21 @@ def served_app() -> FastAPI:
     The parent process has migrated the database and seeded the demo before starting these, and
     runs the job worker itself, so that it runs once however many processes serve.
     """
-    return create_app(get_settings())
+    app = create_app(get_settings())
+    keep_out_of_collections()
+    return app
+
+
+def keep_out_of_collections() -> None:
+    """Moves every object alive now (the modules, routes and caches a server loaded to start)
+    out of the cyclic garbage collector's reach, as a server does just before serving. They
+    live as long as the process; left in, each full collection walks them all again, about
+    40 ms with the app loaded, in whichever request happens to trigger it: with 1,000 tasks
+    one duty-list answer in three took 110 ms instead of 65."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def routers_for(path: str) -> tuple[str, ...]:

@@ -252,7 +252,7 @@ def _serve(path: Path, idle_seconds: float, lock: int) -> None:
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse
 
-    from devday.app import create_app
+    from devday.app import create_app, keep_out_of_collections
     from devday.cli import envsettings
     from devday.cli.local import LocalBackend, local_user_email
     from devday.clock import SystemClock
@@ -289,6 +289,7 @@ def _serve(path: Path, idle_seconds: float, lock: int) -> None:
     _unlink(path)  # a socket left by a server that died
     config = uvicorn.Config(app, uds=str(path), log_level="warning", access_log=False)
     server = uvicorn.Server(config)
+    keep_out_of_collections()
 
     # uvicorn raises a stop signal again once it has shut down: leave by SystemExit then, so
     # that the socket is removed on the way out.

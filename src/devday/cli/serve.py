@@ -43,7 +43,7 @@ def serve(
     import uvicorn
 
     from devday import demo
-    from devday.app import create_app
+    from devday.app import create_app, keep_out_of_collections
     from devday.cli.serve_http import HeadTimeoutProtocol
     from devday.config import Settings
     from devday.db import make_engine, make_session_factory, transaction
@@ -119,6 +119,7 @@ def serve(
         "timeout_graceful_shutdown": SHUTDOWN_SECONDS,
         "http": HeadTimeoutProtocol,
     }
+    keep_out_of_collections()
     try:
         if app is not None:
             uvicorn.run(app, **common)
