@@ -186,6 +186,10 @@ def _window_start(cli: CliState, text: str, option: str, *, next_day: bool) -> s
     return value.isoformat()
 
 
+#: The most the API answers a page: a list of 1,000 open tasks is one request.
+TASKS_A_PAGE = 1000
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
@@ -209,7 +213,7 @@ def list_(
     """Tasks by deadline, then importance."""
     cli = state(ctx)
     client = cli.client()
-    params: dict[str, Any] = {"limit": 200}
+    params: dict[str, Any] = {"limit": TASKS_A_PAGE}
     if status:
         params["status"] = ",".join(status)
     elif not all_:

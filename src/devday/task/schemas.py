@@ -270,5 +270,7 @@ class TaskListQuery(InputModel):
     deadline_after: Instant | None = Field(default=None, description="Deadline at or after")
     planned_date: Day | None = None
     q: Line | None = Field(default=None, max_length=200, description="Text in title or notes")
-    limit: int = Field(default=50, ge=1, le=200)
+    limit: int = Field(
+        default=50, ge=1, le=1000, description="At most this many (a CLI lists 1,000 a page)"
+    )
     offset: int = Field(default=0, ge=0, le=1_000_000)
