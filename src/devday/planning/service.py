@@ -22,7 +22,7 @@ from devday.concurrency import check_version, flush_versioned
 from devday.errors import Conflict, Invalid, NotFound
 from devday.planning import priority, refresh, solver
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock, Routine
-from devday.planning.problem import GRID, Inputs, build, routine_of
+from devday.planning.problem import GRID, Inputs, OutsideTask, build, routine_of
 from devday.planning.refresh import HORIZON_DAYS as HORIZON_DAYS
 from devday.planning.refresh import blocks_of as blocks_of
 from devday.planning.refresh import plan_start as plan_start
@@ -181,7 +181,7 @@ def _as_planned(
     return Duties(ordered, "", planned_at, chances)
 
 
-def _as_solver_task(task: Any) -> solver.Task:
+def _as_solver_task(task: OutsideTask) -> solver.Task:
     return solver.Task(id=str(task.id), title=task.title, estimate_minutes=GRID)
 
 
