@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from devday.account.models import User
 from devday.planning import routine as routine_defaults
 from devday.planning import solver, team_meeting
 from devday.planning.models import BusyEvent, Routine
-from devday.task.models import Status, Task, TaskDependency, TaskTag
+from devday.task.models import Kind, Status, Task, TaskDependency, TaskTag
 from devday.worklog import service as worklog_service
 
 #: A task without an estimate is planned as this long, as Motion and Reclaim do.
@@ -27,15 +27,46 @@ GOAL_LOOKBACK_DAYS = 7
 OPEN = (Status.todo, Status.doing)
 
 
+class OpenTask(NamedTuple):
+    """The columns of an open task that the problem and the planner's services read (the
+    solver's fields, and kind, project, team and age for boosts, agendas and the duty list).
+
+    Plain rows rather than ORM ``Task`` objects: a user may have a thousand open tasks, and
+    loading, tracking and converting every column of each costs the duty list more than
+    anything it computes. Nothing here is changed through them.
+    """
+
+    id: int
+    title: str
+    importance: int
+    deadline_at: datetime | None
+    planned_date: date | None
+    estimate_minutes: int | None
+    earliest_start_at: datetime | None
+    splittable: bool
+    min_chunk_minutes: int
+    kind: Kind
+    project_id: int | None
+    team_id: int | None
+    created_at: datetime
+
+
+class OutsideTask(NamedTuple):
+    """An open task of someone else that one of the user's tasks waits on: only named."""
+
+    id: int
+    title: str
+
+
 @dataclass(frozen=True)
 class Inputs:
     """A problem and what the service needs besides: the tasks' rows and their tags."""
 
     problem: solver.Problem
-    tasks: dict[int, Task]
+    tasks: dict[int, OpenTask]
     tags: dict[int, list[str]]
     routine: dict[str, Any]
-    external_blockers: dict[int, list[Task]]
+    external_blockers: dict[int, list[OutsideTask]]
     #: Open tasks whose logged time reached their estimate: task id, estimate, minutes logged.
     over_estimate: tuple[dict[str, int], ...] = ()
 
@@ -63,14 +94,10 @@ def build(
 ) -> Inputs:
     routine, _version = routine_of(session=session, user=user)
     routine = team_meeting.applied(session=session, user_id=user.id, routine=routine)
-    tasks = list(
-        session.scalars(
-            select(Task).where(Task.assignee_id == user.id, Task.status.in_(OPEN)).order_by(Task.id)
-        )
-    )
+    tasks = _open_tasks(session, user)
     by_id = {t.id: t for t in tasks}
     deps: dict[int, list[int]] = {t.id: [] for t in tasks}
-    external: dict[int, list[Task]] = {}
+    external: dict[int, list[OutsideTask]] = {}
     if tasks:
         rows = session.execute(
             select(TaskDependency.task_id, TaskDependency.depends_on_id).where(
@@ -78,16 +105,7 @@ def build(
             )
         ).all()
         outside_ids = {dep for _, dep in rows if dep not in by_id}
-        outside = (
-            {
-                t.id: t
-                for t in session.scalars(
-                    select(Task).where(Task.id.in_(outside_ids), Task.status.in_(OPEN))
-                )
-            }
-            if outside_ids
-            else {}
-        )
+        outside = _outside_tasks(session, outside_ids) if outside_ids else {}
         for task_id, dep in rows:
             if dep in by_id:
                 deps[task_id].append(dep)
@@ -152,6 +170,23 @@ def build(
     return Inputs(problem, by_id, tags, routine, external, over)
 
 
+def _open_tasks(session: Session, user: User) -> list[OpenTask]:
+    """The user's open tasks, by id, with only the columns of ``OpenTask``."""
+    columns = [getattr(Task, name) for name in OpenTask._fields]
+    rows = session.execute(
+        select(*columns).where(Task.assignee_id == user.id, Task.status.in_(OPEN)).order_by(Task.id)
+    )
+    return [OpenTask._make(row) for row in rows]
+
+
+def _outside_tasks(session: Session, ids: set[int]) -> dict[int, OutsideTask]:
+    """Those of ``ids`` that are open: the blockers outside the user's own tasks."""
+    rows = session.execute(
+        select(Task.id, Task.title).where(Task.id.in_(ids), Task.status.in_(OPEN))
+    )
+    return {row.id: OutsideTask(row.id, row.title) for row in rows}
+
+
 @dataclass(frozen=True)
 class WorkLeft:
     """A task's work for the solver: ``minutes`` counts its pinned blocks ahead, as the solver
@@ -163,7 +198,7 @@ class WorkLeft:
     over: bool
 
 
-def work_left(task: Task, logged: int, pinned: tuple[solver.PinnedBlock, ...]) -> WorkLeft:
+def work_left(task: OpenTask, logged: int, pinned: tuple[solver.PinnedBlock, ...]) -> WorkLeft:
     """The work left on ``task``: its estimate minus the time logged on it. When the logged time
     reached the estimate and the task is not done, a remainder of a quarter of the estimate (at
     least 15 minutes) stays planned."""
@@ -180,7 +215,7 @@ def work_left(task: Task, logged: int, pinned: tuple[solver.PinnedBlock, ...]) -
     return WorkLeft(pinned_minutes + -(-rest // GRID) * GRID, estimate, left, over)
 
 
-def _earliest(task: Task, zone: ZoneInfo, now: datetime) -> datetime | None:
+def _earliest(task: OpenTask, zone: ZoneInfo, now: datetime) -> datetime | None:
     """A task planned for a later day starts no earlier than that day (a wrap-up's "tomorrow",
     a reflection's goals); its own earliest start holds too."""
     earliest = task.earliest_start_at
@@ -191,7 +226,7 @@ def _earliest(task: Task, zone: ZoneInfo, now: datetime) -> datetime | None:
 
 
 def goal_ranks(
-    session: Session, user: User, now: datetime, tasks: dict[int, Task]
+    session: Session, user: User, now: datetime, tasks: dict[int, OpenTask]
 ) -> dict[int, int]:
     """The open goals of the user's recent reflections, each with its place in its list: the
     planner makes them the first work of their day, in that order."""

@@ -22,7 +22,7 @@ from devday.concurrency import check_version, flush_versioned
 from devday.errors import Conflict, Invalid, NotFound
 from devday.planning import priority, refresh, solver
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock, Routine
-from devday.planning.problem import GRID, Inputs, build, routine_of
+from devday.planning.problem import GRID, Inputs, OutsideTask, build, routine_of
 from devday.planning.refresh import HORIZON_DAYS as HORIZON_DAYS
 from devday.planning.refresh import blocks_of as blocks_of
 from devday.planning.refresh import plan_start as plan_start
@@ -131,21 +131,39 @@ class Duties:
 def duty_list(*, session: Session, user: User, now: datetime) -> Duties:
     inputs = build(session=session, user=user, now=now, horizon_days=DUTY_HORIZON_DAYS)
     boosts: dict[str, float] = inputs.routine.get("boosts", {})
-    projects = _project_names(session, inputs)
-    facts = {}
-    for task_id, task in inputs.tasks.items():
-        keys = [f"tag:{tag}" for tag in inputs.tags[task_id]]
-        keys.append(f"kind:{task.kind.value}")
-        if task.project_id in projects:
-            keys.append(f"project:{projects[task.project_id].lower()}")
-        matched = tuple((key, boosts[key]) for key in keys if key in boosts)
-        facts[str(task_id)] = priority.TaskFacts(created_at=task.created_at, boosts=matched)
+    matched = _boosts_matched(session, inputs, boosts) if boosts else {}
+    facts = {
+        str(task_id): priority.TaskFacts(
+            created_at=task.created_at, boosts=matched.get(task_id, ())
+        )
+        for task_id, task in inputs.tasks.items()
+    }
     elsewhere = {
         str(task_id): [_as_solver_task(t) for t in blockers]
         for task_id, blockers in inputs.external_blockers.items()
     }
     items = priority.duty_list(inputs.problem, facts, open_elsewhere=elsewhere)
     return _as_planned(session, user, now, items)
+
+
+def _boosts_matched(
+    session: Session, inputs: Inputs, boosts: dict[str, float]
+) -> dict[int, tuple[tuple[str, float], ...]]:
+    """The user's boosts that match each task, by tag, then kind, then project. Only asked for
+    when the user has boosts (the default routine has none), and each project's key is spelled
+    once rather than once per task."""
+    projects = {
+        project_id: f"project:{name.lower()}"
+        for project_id, name in _project_names(session, inputs).items()
+    }
+    matched = {}
+    for task_id, task in inputs.tasks.items():
+        keys = [f"tag:{tag}" for tag in inputs.tags[task_id]]
+        keys.append(f"kind:{task.kind.value}")
+        if task.project_id in projects:
+            keys.append(projects[task.project_id])
+        matched[task_id] = tuple((key, boosts[key]) for key in keys if key in boosts)
+    return matched
 
 
 def _as_planned(
@@ -181,7 +199,7 @@ def _as_planned(
     return Duties(ordered, "", planned_at, chances)
 
 
-def _as_solver_task(task: Any) -> solver.Task:
+def _as_solver_task(task: OutsideTask) -> solver.Task:
     return solver.Task(id=str(task.id), title=task.title, estimate_minutes=GRID)
 
 
