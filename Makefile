@@ -6,14 +6,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast lint typecheck pytest pytest-postgres bench migration clean
+.PHONY: run test test-fast venv lint typecheck pytest pytest-postgres bench migration clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+# The virtual environment alone, with devday and every pinned dependency installed in it.
+venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/devday serve
