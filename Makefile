@@ -2,6 +2,10 @@
 # For the inner loop, `make test-fast`: lint, typecheck and the suite on SQLite, without the
 # browser tests and without the PostgreSQL run (`make test` still runs both before a push).
 PYTHON ?= python3
+# Python writes its bytecode caches (__pycache__, which git ignores) here even where the shell
+# says not to: without them every pytest worker rewrote the tests' assertions again (6 s of its
+# 10 s start) and every devday process a test starts compiled devday's modules again.
+unexport PYTHONDONTWRITEBYTECODE
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
