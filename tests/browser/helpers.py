@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, SCREENSHOTS
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, PICTURES, SCREENSHOTS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -135,7 +135,8 @@ def check_page(page: Page) -> None:
 
 def screenshot(page: Page, name: str, *, sizes: tuple[str, ...] = ("desktop", "phone")) -> None:
     """``docs/screenshots/<name>-desktop.png`` and ``-phone.png`` of the whole page as it is
-    now, with no element focused."""
+    now, with no element focused, after checking that it fits each screen (the pictures are
+    taken in the SQLite run only: ``PICTURES``)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); }")
     for label in sizes:
@@ -145,7 +146,8 @@ def screenshot(page: Page, name: str, *, sizes: tuple[str, ...] = ("desktop", "p
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{page.url} is {overflow}px wider than a {label} screen"
-        page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
+        if PICTURES:
+            page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
     page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
 
 
