@@ -7,7 +7,6 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2
@@ -92,34 +91,20 @@ def _warm_up(url: str, provider: Provider) -> None:
         assert client.get("/today").status_code == 200
 
 
-class SsoBrowsing(Browsing):
-    """Browsing that lets the browser reach the provider too."""
-
-    provider_url = ""
-
-    def _only_the_server(self, route: Any) -> None:
-        if route.request.url.startswith(self.provider_url + "/"):
-            route.continue_()
-        else:
-            super()._only_the_server(route)
-
-
 @pytest.fixture
-def sso_browsing(
-    browser: Browser, sso_server: tuple[LiveServer, Provider]
-) -> Iterator[SsoBrowsing]:
+def sso_browsing(browser: Browser, sso_server: tuple[LiveServer, Provider]) -> Iterator[Browsing]:
     server, provider = sso_server
     server.clock.set(START)
     provider.person = Person(sub="sam-at-provider", email="sam@example.com", name="Sam Single")
-    browsing = SsoBrowsing(browser, server)
-    browsing.provider_url = provider.url
+    browsing = Browsing(browser, server)
+    browsing.allowed.append(provider.url + "/")  # the browser reaches the provider too
     yield browsing
     browsing.close()
     problems = browsing.problems.take()
     assert not problems, "the browser reported problems:\n" + "\n".join(problems)
 
 
-def test_the_sso_button_signs_in_and_lands_on_today(sso_browsing: SsoBrowsing) -> None:
+def test_the_sso_button_signs_in_and_lands_on_today(sso_browsing: Browsing) -> None:
     page: Page = sso_browsing.new_page()
     page.goto("/login")
     expect(page.locator("#password")).to_have_count(0)  # password sign-in is off here
@@ -130,7 +115,7 @@ def test_the_sso_button_signs_in_and_lands_on_today(sso_browsing: SsoBrowsing) -
     expect(page.locator(".who")).to_have_text("Sam Single")
 
 
-def test_it_goes_back_to_the_page_that_asked(sso_browsing: SsoBrowsing) -> None:
+def test_it_goes_back_to_the_page_that_asked(sso_browsing: Browsing) -> None:
     page: Page = sso_browsing.new_page()
     page.goto("/week")
     page.wait_for_url(re.compile(r"/login\?next=/week$"))
@@ -140,7 +125,7 @@ def test_it_goes_back_to_the_page_that_asked(sso_browsing: SsoBrowsing) -> None:
 
 
 def test_a_refused_sign_in_says_why_on_the_login_page(
-    sso_browsing: SsoBrowsing, sso_server: tuple[LiveServer, Provider]
+    sso_browsing: Browsing, sso_server: tuple[LiveServer, Provider]
 ) -> None:
     _, provider = sso_server
     provider.person = None  # the person declines at the provider
