@@ -198,3 +198,23 @@ def test_an_overlong_header_line_is_refused(canned: Canned) -> None:
     canned.run(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (wire.MAX_LINE + 10) + b"\r\n\r\n")
     result = get(url)
     assert isinstance(result, str) and "header line too long" in result
+
+
+def test_a_header_value_with_a_line_break_is_refused_before_sending(canned: Canned) -> None:
+    canned.run(fixed())
+    transport = StdlibTransport(canned.url, "the server", timeout=5)
+    try:
+        with pytest.raises(ValueError, match="Authorization"):
+            transport.send(
+                "GET",
+                "/api/v1/me",
+                params=None,
+                body=None,
+                headers={"Authorization": "Bearer dd_x\r\nX-Admin: 1"},
+            )
+        # The same connection then carries a good request, and it is all the server read.
+        transport.send("GET", "/api/v1/me", params=None, body=None, headers={})
+    finally:
+        transport.close()
+    [head] = canned.heads
+    assert head.startswith(b"GET /api/v1/me HTTP/1.1\r\n") and b"X-Admin" not in head

@@ -52,7 +52,11 @@ class Connection:
         self, method: str, target: str, headers: dict[str, str], body: bytes | None
     ) -> Answer:
         lines = [f"{method} {target} HTTP/1.1", f"Host: {self._host}", "Accept-Encoding: identity"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
+        for name, value in headers.items():
+            # A line break in a value (a token pasted with one) would start a header of its own.
+            if any(c in name + value for c in "\r\n\0"):
+                raise ValueError(f"header {name}: its value may not hold a line break")
+            lines.append(f"{name}: {value}")
         if body is not None or method in _WITH_CONTENT:
             lines.append(f"Content-Length: {len(body or b'')}")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
