@@ -1,8 +1,9 @@
 """The CLI's way to the API: HTTP to a devday server, or the local database in this process.
 
 Either way the commands see one ``ApiClient`` that answers parsed JSON or raises ``CliError``
-with the API's one-line ``detail``. Below it a transport carries each request: ``HttpTransport``
-to a server, or ``devday.cli.local.LocalTransport`` to the local database. Nothing heavy is
+with the API's one-line ``detail``. Below it a transport carries each request:
+``StdlibTransport`` to a server or the resident local one (``HttpTransport`` on httpx when a
+proxy is set), or ``devday.cli.local.LocalTransport`` to the local database. Nothing heavy is
 imported here, so that ``devday --help`` stays fast.
 """
 

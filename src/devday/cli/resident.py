@@ -5,7 +5,7 @@ pydantic and devday's domains before it reads a row. So a local command that fin
 server answers in its own process as before (``devday.cli.local``) and then starts one: a
 process that serves the same JSON API over a Unix socket, built as the in-process API is
 (``create_app(trust_local_user=True, pages=False)`` over the same database). The next commands
-send their requests there with the standard library's HTTP client and import none of that.
+send their requests there over a socket (``devday.cli.wire``) and import none of that.
 
 - The server exits after ``DEVDAY_RESIDENT_MINUTES`` (default 15) without a request;
   ``DEVDAY_RESIDENT_MINUTES=0`` turns it off, and every command answers in its own process.
