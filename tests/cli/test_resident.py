@@ -186,6 +186,44 @@ def test_each_data_folder_and_setting_has_its_own_server(
     assert resident.socket_path(tmp_path / "a") not in (first, None)
 
 
+def test_a_new_server_stops_the_ones_other_settings_started_for_its_data_folder(
+    run: Run, runtime: Path, cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One server a data folder: an edited source file or another setting would otherwise
+    leave a server behind for its whole idle time."""
+    create_user(run, "alex@example.com")
+    old_path = resident.socket_path(cli_env)
+    elsewhere = resident.socket_path(tmp_path / "another-folder")
+    assert old_path is not None and elsewhere is not None
+    servers = [
+        subprocess.Popen([sys.executable, "-m", "devday.cli.resident", str(path), "300"])
+        for path in (old_path, elsewhere)
+    ]
+    # A record left by a server that died names a pid that is someone else's now.
+    stranger = subprocess.Popen(["sleep", "60"])
+    folder_part = old_path.name.split("-", 1)[0]
+    (runtime / f"{folder_part}-{'0' * 16}.sock.lock").write_text(f"{stranger.pid} -")
+    try:
+        wait_for_server(old_path)
+        wait_for_server(elsewhere)
+        monkeypatch.setenv("DEVDAY_OUTBOUND_ALLOW", "10.0.0.0/8")
+        new_path = resident.socket_path(cli_env)
+        assert new_path not in (old_path, None)
+        assert devday("task", "add", "Fix login").returncode == 0
+        new = wait_for_server(new_path)
+        assert servers[0].wait(timeout=30) == 0  # the folder's older server stopped
+        assert not old_path.exists()
+        assert servers[1].poll() is None and elsewhere.exists()  # another folder's kept its own
+        assert stranger.poll() is None  # and no signal went to a pid a dead server named
+        assert "Fix login" in devday("task", "list").stdout
+        stop(new, new_path)
+        stop(servers[1].pid, elsewhere)
+    finally:
+        for process in (*servers, stranger):
+            process.kill()
+            process.wait()
+
+
 def test_it_uses_no_folder_that_others_may_open_or_too_long_a_path(
     runtime: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -208,9 +246,12 @@ def test_it_is_turned_off_by_zero_minutes_and_refuses_a_bad_value(
     monkeypatch.setattr(os, "posix_spawn", lambda path, argv, env, **kw: started.append(argv))
     resident.start(tmp_path)
     assert len(started) == 1 and started[0][-1] == "300"  # 5 minutes, in seconds
+    monkeypatch.delenv("DEVDAY_RESIDENT_MINUTES")
+    resident.start(tmp_path)
+    assert len(started) == 2 and started[1][-1] == "10800"  # three hours unless told
     monkeypatch.setenv("DEVDAY_RESIDENT_MINUTES", "0")
     resident.start(tmp_path)
-    assert len(started) == 1
+    assert len(started) == 2
     monkeypatch.setenv("DEVDAY_RESIDENT_MINUTES", "soon")
     with pytest.raises(CliError, match="DEVDAY_RESIDENT_MINUTES: 'soon' is not a whole number"):
         resident.start(tmp_path)

@@ -7,13 +7,15 @@ process that serves the same JSON API over a Unix socket, built as the in-proces
 (``create_app(trust_local_user=True, pages=False)`` over the same database). The next commands
 send their requests there over a socket (``devday.cli.wire``) and import none of that.
 
-- The server exits after ``DEVDAY_RESIDENT_MINUTES`` (default 15) without a request;
-  ``DEVDAY_RESIDENT_MINUTES=0`` turns it off, and every command answers in its own process.
+- The server exits after ``DEVDAY_RESIDENT_MINUTES`` (default 180, as Gradle's and Bazel's
+  servers wait three hours) without a request; ``DEVDAY_RESIDENT_MINUTES=0`` turns it off, and
+  every command answers in its own process.
 - Its socket is named by the data folder, the ``DEVDAY_*`` settings and a fingerprint of
   devday's code, so that another setting, an upgrade or an edited source file gets a server of
-  its own (the old one runs out its idle time unused). A server records the SQLite file it
-  opened; a command that finds another file at the database's path (deleted and made anew)
-  stops that server and answers in its own process.
+  its own. A data folder has one server at a time: a new one stops the servers of the same
+  folder that other settings or older code started, so none of them lingers for its idle time.
+  A server records the SQLite file it opened; a command that finds another file at the
+  database's path (deleted and made anew) stops that server and answers in its own process.
 - The sockets live in ``$XDG_RUNTIME_DIR/devday`` (else ``/tmp/devday-<uid>``), a folder only
   its owner may open: a request there acts as any account of the database, as opening the
   database file itself would. A folder another user made, or one others may open, is not used,
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
     from devday.config import Settings
 
 MINUTES_VARIABLE = "DEVDAY_RESIDENT_MINUTES"
-DEFAULT_MINUTES = 15
+DEFAULT_MINUTES = 180
 USER_PATH = "/resident/user"
 MAX_SOCKET_PATH = 104  # bytes a Unix socket's path may have (108 on Linux, 104 elsewhere)
 # Variables that change what a command asks, not what the server is: not in the socket's name.
@@ -77,9 +79,14 @@ def socket_path(data_dir: Path) -> Path | None:
         and name.upper() not in _CLIENT_ONLY
         and name.upper() != MINUTES_VARIABLE
     )
-    key = repr((str(data_dir.resolve()), settings, _code_stamp(), sys.executable))
-    path = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.sock"
+    served = str(data_dir.resolve())
+    key = repr((served, settings, _code_stamp(), sys.executable))
+    path = folder / f"{_digest(served)}-{_digest(key)}.sock"
     return path if len(os.fsencode(path)) < MAX_SOCKET_PATH else None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def client(data_dir: Path, user: str | None) -> ApiClient | None:
@@ -149,10 +156,10 @@ def _same_database(path: Path) -> bool:
     if record is None:  # a server writes its record before it makes its socket
         _unlink(path)  # so this one was left by a server that is gone
         return False
-    pid, opened = record
-    if opened == _file_identity(envsettings.sqlite_path()):
+    if record[1] == _file_identity(envsettings.sqlite_path()):
         return True
-    stop(pid)
+    if (pid := _running_server(path)) is not None:
+        stop(pid)
     _unlink(path)
     return False
 
@@ -173,6 +180,37 @@ def stop(pid: int) -> None:
         os.kill(pid, signal.SIGTERM)
     except OSError:
         pass
+
+
+def _running_server(path: Path) -> int | None:
+    """The pid of the server that holds the lock of the socket ``path`` now; None when no
+    server does (a record left by one that died names a pid that may be anyone's since)."""
+    import fcntl
+
+    try:
+        lock = os.open(f"{path}.lock", os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:  # held: a server is running
+        record = lock_record(path)
+        return record[0] if record is not None else None
+    else:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(lock)
+
+
+def _stop_older_servers(path: Path) -> None:
+    """Stops the servers of the data folder ``path`` serves that other settings or older code
+    started (their sockets share its first part): one server a folder."""
+    folder_part = path.name.split("-", 1)[0]
+    for other in path.parent.glob(f"{folder_part}-*.sock.lock"):
+        socket_of = other.with_suffix("")
+        if socket_of != path and (pid := _running_server(socket_of)) is not None:
+            stop(pid)
 
 
 def _file_identity(file: Path | None) -> str:
@@ -240,6 +278,7 @@ def serve(path: Path, idle_seconds: float) -> None:
         return  # another command started one first
     os.ftruncate(lock, 0)
     os.write(lock, str(os.getpid()).encode())  # whom to stop
+    _stop_older_servers(path)
     try:
         _serve(path, idle_seconds, lock)
     finally:
