@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +24,11 @@ from tests.cli.conftest import Run, create_user
 DEVDAY = str(Path(sys.executable).parent / "devday")
 # The CLI's entry point under `python -X importtime`, which lists every module imported.
 ENTRY = "import sys; from devday.cli.main import main; main()"
+# A server as it starts: it holds the lock file named by argv[1] and has written only its pid.
+HOLD_LOCK = (
+    "import fcntl, os, sys, time; lock = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600); "
+    "fcntl.flock(lock, fcntl.LOCK_EX); os.write(lock, str(os.getpid()).encode()); time.sleep(60)"
+)
 
 
 @pytest.fixture
@@ -203,9 +209,17 @@ def test_a_new_server_stops_the_ones_other_settings_started_for_its_data_folder(
     stranger = subprocess.Popen(["sleep", "60"])
     folder_part = old_path.name.split("-", 1)[0]
     (runtime / f"{folder_part}-{'0' * 16}.sock.lock").write_text(f"{stranger.pid} -")
+    # A server still starting holds its lock and has written only its pid.
+    starting_lock = runtime / f"{folder_part}-{'1' * 16}.sock.lock"
+    starting = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(starting_lock)])
+    servers.append(starting)
     try:
         wait_for_server(old_path)
         wait_for_server(elsewhere)
+        deadline = time.monotonic() + 30
+        while not (starting_lock.exists() and starting_lock.read_text()):
+            assert time.monotonic() < deadline, "the starting server never took its lock"
+            time.sleep(0.05)
         monkeypatch.setenv("DEVDAY_OUTBOUND_ALLOW", "10.0.0.0/8")
         new_path = resident.socket_path(cli_env)
         assert new_path not in (old_path, None)
@@ -214,6 +228,7 @@ def test_a_new_server_stops_the_ones_other_settings_started_for_its_data_folder(
         assert servers[0].wait(timeout=30) == 0  # the folder's older server stopped
         assert not old_path.exists()
         assert servers[1].poll() is None and elsewhere.exists()  # another folder's kept its own
+        assert starting.wait(timeout=30) == -signal.SIGTERM
         assert stranger.poll() is None  # and no signal went to a pid a dead server named
         assert "Fix login" in devday("task", "list").stdout
         stop(new, new_path)

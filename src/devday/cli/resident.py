@@ -193,9 +193,11 @@ def _running_server(path: Path) -> int | None:
         return None
     try:
         fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:  # held: a server is running
-        record = lock_record(path)
-        return record[0] if record is not None else None
+    except OSError:  # held: a server is running (one still starting has written its pid only)
+        try:
+            return int(Path(f"{path}.lock").read_text().split(" ", 1)[0])
+        except (OSError, ValueError):
+            return None
     else:
         fcntl.flock(lock, fcntl.LOCK_UN)
         return None
