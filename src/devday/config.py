@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # Where users reach this server (https://devday.example.com): links in emails use it.
     public_url: str = ""
     signup_limit_per_address: str = "20/hour"
+    # Team invitations sent by email, per inviter (a link to copy is not counted): anyone can
+    # make a team, so this bounds the mail to strangers' addresses one account can have sent.
+    invitation_email_limit_per_user: str = "20/hour"
     session_days: int = 30
     # Notifications: smtp://user:pass@host:587?starttls=true&from=devday@example.com, or
     # smtps://... for implicit TLS; empty means email channels fail with a clear error.
@@ -89,6 +92,26 @@ class Settings(BaseSettings):
     oidc_timeout_seconds: float = Field(default=10.0, gt=0)
     password_login: bool = True
 
+    @field_validator(
+        "login_limit_per_account_address",
+        "login_limit_per_account",
+        "login_limit_per_address",
+        "signup_limit_per_address",
+        "invitation_email_limit_per_user",
+        "help_form_limit_per_address",
+        "inbox_poll_limit_per_team",
+    )
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        """A limit is read at start-up, not at the first sign-up that would count against it."""
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError("not a rate such as 20/hour or 10/15 minutes") from None
+        return value
+
     @field_validator("outbound_allow")
     @classmethod
     def _readable_allow_list(cls, value: str) -> str:
@@ -104,7 +127,7 @@ class Settings(BaseSettings):
     def _issuer_url(cls, value: str) -> str:
         value = value.strip()
         if value and not value.startswith(("https://", "http://")):
-            raise ValueError("DEVDAY_OIDC_ISSUER must be the provider's issuer URL, https://...")
+            raise ValueError("not the provider's issuer URL, https://...")
         return value
 
     @model_validator(mode="after")
@@ -188,3 +211,18 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def problems(error: ValidationError) -> str:
+    """What is wrong with the settings, as the administrator set them: each variable named with
+    its value, e.g. ``DEVDAY_PORT='http': not a whole number``."""
+    found = []
+    for item in error.errors(include_url=False):
+        message = str(item["msg"]).removeprefix("Value error, ")
+        message = message[:1].lower() + message[1:] if item["loc"] else message
+        if item["loc"]:
+            variable = f"DEVDAY_{str(item['loc'][0]).upper()}"
+            found.append(f"{variable}={item['input']!r}: {message}")
+        else:
+            found.append(message)
+    return "; ".join(found)

@@ -57,6 +57,50 @@ def test_it_prints_one_error_line_and_exits_1(run: Run, args: tuple[str, ...], l
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "line"),
+    [
+        (
+            "DEVDAY_SIGNUP_LIMIT_PER_ADDRESS",
+            "20 an hour",
+            "DEVDAY_SIGNUP_LIMIT_PER_ADDRESS='20 an hour': not a rate such as 20/hour or "
+            "10/15 minutes",
+        ),
+        (
+            "DEVDAY_INVITATION_EMAIL_LIMIT_PER_USER",
+            "",
+            "DEVDAY_INVITATION_EMAIL_LIMIT_PER_USER='': not a rate such as 20/hour or "
+            "10/15 minutes",
+        ),
+        (
+            "DEVDAY_PORT",
+            "http",
+            "DEVDAY_PORT='http': input should be a valid integer, unable to parse string as an "
+            "integer",
+        ),
+        (
+            "DEVDAY_OIDC_ISSUER",
+            "keycloak.example.com",
+            "DEVDAY_OIDC_ISSUER='keycloak.example.com': not the provider's issuer URL, https://...",
+        ),
+        (
+            "DEVDAY_PASSWORD_LOGIN",
+            "false",
+            "DEVDAY_PASSWORD_LOGIN=false needs single sign-on: set DEVDAY_OIDC_ISSUER and "
+            "DEVDAY_OIDC_CLIENT_ID, or nobody can sign in",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_a_setting_the_server_cannot_start_with_is_named_in_one_line(
+    run: Run, monkeypatch: pytest.MonkeyPatch, command: str, variable: str, value: str, line: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    result = run(command)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"error: the settings cannot be used: {line}\n"
+
+
 def test_it_keeps_the_api_detail_for_refused_input(run: Run) -> None:
     create_user(run, "alex@example.com")
     result = run("task", "add", "x", "--tag", "no spaces")

@@ -232,9 +232,25 @@ class OneLineErrors(TyperGroup):
         except Exception as exc:
             if os.environ.get("DEVDAY_DEBUG"):
                 raise
+            if (settings := _settings_problems(exc)) is not None:
+                output.error(settings)
+                return 1
             output.error(f"unexpected {type(exc).__name__}: {_flat(str(exc))}")
             return 1
         return result if isinstance(result, int) else 0
+
+
+def _settings_problems(exc: Exception) -> str | None:
+    """The line for ``DEVDAY_*`` settings the server cannot start with; None for another error."""
+    if type(exc).__name__ != "ValidationError":  # pydantic is imported for one only
+        return None
+    from pydantic import ValidationError
+
+    from devday.config import problems
+
+    if not isinstance(exc, ValidationError) or exc.title != "Settings":
+        return None
+    return f"the settings cannot be used: {problems(exc)}"
 
 
 class DevdayGroup(OneLineErrors):
