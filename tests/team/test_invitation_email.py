@@ -9,6 +9,7 @@ import email.policy
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -199,6 +200,34 @@ def test_it_emails_an_invitation_through_the_api_and_the_link_expires(
     refused = client.post(f"/api/v1/invitations/{made.json()['token']}/accept", headers=bob.headers)
     assert refused.status_code == 410
     assert bob.email not in roles(client, alice, team_id)
+
+
+def test_an_inviter_sends_as_many_invitation_emails_as_the_setting_allows(
+    app: FastAPI, client: TestClient, alice: Account, mail: Mail, engine: Engine
+) -> None:
+    app.state.devday.settings.invitation_email_limit_per_user = "2/hour"
+    mail.start()
+    team_id = api_team(client, alice)
+
+    def invite(**email: str) -> Any:
+        return client.post(
+            f"/api/v1/teams/{team_id}/invitations",
+            json={"role": "member", **email},
+            headers=alice.headers,
+        )
+
+    sent = [invite(email=f"person{i}@example.com") for i in range(3)]
+    assert [r.status_code for r in sent] == [201, 201, 429]
+    assert sent[2].json()["detail"] == "you sent many invitation emails just now; try again later"
+    assert int(sent[2].headers["Retry-After"]) > 0
+    # The refused one left nothing behind: no invitation, no mail in the outbox.
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Invitation)) == 2
+    outbox = client.get("/api/v1/outbox", headers=alice.headers).json()
+    assert len(outbox) == 2
+    mail.deliver()
+    assert not mail.links("person2@example.com")
+    assert invite().status_code == 201  # a link to pass on is not an email: not counted
 
 
 def test_it_says_when_the_server_sends_no_email_and_offers_a_link(

@@ -31,9 +31,6 @@ from devday.team.policy import Action
 
 VALID_FOR = timedelta(days=7)
 PREFIX = "/join/"
-#: Invitation emails one person may have sent: anyone can make a team, so this bounds how
-#: much mail to strangers' addresses one account can make the server send.
-EMAIL_LIMIT_PER_USER = "20/hour"
 NO_EMAIL = (
     "this server sends no email (its administrator has not set DEVDAY_SMTP_URL); "
     "make a link and pass it on yourself"
@@ -94,7 +91,7 @@ def invite(
 ) -> tuple[Invitation, str]:
     """A new invitation (``create``), emailed to ``email`` when one is given (``email_link``).
     With an address it is refused before anything is made when the server sends no email, and
-    limited to ``EMAIL_LIMIT_PER_USER`` per inviter."""
+    limited to ``settings.invitation_email_limit_per_user`` per inviter."""
     if email is not None and not settings.sends_email:
         team_service.get_team(session=session, user=user, team_id=team_id)  # a stranger: 404
         raise Invalid(NO_EMAIL, field="email")
@@ -103,7 +100,7 @@ def invite(
     )
     if email is not None:
         limits.hit(
-            EMAIL_LIMIT_PER_USER,
+            settings.invitation_email_limit_per_user,
             "invitation-email",
             str(user.id),
             message="you sent many invitation emails just now; try again later",
