@@ -215,14 +215,13 @@ def get_settings() -> Settings:
 
 def problems(error: ValidationError) -> str:
     """What is wrong with the settings, as the administrator set them: each variable named with
-    its value, e.g. ``DEVDAY_PORT='http': not a whole number``."""
+    its value (``DEVDAY_WORKERS='0': input should be greater than or equal to 1``); a rule
+    between settings as its message says it."""
     found = []
     for item in error.errors(include_url=False):
         message = str(item["msg"]).removeprefix("Value error, ")
-        message = message[:1].lower() + message[1:] if item["loc"] else message
         if item["loc"]:
             variable = f"DEVDAY_{str(item['loc'][0]).upper()}"
-            found.append(f"{variable}={item['input']!r}: {message}")
-        else:
-            found.append(message)
+            message = f"{variable}={item['input']!r}: {message[:1].lower()}{message[1:]}"
+        found.append(message)
     return "; ".join(found)
