@@ -2,8 +2,8 @@
 
 Importing is most of a command's time, so these name the libraries each mode must not load: the
 help loads no database, validation or web library; a local read no web stack, HTTP client or
-settings library, nor Rich when its output goes to no terminal; a read from a server no
-database, validation or HTTP library at all. Each runs the installed console script, as a user
+settings library, nor Rich when its output goes to no terminal, nor Typer; a read from a server
+no database, validation or HTTP library at all. Each runs the installed console script, as a user
 does, and checks its output, so that a command that fails early cannot pass for a lean one.
 """
 
@@ -23,7 +23,8 @@ WEB = ("fastapi", "starlette", "jinja2", "uvicorn", "devday.app", "devday.web")
 HTTP_CLIENTS = ("httpx", "httpx2", "httpcore", "httpcore2", "anyio")
 # Rich's console and tables (its cell widths are used for text that is not ASCII).
 RICH = ("rich.console", "rich.table", "rich.text")
-LOCAL_HEAVY = (*WEB, *HTTP_CLIENTS, *RICH, "pydantic_settings", "typer._adapters", "alembic")
+# The everyday reads are parsed without Typer (devday.cli.quick), local or not.
+LOCAL_HEAVY = (*WEB, *HTTP_CLIENTS, *RICH, "pydantic_settings", "typer", "alembic")
 # http.client imports the email package, a fifth of a command's time: devday.cli.wire reads
 # the answers instead.
 REMOTE_HEAVY = (
@@ -36,7 +37,13 @@ REMOTE_HEAVY = (
     "email",
 )
 # Rich draws the help; its Markdown and tracebacks (markdown-it, Pygments, attrs) are not used.
-HELP_HEAVY = (*(m for m in REMOTE_HEAVY if m not in RICH), "markdown_it", "pygments", "attr")
+HELP_HEAVY = (
+    *(m for m in REMOTE_HEAVY if m not in (*RICH, "typer")),
+    "typer._adapters",
+    "markdown_it",
+    "pygments",
+    "attr",
+)
 
 
 def imported(

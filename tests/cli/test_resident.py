@@ -23,7 +23,7 @@ from tests.cli.conftest import Run, create_user
 
 DEVDAY = str(Path(sys.executable).parent / "devday")
 # The CLI's entry point under `python -X importtime`, which lists every module imported.
-ENTRY = "import sys; from devday.cli.main import main; main()"
+ENTRY = "import sys; from devday.cli.quick import main; main()"
 # A server as it starts: it holds the lock file named by argv[1] and has written only its pid.
 HOLD_LOCK = (
     "import fcntl, os, sys, time; lock = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600); "

@@ -6,13 +6,12 @@ times are shown in that timezone too.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 
-from devday.cli import output, plan
+from devday.cli import output, plan, planview, reads
 from devday.cli.client import CliError
 from devday.cli.state import CliState, state
 
@@ -26,7 +25,7 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print the API's JSON.")]
 HabitName = Annotated[
     str, typer.Argument(metavar="NAME", help="The habit, or the start of its name: morning.")
 ]
-TICK, CROSS, ARROW = "\u2713", "\u2717", "\u2192"
+ARROW = "\u2192"
 DECISION_WORDS = ("tomorrow", "backlog", "drop")
 DECIDE_HELP = "ID=tomorrow, ID=backlog, ID=drop or ID=YYYY-MM-DD"
 ENERGY = {1: "low", 2: "ok", 3: "high"}
@@ -37,82 +36,7 @@ ENERGY = {1: "low", 2: "ok", 3: "high"}
 
 def today(ctx: typer.Context, as_json: AsJson = False) -> None:
     """The morning review: what is due, what is at risk, yesterday's goals, the plan, habits."""
-    cli = state(ctx)
-    client = cli.client()
-    view: dict[str, Any] = client.get("/api/v1/today")
-    if as_json:
-        output.raw_json(view)
-        return
-    tz, day = str(view["timezone"]), date.fromisoformat(view["date"])
-    output.heading(f"{day:%a %d %b %Y} ({tz})")
-
-    output.heading("Due or overdue:")
-    now = cli.now()
-    output.aligned(
-        [
-            (
-                f"#{t['id']}",
-                t["priority"],
-                t["title"],
-                f"due {output.when(t['deadline'], tz)}",
-                "overdue" if datetime.fromisoformat(t["deadline"]) < now else "",
-            )
-            for t in view["due"]
-        ],
-        cut=2,
-    )
-    if not view["due"]:
-        output.line("  nothing")
-
-    today_plan: dict[str, Any] | None = view["plan"]
-    if view["at_risk"]:
-        output.heading("At risk in today's plan:")
-        risks = []
-        for item in view["at_risk"]:
-            label = item.get("priority", "")
-            head = " ".join(f"#{item['task_id']} {label} {item['title']}".split())
-            finish = item["finish"]
-            head += f": due {output.when(item['deadline'], tz)}, " + (
-                f"finishes {output.when(finish, tz)}" if finish else "not planned"
-            )
-            risks.append((head, str(item["reason"])))
-        output.explained_all(risks)
-
-    yesterday = date.fromisoformat(view["yesterday"])
-    output.heading(f"Yesterday's goals ({yesterday:%a %d %b}):")
-    goals = view["yesterday_goals"]
-    output.aligned([(f"#{g['id']}", g["priority"], g["title"], g["status"]) for g in goals], cut=2)
-    if not goals:
-        output.line("  none")
-
-    if today_plan is None:
-        output.heading("Plan:")
-        output.line("  no plan yet: run 'devday plan'")
-    else:
-        _timeline(today_plan, day)
-
-    output.heading("Habits:")
-    _habits(view["habits"], empty=day)
-
-    if view["unclosed_day"]:
-        unclosed = date.fromisoformat(view["unclosed_day"])
-        output.line(
-            f"{unclosed:%a %d %b} was not wrapped up: run 'devday wrapup {unclosed.isoformat()}'"
-        )
-
-
-def _timeline(the_plan: dict[str, Any], day: date) -> None:
-    """Today's part of the plan as ``devday plan`` shows it, without its risks."""
-    zone = ZoneInfo(the_plan["timezone"])
-    todays = [b for b in the_plan["blocks"] if plan.local(b["start"], zone).date() == day]
-    # plan.py owns how a plan's rows look; reusing its row builder keeps the two views alike.
-    rows = plan.timeline_rows(the_plan, todays, zone, day)
-    note = plan.changed_note(the_plan, zone)
-    output.timeline(
-        f"Plan (version {the_plan['version']}, {note}):", [row for _key, row in sorted(rows)]
-    )
-    if not todays:
-        output.line("  no work planned today")
+    reads.today(state(ctx), as_json=as_json)
 
 
 # --- habits ------------------------------------------------------------------------------------
@@ -122,8 +46,8 @@ def _timeline(the_plan: dict[str, Any], day: date) -> None:
 def habit_list(ctx: typer.Context, day: Day = "today") -> None:
     """Your habits on DAY (default today), ticked or not, with their streaks."""
     cli = state(ctx)
-    the_day = plan.day_of(cli, day)
-    _habits(cli.client().get(_habits_path(the_day))["habits"], empty=the_day)
+    the_day = planview.day_of(cli, day)
+    reads.habits(cli.client().get(_habits_path(the_day))["habits"], empty=the_day)
 
 
 @habit_app.command("tick")
@@ -143,13 +67,13 @@ def _habits_path(day: date) -> str:
 
 
 def _check(cli: CliState, name: str, day: str, *, done: bool) -> None:
-    the_day = plan.day_of(cli, day)
+    the_day = planview.day_of(cli, day)
     client = cli.client()
     habit = _habit(client.get(_habits_path(the_day))["habits"], name, the_day)
     body = {"habit": habit, "done": done}
     answer = client.request("PUT", _habits_path(the_day), body=body)
     output.line(f"{'ticked' if done else 'unticked'} {habit} on {the_day:%a %d %b}")
-    _habits(answer["habits"])
+    reads.habits(answer["habits"])
 
 
 def _habit(habits: list[dict[str, Any]], name: str, day: date) -> str:
@@ -171,16 +95,6 @@ def _habit(habits: list[dict[str, Any]], name: str, day: date) -> str:
 def _or(titles: list[str]) -> str:
     quoted = [repr(t) for t in titles]
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
-
-
-def _habits(habits: list[dict[str, Any]], *, empty: date | None = None) -> None:
-    rows = [
-        (TICK if h["done"] else CROSS, str(h["habit"]), output.plural(int(h["streak"]), "day"))
-        for h in habits
-    ]
-    output.aligned(rows, cut=1)
-    if not rows:
-        output.line(f"  no habits on {empty:%a %d %b}" if empty else "  none")
 
 
 # --- the wrap-up -------------------------------------------------------------------------------
@@ -207,7 +121,7 @@ def wrapup(
 ) -> None:
     """The end of DAY (default today): done, in progress, pending; --close closes it."""
     cli = state(ctx)
-    the_day = plan.day_of(cli, day)
+    the_day = planview.day_of(cli, day)
     path = f"/api/v1/wrapup/{the_day.isoformat()}"
     client = cli.client()
     if not close:
@@ -321,7 +235,7 @@ def reflect(
 ) -> None:
     """The evening reflection of DAY (default today); with options, save them first."""
     cli = state(ctx)
-    the_day = plan.day_of(cli, day)
+    the_day = planview.day_of(cli, day)
     path = f"/api/v1/reflections/{the_day.isoformat()}"
     client = cli.client()
     current: dict[str, Any] = client.get(path)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from devday.cli import output, plan
+from devday.cli import output, planview, reads
 from devday.cli.client import CliError
 from devday.cli.state import CliState, state
 from devday.dateparse import WHEN_HELP
@@ -31,24 +31,7 @@ def duty(
     as_json: AsJson = False,
 ) -> None:
     """What to do first: open tasks ranked by score, with why under each one."""
-    cli = state(ctx)
-    answer = cli.client().get("/api/v1/duty-list")
-    items = answer["items"][:limit] if limit is not None else answer["items"]
-    if as_json:
-        output.raw_json({**answer, "items": items})
-        return
-    tz = cli.timezone()
-    for item in items:
-        extra = []
-        if item.get("planned_at"):
-            extra.append(f"next in today's plan at {output.when(item['planned_at'], tz)}")
-        if item.get("on_time_probability") is not None:
-            extra.append(f"{plan.chance(item['on_time_probability'])} chance of being on time")
-        if extra:
-            item["terms"] = [*item["terms"], {"explanation": "; ".join(extra)}]
-    output.duty_table(items, tz)
-    if answer.get("note"):
-        output.line(answer["note"])
+    reads.duty(state(ctx), limit=limit, as_json=as_json)
 
 
 def forecast(ctx: typer.Context, as_json: AsJson = False) -> None:
@@ -66,7 +49,7 @@ def forecast(ctx: typer.Context, as_json: AsJson = False) -> None:
     output.explained_all(
         (
             f"#{c['task_id']} {c['title']}: due {output.when(c['deadline'], tz)}, "
-            f"{plan.chance(c['on_time_probability'])} on time",
+            f"{planview.chance(c['on_time_probability'])} on time",
             str(c["hint"]),
         )
         for c in answer["chances"]
@@ -138,6 +121,6 @@ def _instant(cli: CliState, text: str, name: str) -> datetime:
 
 def _event(event: dict[str, Any], tz: str) -> str:
     zone = ZoneInfo(tz)
-    day = plan.local(event["start"], zone).date()
-    end = plan.short_time(plan.local(event["end"], zone), day)
-    return f"{output.when(event['start'], tz)}{plan.DASH}{end} {event['title']}"
+    day = planview.local(event["start"], zone).date()
+    end = planview.short_time(planview.local(event["end"], zone), day)
+    return f"{output.when(event['start'], tz)}{planview.DASH}{end} {event['title']}"

@@ -12,7 +12,6 @@ docstrings without building any.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import sys
@@ -23,7 +22,7 @@ import typer
 from typer._click import exceptions as click_errors
 from typer.core import TyperCommand, TyperGroup
 
-from devday.cli import coerce
+from devday.cli import coerce, quick
 from devday.cli.client import CliError
 from devday.cli.state import CliState
 
@@ -214,7 +213,7 @@ class OneLineErrors(TyperGroup):
         from devday.cli import output
 
         for position, arg in enumerate(argv, start=1):
-            if not _is_text(arg):
+            if not quick.is_text(arg):
                 output.error(f"argument {position} is not valid UTF-8 text")
                 return 2
         if not argv or "--help" in argv or "-h" in argv:
@@ -235,7 +234,7 @@ class OneLineErrors(TyperGroup):
             if (settings := _settings_problems(exc)) is not None:
                 output.error(settings)
                 return 1
-            output.error(f"unexpected {type(exc).__name__}: {_flat(str(exc))}")
+            output.error(quick.unexpected(exc))
             return 1
         return result if isinstance(result, int) else 0
 
@@ -327,21 +326,8 @@ def _light_help() -> None:
                 del sys.modules[name]
 
 
-def _is_text(arg: str) -> bool:
-    """Whether ``arg`` came in as UTF-8 (Python keeps undecodable bytes as lone surrogates)."""
-    try:
-        arg.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _one_line(exc: click_errors.ClickException) -> str:
-    message = _flat(exc.format_message())
+    message = quick.flat(exc.format_message())
     ctx = getattr(exc, "ctx", None)
     if isinstance(exc, click_errors.UsageError) and ctx is not None:
         return f"{message} (see '{ctx.command_path} --help')"
@@ -379,27 +365,3 @@ def root(
     cli.token = token_ or cli.token
     cli.user = user or cli.user
     ctx.call_on_close(cli.close)
-
-
-def main() -> None:
-    """The console script. A one-shot command runs without the cyclic garbage collector and
-    leaves without tearing the interpreter down (its objects die with the process); the
-    long-running ones (``serve``, ``worker``) turn the collector back on and exit normally."""
-    gc.disable()
-    try:
-        app()
-    except SystemExit as exc:
-        code = exc.code
-    else:  # pragma: no cover - typer's standalone mode always exits
-        code = 0
-    if gc.isenabled():
-        sys.exit(code)
-    if isinstance(code, str):
-        print(code, file=sys.stderr)
-        code = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (devday task list | head): nothing to add
-            pass
-    os._exit(code or 0)

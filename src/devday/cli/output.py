@@ -9,12 +9,11 @@ anything the screen does not handle, and prints the short ones.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-
-import typer
-from typer._click.globals import get_current_context
+from typing import TYPE_CHECKING, Any, TextIO
 
 from devday import timetext
 from devday.cli import richout
@@ -45,28 +44,52 @@ def _rich(of: Console | Plain) -> Console:
     return rich_console(of)
 
 
+def _echo(text: str, stream: TextIO) -> None:
+    """A line written and flushed, as ``typer.echo`` writes one (without importing Typer)."""
+    stream.write(f"{text}\n")
+    stream.flush()
+
+
 def line(text: str) -> None:
-    typer.echo(text)
+    _echo(text, sys.stdout)
 
 
 def error(text: str) -> None:
-    typer.echo(f"error: {text}", err=True)
+    _echo(f"error: {text}", sys.stderr)
 
 
 def warn(text: str) -> None:
-    typer.echo(f"warning: {text}", err=True)
+    _echo(f"warning: {text}", sys.stderr)
 
 
 def raw_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    line(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+#: The clock of a command run without Typer (``devday.cli.quick``), while it runs.
+_clocks: list[Callable[[], datetime]] = []
+
+
+@contextmanager
+def clock(now: Callable[[], datetime]) -> Iterator[None]:
+    """Times are shown against ``now`` while this lasts (a read that ``quick`` runs)."""
+    _clocks.append(now)
+    try:
+        yield
+    finally:
+        _clocks.pop()
 
 
 def _now() -> datetime:
-    """The command's clock (``CliState.now``, which tests pin), else the machine's. The
-    context is typer's own (its vendored click): the separate ``click`` package's has none."""
+    """The command's clock (``CliState.now``, which tests pin), else the machine's: the one
+    ``clock`` set, or the one in Typer's context (its vendored click's, looked for only when
+    Typer runs the command)."""
     from devday.cli.state import CliState
 
-    context = get_current_context(silent=True)
+    if _clocks:
+        return _clocks[-1]()
+    globals_ = sys.modules.get("typer._click.globals")
+    context = globals_.get_current_context(silent=True) if globals_ is not None else None
     found = context.find_object(CliState) if context is not None else None
     return found.now() if found is not None else datetime.now(UTC)
 
@@ -359,4 +382,4 @@ def plural(count: int, word: str) -> str:
 
 def markdown(text: str) -> None:
     """Markdown as written (a report to paste into chat), not rendered."""
-    typer.echo(text.rstrip("\n"))
+    line(text.rstrip("\n"))

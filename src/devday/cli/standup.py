@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from devday.cli import lookup, output, plan
+from devday.cli import lookup, output, planview
 from devday.cli.client import ApiClient, CliError
 from devday.cli.state import CliState, state
 
@@ -49,7 +49,7 @@ def pick_team(client: ApiClient, ref: str | None) -> dict[str, Any]:
 
 
 def _day_param(cli: CliState, day: str | None) -> dict[str, str]:
-    return {"day": plan.day_of(cli, day).isoformat()} if day else {}
+    return {"day": planview.day_of(cli, day).isoformat()} if day else {}
 
 
 @app.callback(invoke_without_command=True)
@@ -232,8 +232,8 @@ def leave_add(
     """Add leave from FROM to TO, both days included: devday leave add 2026-12-21 2026-12-31."""
     cli = state(ctx)
     body = {
-        "start": plan.day_of(cli, first).isoformat(),
-        "end": plan.day_of(cli, last).isoformat(),
+        "start": planview.day_of(cli, first).isoformat(),
+        "end": planview.day_of(cli, last).isoformat(),
         "note": note,
     }
     leave = cli.client().post("/api/v1/leave", body)

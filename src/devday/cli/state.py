@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 from devday.cli.client import ApiClient, CliError, remote_client
 from devday.cli.config import FILENAME, CliConfig
 
 if TYPE_CHECKING:
+    import typer
+
     from devday.cli.local import BackendPool
 
 

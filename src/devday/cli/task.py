@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 
-from devday.cli import lookup, output
+from devday.cli import lookup, output, reads
 from devday.cli.client import CliError
 from devday.cli.state import CliState, state
 from devday.dateparse import WHEN_HELP
@@ -101,7 +100,9 @@ def body_of(cli: CliState, given: Given, *, editing: bool) -> dict[str, Any]:
         body["kind"] = given.kind.strip().lower()
     if given.planned is not None:
         body["planned_date"] = (
-            None if _clears(given.planned, editing) else _day(cli, given.planned).isoformat()
+            None
+            if _clears(given.planned, editing)
+            else reads.planned_day(cli, given.planned).isoformat()
         )
     if given.notes is not None:
         body["notes"] = given.notes
@@ -120,13 +121,6 @@ def body_of(cli: CliState, given: Given, *, editing: bool) -> dict[str, Any]:
 
 def _iso(value: datetime | date) -> str:
     return value.isoformat()
-
-
-def _day(cli: CliState, text: str) -> date:
-    value = cli.when(text, "--planned")
-    if isinstance(value, datetime):
-        return value.astimezone(ZoneInfo(cli.timezone())).date()
-    return value
 
 
 @app.command("add")
@@ -177,19 +171,6 @@ def add(
         output.line(f"repeats {task['repeat']['description']}")
 
 
-def _window_start(cli: CliState, text: str, option: str, *, next_day: bool) -> str:
-    """An instant for a deadline filter; a date means the start of that day (or the next)."""
-    value = cli.when(text, option)
-    if isinstance(value, date) and not isinstance(value, datetime):
-        day = value + timedelta(days=1) if next_day else value
-        value = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(cli.timezone()))
-    return value.isoformat()
-
-
-#: The most the API answers a page: a list of 1,000 open tasks is one request.
-TASKS_A_PAGE = 1000
-
-
 @app.command("list")
 def list_(
     ctx: typer.Context,
@@ -211,44 +192,18 @@ def list_(
     as_json: AsJson = False,
 ) -> None:
     """Tasks by deadline, then importance."""
-    cli = state(ctx)
-    client = cli.client()
-    params: dict[str, Any] = {"limit": TASKS_A_PAGE}
-    if status:
-        params["status"] = ",".join(status)
-    elif not all_:
-        params["status"] = "open"
-    if project is not None:
-        params["project_id"] = lookup.project_id(client, project)
-    if tag is not None:
-        params["tag"] = tag.strip().lstrip("#").lower()
-    if before is not None:
-        params["deadline_before"] = _window_start(cli, before, "--before", next_day=True)
-    if after is not None:
-        params["deadline_after"] = _window_start(cli, after, "--after", next_day=False)
-    if planned is not None:
-        params["planned_date"] = _day(cli, planned).isoformat()
-    if search is not None:
-        params["q"] = search
-    tasks: list[dict[str, Any]] = []
-    offset: int | None = 0
-    while offset is not None:
-        page = client.get("/api/v1/tasks", params={**params, "offset": offset})
-        tasks.extend(page["items"])
-        offset = page["next_offset"]
-    tasks.sort(key=_order)
-    if as_json:
-        output.raw_json(tasks)
-        return
-    names = lookup.project_names(client) if any(t["project_id"] for t in tasks) else {}
-    output.tasks_table(tasks, names, cli.timezone())
-
-
-def _order(task: dict[str, Any]) -> tuple[datetime, int, int]:
-    """Deadline (none last), then importance (highest first), then id: as the API orders."""
-    deadline = task["deadline"]
-    when = datetime.fromisoformat(deadline) if deadline else datetime.max.replace(tzinfo=UTC)
-    return (when, -int(task["importance"]), int(task["id"]))
+    reads.task_list(
+        state(ctx),
+        status=status,
+        project=project,
+        tag=tag,
+        before=before,
+        after=after,
+        planned=planned,
+        search=search,
+        all_=all_,
+        as_json=as_json,
+    )
 
 
 @app.command("show")
