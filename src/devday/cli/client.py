@@ -10,8 +10,7 @@ imported here, so that ``devday --help`` stays fast.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from devday.cli import wire
 
@@ -26,8 +25,7 @@ class CliError(Exception):
     """An expected failure: shown as one ``error: ...`` line, and the CLI exits with 1."""
 
 
-@dataclass
-class Reply:
+class Reply(NamedTuple):
     """An API answer: its status, and its body parsed (``None`` when it had none)."""
 
     status_code: int

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from devday.cli.client import CliError
@@ -18,12 +17,20 @@ from devday.cli.client import CliError
 FILENAME = "cli.json"
 
 
-@dataclass
 class CliConfig:
-    path: Path
-    user: str | None = None
-    server: str | None = None
-    tokens: dict[str, str] = field(default_factory=dict)
+    """``cli.json``: the account local mode acts as, the server ``login`` saved, its tokens."""
+
+    def __init__(
+        self,
+        path: Path,
+        user: str | None = None,
+        server: str | None = None,
+        tokens: dict[str, str] | None = None,
+    ) -> None:
+        self.path = path
+        self.user = user
+        self.server = server
+        self.tokens: dict[str, str] = {} if tokens is None else tokens
 
     @classmethod
     def load(cls, path: Path) -> CliConfig:

@@ -11,9 +11,8 @@ so that a setting ``Settings`` refuses fails a command as it always has.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from devday.config import Settings
@@ -26,8 +25,7 @@ TEXT = frozenset({"data_dir", "database_url", "secret_key"})
 BOOLS = frozenset({"0", "off", "f", "false", "n", "no", "1", "on", "t", "true", "y", "yes"})
 
 
-@dataclass(frozen=True)
-class EnvSettings:
+class EnvSettings(NamedTuple):
     """``Settings``' data folder and database, read as ``Settings`` reads them."""
 
     data_dir: Path

@@ -15,15 +15,13 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from devday.cli.state import CliState
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One option of a read: its names, the parameter it fills, and what it takes."""
 
     names: tuple[str, ...]
@@ -33,8 +31,7 @@ class Option:
     smallest: int | None = None  # an integer option: the least value allowed
 
 
-@dataclass(frozen=True)
-class Read:
+class Read(NamedTuple):
     """A read's command words, its function in ``devday.cli.reads``, its options and the
     name of its one optional argument (the day of ``plan show``)."""
 
@@ -79,8 +76,7 @@ ROOT_OPTIONS = {"--server": "server", "--token": "token", "--user": "user"}
 ROOT_ENV = {"server": "DEVDAY_SERVER", "token": "DEVDAY_TOKEN", "user": "DEVDAY_USER"}
 
 
-@dataclass
-class Parsed:
+class Parsed(NamedTuple):
     read: Read
     values: dict[str, Any]
     root: dict[str, str | None]

@@ -9,7 +9,6 @@ across commands. The client is built on first use, so commands that need no API 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,15 +26,24 @@ def system_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
 class CliState:
-    now: Callable[[], datetime] = system_now
-    server: str | None = None
-    token: str | None = None
-    user: str | None = None
-    pool: BackendPool | None = None
-    _client: ApiClient | None = field(default=None, repr=False)
-    _me: dict[str, Any] | None = field(default=None, repr=False)
+    # A plain class, not a dataclass: importing dataclasses (and inspect with it) was a tenth
+    # of a read against a server.
+    def __init__(
+        self,
+        now: Callable[[], datetime] = system_now,
+        server: str | None = None,
+        token: str | None = None,
+        user: str | None = None,
+        pool: BackendPool | None = None,
+    ) -> None:
+        self.now = now
+        self.server = server
+        self.token = token
+        self.user = user
+        self.pool = pool
+        self._client: ApiClient | None = None
+        self._me: dict[str, Any] | None = None
 
     def data_dir(self) -> Path:
         from devday.cli import envsettings

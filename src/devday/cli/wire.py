@@ -10,8 +10,7 @@ short) is a ``ProtocolError``; a connection closed before any answer is ``Discon
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 #: The longest status or header line read, and the most header lines (as ``http.client``).
 MAX_LINE = 65_536
@@ -31,8 +30,7 @@ class Disconnected(ConnectionError):
         super().__init__("Server disconnected without sending a response.")
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     status: int
     reason: str
     body: bytes
