@@ -219,21 +219,44 @@ def is_text(arg: str) -> bool:
     return True
 
 
+def _typer(argv: list[str]) -> Any:
+    """Runs ``argv`` through Typer and returns its exit code; a help screen is shown from the
+    kept ones when it can be (``helpcache``), and else kept once Typer has drawn it."""
+    from devday.cli import helpcache
+
+    kept = helpcache.kept_path(argv)
+    if kept is not None:
+        shown = helpcache.show(kept)
+        if shown is not None:
+            return shown
+    recorder = helpcache.Recorder(sys.stdout) if kept is not None else None
+    from devday.cli.main import app
+
+    try:
+        if recorder is not None:  # it writes through to the real stream
+            sys.stdout = recorder
+        app()
+    except SystemExit as exc:
+        code = exc.code
+    else:  # pragma: no cover - typer's standalone mode always exits
+        code = 0
+    finally:
+        if recorder is not None:
+            sys.stdout = recorder.stream
+    if kept is not None and recorder is not None and code == 0:
+        helpcache.keep(kept, recorder)
+    return code
+
+
 def main() -> None:
     """The console script. A one-shot command runs without the cyclic garbage collector and
     leaves without tearing the interpreter down (its objects die with the process); the
     long-running ones (``serve``, ``worker``) turn the collector back on and exit normally."""
     gc.disable()
-    code: Any = run(sys.argv[1:])
+    argv = sys.argv[1:]
+    code: Any = run(argv)
     if code is None:
-        from devday.cli.main import app
-
-        try:
-            app()
-        except SystemExit as exc:
-            code = exc.code
-        else:  # pragma: no cover - typer's standalone mode always exits
-            code = 0
+        code = _typer(argv)
     if gc.isenabled():
         sys.exit(code)
     if isinstance(code, str):

@@ -26,10 +26,8 @@ send their requests there over a socket (``devday.cli.wire``) and import none of
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
-import stat
 import sys
 import threading
 import time
@@ -37,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devday.account.localuser import LOCAL_USER_HEADER
+from devday.cli import runtime
 from devday.cli.client import ApiClient, CliError, StdlibTransport
 from devday.cli.local import WHERE
 
@@ -69,7 +68,7 @@ def minutes() -> int:
 def socket_path(data_dir: Path) -> Path | None:
     """The socket of the resident server for ``data_dir`` and these settings and code, or None
     when no folder only this user may open is at hand."""
-    folder = _runtime_folder()
+    folder = runtime.private_folder()
     if folder is None:
         return None
     settings = sorted(
@@ -80,13 +79,9 @@ def socket_path(data_dir: Path) -> Path | None:
         and name.upper() != MINUTES_VARIABLE
     )
     served = str(data_dir.resolve())
-    key = repr((served, settings, _code_stamp(), sys.executable))
-    path = folder / f"{_digest(served)}-{_digest(key)}.sock"
+    key = repr((served, settings, runtime.code_stamp(), sys.executable))
+    path = folder / f"{runtime.digest(served)}-{runtime.digest(key)}.sock"
     return path if len(os.fsencode(path)) < MAX_SOCKET_PATH else None
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def client(data_dir: Path, user: str | None) -> ApiClient | None:
@@ -224,36 +219,6 @@ def _file_identity(file: Path | None) -> str:
     except OSError:
         return "-"
     return f"{found.st_dev}:{found.st_ino}"
-
-
-def _runtime_folder() -> Path | None:
-    base = os.environ.get("XDG_RUNTIME_DIR", "")
-    folder = Path(base) / "devday" if base else Path("/tmp") / f"devday-{os.getuid()}"  # noqa: S108
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        found = folder.lstat()
-    except OSError:
-        return None
-    private = stat.S_ISDIR(found.st_mode) and found.st_mode & 0o077 == 0
-    return folder if private and found.st_uid == os.getuid() else None
-
-
-def _code_stamp() -> tuple[int, int]:
-    """The newest modification time and the number of devday's Python files."""
-    import devday
-
-    newest = count = 0
-    pending = [os.path.dirname(devday.__file__)]
-    while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name != "__pycache__":
-                        pending.append(entry.path)
-                elif entry.name.endswith(".py"):
-                    newest = max(newest, entry.stat().st_mtime_ns)
-                    count += 1
-    return newest, count
 
 
 def _unlink(path: Path) -> None:
