@@ -9,8 +9,10 @@ FastAPI-free, so that the routes and the CLI's local fast path build the very sa
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,7 +36,7 @@ from devday.planning.schemas import (
     UnscheduledRead,
     WorkedRead,
 )
-from devday.task.models import Task
+from devday.task.models import Kind, Task
 from devday.worklog import service as worklog_service
 
 
@@ -68,6 +70,22 @@ def duty_list(*, session: Session, user: User, now: datetime) -> DutyList:
     )
 
 
+_LATE = TypeAdapter(list[LateRead])
+_UNSCHEDULED = TypeAdapter(list[UnscheduledRead])
+_CHANCES = TypeAdapter(list[ChanceRead])
+_DEFERRED = TypeAdapter(list[DeferredRead])
+
+
+class _PlanTask(NamedTuple):
+    """The columns ``read_plan`` reads of a task: a plain tuple, whose attributes cost nothing
+    beside a SQLAlchemy row's lookup by name, for the thousand tasks a plan can name."""
+
+    id: int
+    title: str
+    kind: Kind
+    importance: int
+
+
 def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> PlanRead:
     zone = ZoneInfo(user.timezone)
     blocks = service.blocks_of(session=session, plan=plan)
@@ -78,7 +96,8 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
     # deleted since the plan was stored keeps its stored title and has no label ("").
     ids = {b.task_id for b in blocks} | {int(item["task_id"]) for item in named}
     columns = select(Task.id, Task.title, Task.kind, Task.importance)
-    tasks = {t.id: t for t in session.execute(columns.where(Task.id.in_(ids)))} if ids else {}
+    found = session.execute(columns.where(Task.id.in_(ids))) if ids else ()
+    tasks = {t.id: t for t in map(_PlanTask._make, found)}
     labels = {task_id: importance.label(t.importance) for task_id, t in tasks.items()}
     routine, _ = service.get_routine(session=session, user=user)
     routine = team_meeting.applied(session=session, user_id=user.id, routine=routine)
@@ -126,13 +145,17 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
             BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at, calendar=name)
             for e, name in busy
         ],
-        late=[
-            LateRead(**item, priority=labels.get(int(item["task_id"]), "")) for item in plan.late
-        ],
-        unscheduled=[
-            UnscheduledRead(**item, priority=labels.get(int(item["task_id"]), ""))
-            for item in plan.unscheduled
-        ],
+        # The lists that can hold a thousand items are validated a list at a time: a model
+        # built per item costs twice as much.
+        late=_LATE.validate_python(
+            [{**item, "priority": labels.get(int(item["task_id"]), "")} for item in plan.late]
+        ),
+        unscheduled=_UNSCHEDULED.validate_python(
+            [
+                {**item, "priority": labels.get(int(item["task_id"]), "")}
+                for item in plan.unscheduled
+            ]
+        ),
         missed_deadline_weight=plan.missed_deadline_weight,
         weighted_tardiness_minutes=plan.weighted_tardiness_minutes,
         unplaced_weighted_minutes=facts.get("unplaced_weighted_minutes", 0),
@@ -151,13 +174,10 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
         over_estimate=[
             OverEstimateRead(**item, title=over_titles.get(item["task_id"], "")) for item in over
         ],
-        chances=[
-            ChanceRead.model_validate(item)
-            for item in chances.stored(session=session, facts_=plan.facts)
-        ],
-        deferred=[
-            DeferredRead(**item, priority=labels.get(int(item["task_id"]), "")) for item in deferred
-        ],
+        chances=_CHANCES.validate_python(chances.stored(session=session, facts_=plan.facts)),
+        deferred=_DEFERRED.validate_python(
+            [{**item, "priority": labels.get(int(item["task_id"]), "")} for item in deferred]
+        ),
         version=plan.version,
     )
 
