@@ -9,11 +9,9 @@ FastAPI-free, so that the routes and the CLI's local fast path build the very sa
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from devday import importance
@@ -36,7 +34,6 @@ from devday.planning.schemas import (
     UnscheduledRead,
     WorkedRead,
 )
-from devday.task.models import Kind, Task
 from devday.worklog import service as worklog_service
 
 
@@ -76,16 +73,6 @@ _CHANCES = TypeAdapter(list[ChanceRead])
 _DEFERRED = TypeAdapter(list[DeferredRead])
 
 
-class _PlanTask(NamedTuple):
-    """The columns ``read_plan`` reads of a task: a plain tuple, whose attributes cost nothing
-    beside a SQLAlchemy row's lookup by name, for the thousand tasks a plan can name."""
-
-    id: int
-    title: str
-    kind: Kind
-    importance: int
-
-
 def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> PlanRead:
     zone = ZoneInfo(user.timezone)
     blocks = service.blocks_of(session=session, plan=plan)
@@ -95,9 +82,8 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
     # The blocks' tasks and those the stored facts name, for each one's priority label; a task
     # deleted since the plan was stored keeps its stored title and has no label ("").
     ids = {b.task_id for b in blocks} | {int(item["task_id"]) for item in named}
-    columns = select(Task.id, Task.title, Task.kind, Task.importance)
-    found = session.execute(columns.where(Task.id.in_(ids))) if ids else ()
-    tasks = {t.id: t for t in map(_PlanTask._make, found)}
+    # Read once with those the chances name: mostly the same thousand tasks.
+    tasks = chances.plan_tasks(session=session, ids=ids | chances.task_ids(plan.facts))
     labels = {task_id: importance.label(t.importance) for task_id, t in tasks.items()}
     routine, _ = service.get_routine(session=session, user=user)
     routine = team_meeting.applied(session=session, user_id=user.id, routine=routine)
@@ -174,7 +160,9 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
         over_estimate=[
             OverEstimateRead(**item, title=over_titles.get(item["task_id"], "")) for item in over
         ],
-        chances=_CHANCES.validate_python(chances.stored(session=session, facts_=plan.facts)),
+        chances=_CHANCES.validate_python(
+            chances.stored(session=session, facts_=plan.facts, tasks=tasks)
+        ),
         deferred=_DEFERRED.validate_python(
             [{**item, "priority": labels.get(int(item["task_id"]), "")} for item in deferred]
         ),
