@@ -76,3 +76,22 @@ def test_it_gives_each_deadline_its_chance_in_the_plan_and_the_duty_list(
     first_block = min(plan["blocks"], key=lambda b: b["start"])
     assert duty["items"][0]["task_id"] == first_block["task_id"] and duty["note"] == ""
     assert duty["items"][0]["planned_at"] is not None
+
+
+def test_it_gives_the_plan_the_chances_the_forecast_reads_alone(
+    client: TestClient, alice: Account
+) -> None:
+    # The plan reads its tasks once for its blocks and chances; the forecast reads them itself.
+    for n, minutes in enumerate((60, 300, 240)):
+        api_task(
+            client,
+            alice,
+            title=f"Due {n}",
+            estimate_minutes=minutes,
+            deadline=f"{DAY}T{12 + 2 * n}:00:00+01:00",
+        )
+    client.post(f"/api/v1/plans/{DAY}", headers=alice.headers)
+    plan = client.get(f"/api/v1/plans/{DAY}", headers=alice.headers).json()
+    forecast = client.get("/api/v1/forecast", headers=alice.headers).json()
+    assert len(plan["chances"]) == 3
+    assert forecast["chances"] == plan["chances"]

@@ -8,14 +8,16 @@ would raise it. Stored in the plan's facts as JSON.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from devday import importance
 from devday.planning import solver
-from devday.task.models import Status, Task
+from devday.task.models import Kind, Status, Task
 from devday.worklog import service as worklog_service
 
 FUTURES = 1000
@@ -87,17 +89,46 @@ def calibration(*, session: Session, user_id: int) -> list[solver.Calibration]:
     return sorted(found.values(), key=lambda c: (c.kind != "", -c.n, c.kind))
 
 
-def stored(*, session: Session, facts_: dict[str, Any] | None) -> list[dict[str, Any]]:
+class PlanTask(NamedTuple):
+    """The columns a stored plan's answer reads of a task it names. A plain tuple: a SQLAlchemy
+    row looks each attribute up by name (~0.8 us), and a plan can name a thousand tasks."""
+
+    id: int
+    title: str
+    kind: Kind
+    importance: int
+    deadline_at: datetime | None
+    status: Status
+
+
+def plan_tasks(*, session: Session, ids: set[int]) -> dict[int, PlanTask]:
+    """The tasks of ``ids`` that still exist, by id: the few columns, not whole rows."""
+    if not ids:
+        return {}
+    columns = select(Task.id, Task.title, Task.kind, Task.importance, Task.deadline_at, Task.status)
+    return {t.id: t for t in map(PlanTask._make, session.execute(columns.where(Task.id.in_(ids))))}
+
+
+def task_ids(facts_: dict[str, Any] | None) -> set[int]:
+    """The tasks the chances stored with a plan name: their own and those movable before them."""
+    found = (facts_ or {}).get("chances", {})
+    ids = {int(task_id) for task_id in found}
+    return ids | {other for item in found.values() for other, _ in item.get("movable", [])}
+
+
+def stored(
+    *,
+    session: Session,
+    facts_: dict[str, Any] | None,
+    tasks: Mapping[int, PlanTask] | None = None,
+) -> list[dict[str, Any]]:
     """The chances stored with a plan, least likely first, each with its task's title, priority
     label and deadline and a hint in words: ``{"task_id", "title", "priority", "deadline",
     "on_time_probability", "extra_minutes", "movable": [{"task_id", "title", "minutes"}],
-    "hint"}``."""
+    "hint"}``. ``tasks``, when given, holds (at least) the tasks of ``task_ids(facts_)``, as
+    ``plan_tasks`` reads them; otherwise they are read here."""
     found = (facts_ or {}).get("chances", {})
-    ids = {int(task_id) for task_id in found}
-    ids |= {other for item in found.values() for other, _ in item.get("movable", [])}
-    # The few columns read, not whole task rows: a plan can hold chances for hundreds of tasks.
-    columns = select(Task.id, Task.title, Task.importance, Task.deadline_at, Task.status)
-    rows = {t.id: t for t in session.execute(columns.where(Task.id.in_(ids)))} if ids else {}
+    rows = plan_tasks(session=session, ids=task_ids(facts_)) if tasks is None else tasks
     out = []
     for task_id, item in found.items():
         task = rows.get(int(task_id))

@@ -74,8 +74,14 @@ def local_when(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def importance_term(task: Task) -> Term:
-    points = float(2 ** (task.importance - 1))
-    return Term("importance", points, f"{LABELS[task.importance]}: +{points:.1f}")
+    return _importance_term(task.importance)
+
+
+@lru_cache(maxsize=8)
+def _importance_term(importance: int) -> Term:
+    """One term per importance, shared (a ``Term`` is frozen): spelled once, not per task."""
+    points = float(2 ** (importance - 1))
+    return Term("importance", points, f"{LABELS[importance]}: +{points:.1f}")
 
 
 def deadline_term(
@@ -164,10 +170,14 @@ def duty_list(
         pinned[p.task_id] = pinned.get(p.task_id, 0) + minutes_between(p.start, p.end)
 
     items: dict[str, DutyItem] = {}
+    free_before: dict[datetime, int] = {}  # a few hundred deadlines among a thousand tasks
     for task in problem.tasks:
         terms: list[Term | None] = [importance_term(task)]
         if task.deadline is not None:
-            free = axis.free_between(start, min(end, max(start, to_minute(task.deadline))))
+            free = free_before.get(task.deadline)
+            if free is None:
+                last = min(end, max(start, to_minute(task.deadline)))
+                free = free_before[task.deadline] = axis.free_between(start, last)
             work = max(0, task.estimate_minutes - pinned.get(task.id, 0))
             terms.append(deadline_term(task, work, free, problem.now, zone))
         terms.append(blocking_term(waiting[task.id]))
@@ -177,8 +187,8 @@ def duty_list(
         if fact is not None:
             terms.append(age_term(fact.created_at, problem.now))
             terms.extend(boost_terms(fact.boosts))
-        kept = tuple(t for t in terms if t is not None)
-        items[task.id] = DutyItem(task, round(sum(t.points for t in kept), 1), kept)
+        kept = tuple(filter(None, terms))  # a Term is never falsy: this drops the Nones
+        items[task.id] = DutyItem(task, round(sum([t.points for t in kept]), 1), kept)
     _keep_deadline_order(items, zone)
     far = problem.now.replace(year=9999)
     return sorted(items.values(), key=lambda i: (-i.score, i.task.deadline or far, i.task.id))

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from devday.account.models import User
@@ -60,11 +60,11 @@ class OutsideTask(NamedTuple):
 
 @dataclass(frozen=True)
 class Inputs:
-    """A problem and what the service needs besides: the tasks' rows and their tags."""
+    """A problem and what the service needs besides: the tasks' rows, the routine, and the
+    open tasks of others that they wait on."""
 
     problem: solver.Problem
     tasks: dict[int, OpenTask]
-    tags: dict[int, list[str]]
     routine: dict[str, Any]
     external_blockers: dict[int, list[OutsideTask]]
     #: Open tasks whose logged time reached their estimate: task id, estimate, minutes logged.
@@ -100,10 +100,11 @@ def build(
     external: dict[int, list[OutsideTask]] = {}
     if tasks:
         rows = session.execute(
-            select(TaskDependency.task_id, TaskDependency.depends_on_id).where(
-                TaskDependency.task_id.in_(by_id)
-            )
+            select(TaskDependency.task_id, TaskDependency.depends_on_id)
+            .where(TaskDependency.task_id.in_(open_task_ids(user)))
+            .order_by(TaskDependency.task_id, TaskDependency.depends_on_id)
         ).all()
+        rows = [row for row in rows if row[0] in by_id]  # a task opened since is left out
         outside_ids = {dep for _, dep in rows if dep not in by_id}
         outside = _outside_tasks(session, outside_ids) if outside_ids else {}
         for task_id, dep in rows:
@@ -111,12 +112,6 @@ def build(
                 deps[task_id].append(dep)
             elif dep in outside:
                 external.setdefault(task_id, []).append(outside[dep])
-    tags: dict[int, list[str]] = {t.id: [] for t in tasks}
-    if tasks:
-        for task_id, tag in session.execute(
-            select(TaskTag.task_id, TaskTag.tag).where(TaskTag.task_id.in_(by_id))
-        ):
-            tags[task_id].append(tag)
     end = now + timedelta(days=horizon_days + 1)
     busy = [
         solver.BusyEvent(title=b.title, start=b.start_at, end=b.end_at)
@@ -167,7 +162,13 @@ def build(
         for t in tasks
         if work[t.id].over
     )
-    return Inputs(problem, by_id, tags, routine, external, over)
+    return Inputs(problem, by_id, routine, external, over)
+
+
+def open_task_ids(user: User) -> Select[int]:
+    """The ids of the user's open tasks, for ``column.in_(...)``: the database reads them
+    itself, where a list of a thousand ids costs SQLAlchemy a millisecond to send."""
+    return select(Task.id).where(Task.assignee_id == user.id, Task.status.in_(OPEN))
 
 
 def _open_tasks(session: Session, user: User) -> list[OpenTask]:
@@ -177,6 +178,20 @@ def _open_tasks(session: Session, user: User) -> list[OpenTask]:
         select(*columns).where(Task.assignee_id == user.id, Task.status.in_(OPEN)).order_by(Task.id)
     )
     return [OpenTask._make(row) for row in rows]
+
+
+def tags_of(session: Session, user: User, tasks: dict[int, OpenTask]) -> dict[int, list[str]]:
+    """The tags of ``tasks`` (the user's open tasks), each task's in alphabetical order."""
+    tags: dict[int, list[str]] = {task_id: [] for task_id in tasks}
+    rows = session.execute(
+        select(TaskTag.task_id, TaskTag.tag)
+        .where(TaskTag.task_id.in_(open_task_ids(user)))
+        .order_by(TaskTag.task_id, TaskTag.tag)
+    )
+    for task_id, tag in rows:
+        if task_id in tags:
+            tags[task_id].append(tag)
+    return tags
 
 
 def _outside_tasks(session: Session, ids: set[int]) -> dict[int, OutsideTask]:

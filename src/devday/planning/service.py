@@ -22,7 +22,7 @@ from devday.concurrency import check_version, flush_versioned
 from devday.errors import Conflict, Invalid, NotFound
 from devday.planning import priority, refresh, solver
 from devday.planning.models import BusyEvent, DayPlan, PlanBlock, Routine
-from devday.planning.problem import GRID, Inputs, OutsideTask, build, routine_of
+from devday.planning.problem import GRID, Inputs, OutsideTask, build, routine_of, tags_of
 from devday.planning.refresh import HORIZON_DAYS as HORIZON_DAYS
 from devday.planning.refresh import blocks_of as blocks_of
 from devday.planning.refresh import plan_start as plan_start
@@ -131,7 +131,7 @@ class Duties:
 def duty_list(*, session: Session, user: User, now: datetime) -> Duties:
     inputs = build(session=session, user=user, now=now, horizon_days=DUTY_HORIZON_DAYS)
     boosts: dict[str, float] = inputs.routine.get("boosts", {})
-    matched = _boosts_matched(session, inputs, boosts) if boosts else {}
+    matched = _boosts_matched(session, user, inputs, boosts) if boosts else {}
     facts = {
         str(task_id): priority.TaskFacts(
             created_at=task.created_at, boosts=matched.get(task_id, ())
@@ -147,18 +147,19 @@ def duty_list(*, session: Session, user: User, now: datetime) -> Duties:
 
 
 def _boosts_matched(
-    session: Session, inputs: Inputs, boosts: dict[str, float]
+    session: Session, user: User, inputs: Inputs, boosts: dict[str, float]
 ) -> dict[int, tuple[tuple[str, float], ...]]:
     """The user's boosts that match each task, by tag, then kind, then project. Only asked for
-    when the user has boosts (the default routine has none), and each project's key is spelled
-    once rather than once per task."""
+    when the user has boosts (the default routine has none), so that the tags are read only
+    then; and each project's key is spelled once rather than once per task."""
+    tags = tags_of(session, user, inputs.tasks)
     projects = {
         project_id: f"project:{name.lower()}"
         for project_id, name in _project_names(session, inputs).items()
     }
     matched = {}
     for task_id, task in inputs.tasks.items():
-        keys = [f"tag:{tag}" for tag in inputs.tags[task_id]]
+        keys = [f"tag:{tag}" for tag in tags[task_id]]
         keys.append(f"kind:{task.kind.value}")
         if task.project_id in projects:
             keys.append(projects[task.project_id])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from devday import importance
@@ -34,7 +34,6 @@ from devday.planning.schemas import (
     UnscheduledRead,
     WorkedRead,
 )
-from devday.task.models import Task
 from devday.worklog import service as worklog_service
 
 
@@ -68,6 +67,12 @@ def duty_list(*, session: Session, user: User, now: datetime) -> DutyList:
     )
 
 
+_LATE = TypeAdapter(list[LateRead])
+_UNSCHEDULED = TypeAdapter(list[UnscheduledRead])
+_CHANCES = TypeAdapter(list[ChanceRead])
+_DEFERRED = TypeAdapter(list[DeferredRead])
+
+
 def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> PlanRead:
     zone = ZoneInfo(user.timezone)
     blocks = service.blocks_of(session=session, plan=plan)
@@ -77,8 +82,8 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
     # The blocks' tasks and those the stored facts name, for each one's priority label; a task
     # deleted since the plan was stored keeps its stored title and has no label ("").
     ids = {b.task_id for b in blocks} | {int(item["task_id"]) for item in named}
-    columns = select(Task.id, Task.title, Task.kind, Task.importance)
-    tasks = {t.id: t for t in session.execute(columns.where(Task.id.in_(ids)))} if ids else {}
+    # Read once with those the chances name: mostly the same thousand tasks.
+    tasks = chances.plan_tasks(session=session, ids=ids | chances.task_ids(plan.facts))
     labels = {task_id: importance.label(t.importance) for task_id, t in tasks.items()}
     routine, _ = service.get_routine(session=session, user=user)
     routine = team_meeting.applied(session=session, user_id=user.id, routine=routine)
@@ -126,13 +131,17 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
             BusyEventRead(id=e.id, title=e.title, start=e.start_at, end=e.end_at, calendar=name)
             for e, name in busy
         ],
-        late=[
-            LateRead(**item, priority=labels.get(int(item["task_id"]), "")) for item in plan.late
-        ],
-        unscheduled=[
-            UnscheduledRead(**item, priority=labels.get(int(item["task_id"]), ""))
-            for item in plan.unscheduled
-        ],
+        # The lists that can hold a thousand items are validated a list at a time: a model
+        # built per item costs twice as much.
+        late=_LATE.validate_python(
+            [{**item, "priority": labels.get(int(item["task_id"]), "")} for item in plan.late]
+        ),
+        unscheduled=_UNSCHEDULED.validate_python(
+            [
+                {**item, "priority": labels.get(int(item["task_id"]), "")}
+                for item in plan.unscheduled
+            ]
+        ),
         missed_deadline_weight=plan.missed_deadline_weight,
         weighted_tardiness_minutes=plan.weighted_tardiness_minutes,
         unplaced_weighted_minutes=facts.get("unplaced_weighted_minutes", 0),
@@ -151,13 +160,12 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
         over_estimate=[
             OverEstimateRead(**item, title=over_titles.get(item["task_id"], "")) for item in over
         ],
-        chances=[
-            ChanceRead.model_validate(item)
-            for item in chances.stored(session=session, facts_=plan.facts)
-        ],
-        deferred=[
-            DeferredRead(**item, priority=labels.get(int(item["task_id"]), "")) for item in deferred
-        ],
+        chances=_CHANCES.validate_python(
+            chances.stored(session=session, facts_=plan.facts, tasks=tasks)
+        ),
+        deferred=_DEFERRED.validate_python(
+            [{**item, "priority": labels.get(int(item["task_id"]), "")} for item in deferred]
+        ),
         version=plan.version,
     )
 
