@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -178,16 +179,26 @@ def _report(commands: list[Command], tasks: int, rounds: int) -> None:
 
 
 def _before(rev: str, root: Path, commands: list[Command]) -> list[Command]:
-    """The devday commands again, run on the source tree of ``rev``."""
+    """The devday commands again, run on the source tree of ``rev``, over a copy of the data
+    folder: a data folder has one resident server at a time, and the two versions' servers
+    would stop each other."""
     tree = root / "before"
     tree.mkdir()
+    data_dir = root / "before-data"
+    shutil.copytree(root / "data", data_dir)
     archive = subprocess.run(["git", "archive", rev, "src"], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    # The console script of that revision: the installed one may name a module it lacks.
+    project = subprocess.run(
+        ["git", "show", f"{rev}:pyproject.toml"], capture_output=True, check=True, text=True
+    )
+    module, function = tomllib.loads(project.stdout)["project"]["scripts"]["devday"].split(":")
+    entry = [sys.executable, "-c", f"import sys; from {module} import {function}; {function}()"]
     return [
         Command(
             f"{c.name} @{rev[:7]}",
-            c.argv,
-            {**c.env, "PYTHONPATH": str(tree / "src")},
+            [*entry, *c.argv[1:]] if c.argv[0].endswith("devday") else c.argv,
+            {**c.env, "PYTHONPATH": str(tree / "src"), "DEVDAY_DATA_DIR": str(data_dir)},
             None,
             c.min_lines,
         )
