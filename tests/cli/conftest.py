@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -124,3 +126,26 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
     monkeypatch.setattr(ApiClient, "request", recorded)
     return requests
+
+
+DEVDAY = str(Path(sys.executable).parent / "devday")  # the console script a user runs
+
+
+def imported(
+    args: list[str], env: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """``devday ARGS`` run in a new process, and every module it imported; its stderr without
+    the import times."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", DEVDAY, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    timed = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
+    modules = {line.rsplit("|", 1)[1].strip() for line in timed if "|" in line}
+    done.stderr = "".join(
+        f"{line}\n" for line in done.stderr.splitlines() if not line.startswith("import time:")
+    )
+    return done, modules

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from devday.cli import helpcache, runtime
-
-DEVDAY = str(Path(sys.executable).parent / "devday")
+from tests.cli.conftest import imported
 
 
 def help_env(runtime_dir: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -26,19 +24,8 @@ def help_env(runtime_dir: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def devday(args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], bool]:
     """``devday ARGS`` in a new process, and whether it imported Typer (drew the screen)."""
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", DEVDAY, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    timed = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
-    drew = any(line.rsplit("|", 1)[1].strip() == "typer" for line in timed)
-    done.stderr = "".join(
-        f"{line}\n" for line in done.stderr.splitlines() if not line.startswith("import time:")
-    )
-    return done, drew
+    done, modules = imported(args, env)
+    return done, "typer" in modules
 
 
 @pytest.fixture

@@ -10,15 +10,12 @@ does, and checks its output, so that a command that fails early cannot pass for 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.cli.conftest import Run, create_user, ok
+from tests.cli.conftest import Run, create_user, imported, ok
 from tests.cli.test_remote import server  # noqa: F401 - the fixture: a devday server over HTTP
 from tests.factories import PASSWORD
 
-DEVDAY = str(Path(sys.executable).parent / "devday")
 WEB = ("fastapi", "starlette", "jinja2", "uvicorn", "devday.app", "devday.web")
 HTTP_CLIENTS = ("httpx", "httpx2", "httpcore", "httpcore2", "anyio")
 # Rich's console and tables (its cell widths are used for text that is not ASCII).
@@ -44,25 +41,6 @@ HELP_HEAVY = (
     "pygments",
     "attr",
 )
-
-
-def imported(
-    args: list[str], env: dict[str, str]
-) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    """``devday ARGS`` run in a new process, and every module it imported."""
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", DEVDAY, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    modules = {
-        line.rsplit("|", 1)[1].strip()
-        for line in done.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
-    return done, modules
 
 
 def loaded(modules: set[str], packages: tuple[str, ...]) -> list[str]:
