@@ -4,10 +4,12 @@ With no server named it works on the local database in this process and acts for
 user; with ``--server URL`` (or after ``devday login``) it talks HTTP to that server.
 Every failure prints one ``error: ...`` line: expected ones exit with 1, usage errors with 2.
 
-Commands are loaded lazily: ``COMMANDS`` and ``GROUPS`` name where each lives, and only the
-command typed is imported and turned into a click command (Typer reads every parameter's type
-hints for that, the slowest part of starting up). ``devday --help`` lists them from their
-docstrings without building any.
+The console script (``devday.cli.quick``) answers the everyday reads itself, without importing
+this module, and hands every other command line to ``app`` here. Commands are loaded lazily:
+``COMMANDS`` and ``GROUPS`` name where each lives, and only the command typed is imported and
+turned into a click command (Typer reads every parameter's type hints for that, the slowest
+part of starting up). ``devday --help`` lists them from their docstrings without building any
+(and ``devday.cli.helpcache`` keeps the screen it draws).
 """
 
 from __future__ import annotations
