@@ -104,10 +104,11 @@ class Recorder:
         self.stream = stream
         self.parts: list[str] = []
 
-    def write(self, text: str | bytes) -> int:
-        # click writes an empty bytes string after the screen; it is passed on as it came.
-        self.parts.append(text if isinstance(text, str) else text.decode(self._encoding()))
-        return int(self.stream.write(text))
+    def write(self, text: str) -> int:
+        # Written first: click probes a stream with ``write(b"")``, which the real one refuses.
+        written = int(self.stream.write(text))
+        self.parts.append(text)
+        return written
 
     def _encoding(self) -> str:
         return getattr(self.stream, "encoding", None) or "utf-8"

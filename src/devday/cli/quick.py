@@ -225,27 +225,30 @@ def _typer(argv: list[str]) -> Any:
     from devday.cli import helpcache
 
     kept = helpcache.kept_path(argv)
-    if kept is not None:
-        shown = helpcache.show(kept)
-        if shown is not None:
-            return shown
-    recorder = helpcache.Recorder(sys.stdout) if kept is not None else None
+    if kept is None:
+        return _app(argv)
+    shown = helpcache.show(kept)
+    if shown is not None:
+        return shown
+    recorder = helpcache.Recorder(sys.stdout)  # it writes through to the real stream
+    sys.stdout = recorder
+    try:
+        code = _app(argv)
+    finally:
+        sys.stdout = recorder.stream
+    if code == 0:
+        helpcache.keep(kept, recorder)
+    return code
+
+
+def _app(argv: list[str]) -> Any:
     from devday.cli.main import app
 
     try:
-        if recorder is not None:  # it writes through to the real stream
-            sys.stdout = recorder
-        app()
+        app(argv)
     except SystemExit as exc:
-        code = exc.code
-    else:  # pragma: no cover - typer's standalone mode always exits
-        code = 0
-    finally:
-        if recorder is not None:
-            sys.stdout = recorder.stream
-    if kept is not None and recorder is not None and code == 0:
-        helpcache.keep(kept, recorder)
-    return code
+        return exc.code
+    return 0  # pragma: no cover - typer's standalone mode always exits
 
 
 def main() -> None:
