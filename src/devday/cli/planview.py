@@ -140,11 +140,7 @@ def risks(plan: dict[str, Any], zone: ZoneInfo) -> None:
     if late:
         output.heading("late:")
         output.explained_all(
-            (
-                f"{task_label(item)}: due {output.when(item['deadline'], tz)}, "
-                f"finishes {output.when(item['finish'], tz)}",
-                str(item["reason"]),
-            )
+            (_due(item, tz, f"finishes {output.when(item['finish'], tz)}"), str(item["reason"]))
             for item in late
         )
     if plan["unscheduled"]:
@@ -161,11 +157,7 @@ def risks(plan: dict[str, Any], zone: ZoneInfo) -> None:
     if shaky:
         output.heading("likely to slip (below 80% on time):")
         output.explained_all(
-            (
-                f"{task_label(item)}: due {output.when(item['deadline'], tz)}, "
-                f"{chance(item['on_time_probability'])} on time",
-                str(item["hint"]),
-            )
+            (_due(item, tz, f"{chance(item['on_time_probability'])} on time"), str(item["hint"]))
             for item in shaky
         )
     if plan.get("deferred"):
@@ -177,6 +169,11 @@ def risks(plan: dict[str, Any], zone: ZoneInfo) -> None:
     if plan["weighted_tardiness_minutes"]:
         line += f" (weighted tardiness {plan['weighted_tardiness_minutes']} min)"
     output.line(line)
+
+
+def _due(item: dict[str, Any], tz: str, then: str) -> str:
+    """``#7 P2 Title: due Fri 04 Dec 17:00, <then>``."""
+    return f"{task_label(item)}: due {output.when(item['deadline'], tz)}, {then}"
 
 
 def chance(probability: float) -> str:

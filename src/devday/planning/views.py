@@ -9,6 +9,7 @@ FastAPI-free, so that the routes and the CLI's local fast path build the very sa
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
@@ -73,6 +74,11 @@ _CHANCES = TypeAdapter(list[ChanceRead])
 _DEFERRED = TypeAdapter(list[DeferredRead])
 
 
+def _labelled(items: list[dict[str, Any]], labels: dict[int, str]) -> list[dict[str, Any]]:
+    """A stored plan's items, each with its task's priority label ("" for a deleted task)."""
+    return [{**item, "priority": labels.get(int(item["task_id"]), "")} for item in items]
+
+
 def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> PlanRead:
     zone = ZoneInfo(user.timezone)
     blocks = service.blocks_of(session=session, plan=plan)
@@ -133,15 +139,8 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
         ],
         # The lists that can hold a thousand items are validated a list at a time: a model
         # built per item costs twice as much.
-        late=_LATE.validate_python(
-            [{**item, "priority": labels.get(int(item["task_id"]), "")} for item in plan.late]
-        ),
-        unscheduled=_UNSCHEDULED.validate_python(
-            [
-                {**item, "priority": labels.get(int(item["task_id"]), "")}
-                for item in plan.unscheduled
-            ]
-        ),
+        late=_LATE.validate_python(_labelled(plan.late, labels)),
+        unscheduled=_UNSCHEDULED.validate_python(_labelled(plan.unscheduled, labels)),
         missed_deadline_weight=plan.missed_deadline_weight,
         weighted_tardiness_minutes=plan.weighted_tardiness_minutes,
         unplaced_weighted_minutes=facts.get("unplaced_weighted_minutes", 0),
@@ -163,9 +162,7 @@ def read_plan(session: Session, user: User, plan: DayPlan, now: datetime) -> Pla
         chances=_CHANCES.validate_python(
             chances.stored(session=session, facts_=plan.facts, tasks=tasks)
         ),
-        deferred=_DEFERRED.validate_python(
-            [{**item, "priority": labels.get(int(item["task_id"]), "")} for item in deferred]
-        ),
+        deferred=_DEFERRED.validate_python(_labelled(deferred, labels)),
         version=plan.version,
     )
 
