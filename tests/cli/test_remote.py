@@ -51,7 +51,8 @@ def test_it_logs_in_and_works_with_tasks_over_http(run: Run, server: str, cli_en
     assert bad.exit_code == 1
     assert bad.stderr == "error: wrong email or password\n"
 
-    login = run("--server", server + "/", "login", "--email", "alex@example.com",
+    # The server named after the command, as the README writes it (before it works too).
+    login = run("login", "--server", server + "/", "--email", "alex@example.com",
                 "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
     assert login.exit_code == 0, login.output
     assert login.output.startswith(f"logged in to {server} as alex@example.com")
@@ -76,6 +77,17 @@ def test_it_logs_in_and_works_with_tasks_over_http(run: Run, server: str, cli_en
     )
     # Back to the local database (here the server's own, so alex is its only account).
     assert "via:       the local database" in run("me").output
+
+
+def test_login_asks_for_a_server_and_refuses_one_that_is_not_a_url(run: Run) -> None:
+    nowhere = run("login", "--email", "alex@example.com", "--password-stdin", input="pw\n")
+    assert nowhere.exit_code == 1
+    assert nowhere.stderr == (
+        "error: name the server: devday login --server https://devday.example.com\n"
+    )
+    bad = run("login", "--server", "devday.example.com", "--email", "a@example.com")
+    assert bad.exit_code == 1
+    assert bad.stderr == "error: --server: 'devday.example.com' is not an http:// or https:// URL\n"
 
 
 def test_it_names_a_server_it_cannot_reach(run: Run) -> None:

@@ -29,15 +29,23 @@ def read_password(from_stdin: bool, *, confirm: bool) -> str:
 
 def login(
     ctx: typer.Context,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--server", help="The server's URL (as the --server before the command says it)."
+        ),
+    ] = None,
     email: Annotated[str | None, typer.Option(help="Your account's email.")] = None,
     password_stdin: PasswordStdin = False,
     name: Annotated[str | None, typer.Option(help="A name for the token.")] = None,
 ) -> None:
     """Log in to a devday server and save a token for it; later commands go there."""
     cli = state(ctx)
+    if server is not None:
+        cli.server = server
     server = cli.remote_server()
     if server is None:
-        raise CliError("name the server: devday --server https://devday.example.com login")
+        raise CliError("name the server: devday login --server https://devday.example.com")
     email = email or str(typer.prompt("Email"))
     password = read_password(password_stdin, confirm=False)
     import socket
