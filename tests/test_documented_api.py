@@ -5,14 +5,13 @@ for one path segment)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+from tests.documents import DOCUMENTS, ROOT
+
 CALL = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE) (/api/v1/[A-Za-z0-9_{}/.-]*[A-Za-z0-9_}])")
 SEGMENT = re.compile(r"\{[^/}]+\}")
 

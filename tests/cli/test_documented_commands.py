@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from devday.cli.main import app
+from tests.documents import DOCUMENTS, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCUMENTS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^\s*```")
 # Where a shell line stops being the command's own words.
 SHELL = {">", ">>", "<", "|", "&&", ";", "2>&1"}
